@@ -1,0 +1,64 @@
+# deferbench: `make bench` runs the suites, `make test` runs the tests.
+# Both install missing Debian packages first (scripts/setup.sh).
+
+BUILD_DIR   ?= build
+ASAN_DIR    ?= build-asan
+RESULTS_DIR ?= results
+SUITES      ?=
+QUICK       ?=
+MACHINE     ?=
+EVENTS      ?=
+COUNTERS    ?= perf
+JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
+
+# An interpreter that has Debian's matplotlib/numpy/scipy; found when a
+# recipe runs (after set-up), unless PYTHON= names one.
+PY = $(if $(PYTHON),$(PYTHON),$$(scripts/find-python))
+DEFERBENCH = PYTHONPATH=scripts $(PY) -m deferbench
+
+BENCH_ARGS = --build-dir $(BUILD_DIR) --results-dir $(RESULTS_DIR) --counters $(COUNTERS) \
+  $(if $(SUITES),--suites $(SUITES)) $(if $(QUICK),--quick) \
+  $(if $(MACHINE),--machine $(MACHINE)) $(if $(EVENTS),--events $(EVENTS))
+
+.PHONY: all setup build bench test test-cpp test-asan test-py clean help
+
+all: build
+
+help:
+	@echo "make bench   build (Release) and run every suite into a new run folder"
+	@echo "             options: QUICK=1 SUITES=a,b RESULTS_DIR=dir MACHINE=id"
+	@echo "                      EVENTS=libpfm4,names COUNTERS=perf|callgrind PYTHON=path"
+	@echo "make test    library tests (also under ASan/UBSan), harness and script tests"
+	@echo "make setup   install missing Debian packages"
+
+setup:
+	@scripts/setup.sh
+
+$(BUILD_DIR)/CMakeCache.txt:
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release
+
+build: setup $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+bench: build
+	$(DEFERBENCH) bench $(BENCH_ARGS)
+
+test: test-cpp test-asan test-py
+
+test-cpp: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+$(ASAN_DIR)/CMakeCache.txt:
+	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DDEFERBENCH_SANITIZE=ON
+
+test-asan: setup $(ASAN_DIR)/CMakeCache.txt
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+	ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
+
+test-py: build
+	DEFERBENCH_BUILD_DIR=$(abspath $(BUILD_DIR)) $(DEFERBENCH_PYTEST)
+
+DEFERBENCH_PYTEST = PYTHONPATH=scripts $(PY) -m pytest -q tests/scripts
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

@@ -1,0 +1,83 @@
+// Suite defer_cost: the cost of one defer, per strategy (claims A1-A4, B1).
+//
+// Go's runtime benchmark (BenchmarkDefer in runtime/runtime_test.go) calls a
+// function that defers one call of a closure taking (1, 2, 3), which checks
+// its arguments. Each case here is that function, written with one strategy.
+// Both functions are opaque to the optimiser (harness/opaque.h), so the call,
+// the argument passing and the defer machinery all happen on every iteration;
+// `call` is the same work with no defer at all.
+#include <cstdlib>
+#include <functional>
+
+#include "defer/chain.h"
+#include "defer/guard.h"
+#include "defer/open_frame.h"
+#include "measure.h"
+#include "opaque.h"
+#include "registry.h"
+
+namespace {
+
+// The deferred function: Go's version checks recover() and its arguments.
+DEFERBENCH_OPAQUE void deferred(int x, int y, int z) {
+  if (x != 1 || y != 2 || z != 3) std::abort();
+}
+
+DEFERBENCH_OPAQUE void defer1_call() { deferred(1, 2, 3); }
+
+DEFERBENCH_OPAQUE void defer1_open_coded() {
+  auto cleanup = defer::guard(deferred, 1, 2, 3);
+}
+
+DEFERBENCH_OPAQUE void defer1_open_coded_bits() {
+  defer::OpenFrame<defer::FrameShape{.defers = 1}> frame;
+  static_assert(decltype(frame)::strategy == defer::Strategy::open_coded_bits);
+  frame.defer(deferred, 1, 2, 3);
+}
+
+DEFERBENCH_OPAQUE void defer1_chain_stack() {
+  defer::chain::Frame<1> frame;
+  frame.defer_stack(deferred, 1, 2, 3);
+}
+
+DEFERBENCH_OPAQUE void defer1_chain_heap() {
+  defer::chain::Frame<> frame;
+  frame.defer_heap(deferred, 1, 2, 3);
+}
+
+DEFERBENCH_OPAQUE void defer1_chain_heap_pooled() {
+  defer::chain::Frame<> frame;
+  frame.defer_pooled(deferred, 1, 2, 3);
+}
+
+// What a C++ programmer writes by hand: a guard holding a std::function.
+class FunctionGuard {
+ public:
+  explicit FunctionGuard(std::function<void()> fn) : fn_(std::move(fn)) {}
+  FunctionGuard(const FunctionGuard&) = delete;
+  FunctionGuard& operator=(const FunctionGuard&) = delete;
+  ~FunctionGuard() { fn_(); }
+
+ private:
+  std::function<void()> fn_;
+};
+
+DEFERBENCH_OPAQUE void defer1_std_function_guard() {
+  FunctionGuard cleanup([x = 1, y = 2, z = 3] { deferred(x, y, z); });
+}
+
+template <void (*Op)()>
+void run(benchmark::State& state) {
+  harness::Measure measure(state);
+  for (auto _ : state) Op();
+}
+
+DEFERBENCH_CASE("call", run<defer1_call>);
+DEFERBENCH_CASE("open_coded", run<defer1_open_coded>);
+DEFERBENCH_CASE("open_coded_bits", run<defer1_open_coded_bits>);
+DEFERBENCH_CASE("chain_stack", run<defer1_chain_stack>);
+DEFERBENCH_CASE("chain_heap", run<defer1_chain_heap>);
+DEFERBENCH_CASE("chain_heap_pooled", run<defer1_chain_heap_pooled>);
+DEFERBENCH_CASE("std_function_guard", run<defer1_std_function_guard>);
+
+}  // namespace

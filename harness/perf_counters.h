@@ -1,0 +1,101 @@
+// Hardware and software perf counters, named as libpfm4 names them.
+//
+// Each event name is encoded by libpfm4 (pfm_get_os_event_encoding with
+// PFM_OS_PERF_EVENT) and then probed by opening it with perf_event_open:
+// an event can encode and still fail to open (a VM with no PMU answers
+// ENOENT). Every event ends with a status, counted or unavailable with the
+// reason; an unavailable event is left out of the results, never reported as
+// zero. Opening never aborts: a machine with no counters yields a usable,
+// empty set.
+//
+// Counted events are read in groups (one per kind of PMU: hardware and
+// software), so ratios such as IPC come from one scheduling window. When the
+// kernel multiplexes a group, values are scaled by time enabled / time
+// running, and the running fraction is kept beside them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace harness {
+
+enum class EventStatus {
+  counted,
+  unknown_event,  // libpfm4 does not know the name
+  no_pmu,         // ENOENT/ENODEV: no such counter on this machine
+  permission,     // EACCES/EPERM: perf_event_paranoid or capabilities
+  not_supported,  // EOPNOTSUPP/EINVAL: the PMU refuses this configuration
+  error,          // anything else, with its errno
+};
+
+const char* to_string(EventStatus status) noexcept;
+
+struct EventInfo {
+  std::string name;    // as asked for
+  std::string encoded; // libpfm4's fully qualified name, when it encoded
+  EventStatus status = EventStatus::error;
+  std::string reason;  // empty when counted
+};
+
+// One reading of every counted event, in the order of counted_names().
+struct CounterValues {
+  std::vector<double> values;   // scaled for multiplexing
+  double running_fraction = 1;  // lowest time running / time enabled
+};
+
+class PerfCounters {
+ public:
+  // The default set: the four generic hardware events, then three software.
+  static std::vector<std::string> default_events();
+
+  // Encodes, probes and opens each event. count_kernel adds kernel-mode
+  // counting (user space only otherwise).
+  static PerfCounters open(const std::vector<std::string>& names,
+                           bool count_kernel = false);
+
+  PerfCounters() = default;
+  PerfCounters(PerfCounters&& other) noexcept;
+  PerfCounters& operator=(PerfCounters&& other) noexcept;
+  PerfCounters(const PerfCounters&) = delete;
+  PerfCounters& operator=(const PerfCounters&) = delete;
+  ~PerfCounters();
+
+  const std::vector<EventInfo>& events() const { return events_; }
+  const std::vector<std::string>& counted_names() const { return counted_; }
+  bool empty() const { return counted_.empty(); }
+
+  // Raw cumulative reading; subtract two with delta() for an interval.
+  struct Snapshot {
+    std::vector<std::uint64_t> value, enabled, running;  // per counted event
+  };
+  Snapshot read() const;
+  // The same into a snapshot sized by an earlier read(): no allocation, so
+  // reading around a loop does not show up in its allocation counts.
+  void read(Snapshot& into) const;
+  static CounterValues delta(const Snapshot& before, const Snapshot& after);
+
+  // Scales a raw count for multiplexing: value * enabled / running. Returns
+  // a negative number when the event never ran (nothing was measured).
+  static double scale(std::uint64_t value, std::uint64_t enabled,
+                      std::uint64_t running) noexcept;
+
+ private:
+  struct Group {
+    int leader_fd = -1;
+    std::vector<int> fds;          // leader first
+    std::vector<std::size_t> slot; // index into counted_ for each fd
+  };
+  void close_all() noexcept;
+
+  std::vector<EventInfo> events_;
+  std::vector<std::string> counted_;
+  std::vector<Group> groups_;
+};
+
+// Names libpfm4 lists on this machine that are closest to `name` (for the
+// message about an unknown event). Empty when libpfm4 cannot list any.
+std::vector<std::string> closest_event_names(const std::string& name,
+                                             std::size_t how_many = 3);
+
+}  // namespace harness

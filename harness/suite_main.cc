@@ -1,0 +1,182 @@
+// main() of every deferbench suite binary: deferbench's own flags, the counter
+// set-up, then Google Benchmark with the suite's cases.
+//
+// A suite binary runs on its own (`build/benchmarks/defer_cost`) or under
+// scripts/deferbench/bench.py, which is what `make bench` uses.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "measure.h"
+#include "perf_counters.h"
+#include "registry.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(deferbench suite options (before Google Benchmark's own):
+  --events=LIST          perf events to count, comma-separated libpfm4 names
+                         (default: cycles,instructions,branch-misses,cache-misses,
+                         perf::TASK-CLOCK,perf::PAGE-FAULTS,perf::CONTEXT-SWITCHES;
+                         --events= counts none)
+  --count-kernel         count kernel-mode events too (default: user space only)
+  --probe-events         print each event's status as JSON and exit
+                         (exit 2 if a name is unknown to libpfm4)
+  --quiet-counters       do not print the counter summary
+  --callgrind            instruction counting under valgrind --tool=callgrind:
+                         each case runs a fixed number of iterations
+  --callgrind-iterations=N   that number (default 100000)
+)";
+
+struct Options {
+  std::vector<std::string> events = harness::PerfCounters::default_events();
+  bool count_kernel = false;
+  bool probe = false;
+  bool quiet = false;
+  bool callgrind = false;
+  long callgrind_iterations = 100000;
+};
+
+std::vector<std::string> split_commas(std::string_view list) {
+  std::vector<std::string> out;
+  std::stringstream in{std::string(list)};
+  for (std::string item; std::getline(in, item, ',');) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+// Takes deferbench's flags out of argv; leaves Google Benchmark's in place.
+bool parse_options(int& argc, char** argv, Options& options) {
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    auto value_of = [&](std::string_view flag) -> std::string_view {
+      return arg.substr(flag.size());
+    };
+    if (arg.starts_with("--events=")) {
+      options.events = split_commas(value_of("--events="));
+    } else if (arg == "--count-kernel") {
+      options.count_kernel = true;
+    } else if (arg == "--probe-events") {
+      options.probe = true;
+    } else if (arg == "--quiet-counters") {
+      options.quiet = true;
+    } else if (arg == "--callgrind") {
+      options.callgrind = true;
+    } else if (arg.starts_with("--callgrind-iterations=")) {
+      const std::string text(value_of("--callgrind-iterations="));
+      char* end = nullptr;
+      options.callgrind_iterations = std::strtol(text.c_str(), &end, 10);
+      if (text.empty() || *end != '\0' || options.callgrind_iterations <= 0) {
+        std::fprintf(stderr,
+                     "deferbench: --callgrind-iterations needs a positive "
+                     "integer, got '%s'\n",
+                     text.c_str());
+        return false;
+      }
+    } else if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      std::fputs("\nGoogle Benchmark options:\n", stdout);
+      argv[kept++] = argv[i];  // let Google Benchmark print its own help too
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  argc = kept;
+  return true;
+}
+
+nlohmann::json events_json(const harness::PerfCounters& counters) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& e : counters.events()) {
+    nlohmann::json item = {{"name", e.name}, {"status", harness::to_string(e.status)}};
+    if (!e.encoded.empty()) item["encoded"] = e.encoded;
+    if (!e.reason.empty()) item["reason"] = e.reason;
+    list.push_back(item);
+  }
+  return list;
+}
+
+// One line naming each unknown event and its closest known names.
+bool report_unknown_events(const harness::PerfCounters& counters) {
+  bool any = false;
+  for (const auto& e : counters.events()) {
+    if (e.status != harness::EventStatus::unknown_event) continue;
+    any = true;
+    std::string line = "deferbench: unknown perf event '" + e.name + "' (" + e.reason + ")";
+    const auto near = harness::closest_event_names(e.name);
+    if (!near.empty()) {
+      line += "; closest libpfm4 names:";
+      for (std::size_t i = 0; i < near.size(); ++i) line += (i ? ", " : " ") + near[i];
+    }
+    line += "; `showevtinfo` from libpfm4's examples lists them all";
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+  return any;
+}
+
+void print_counter_summary(const harness::PerfCounters& counters) {
+  std::string counted;
+  for (const auto& name : counters.counted_names()) counted += (counted.empty() ? "" : ", ") + name;
+  std::fprintf(stderr, "deferbench counters: %s\n",
+               counted.empty() ? "none counted" : ("counted: " + counted).c_str());
+  for (const auto& e : counters.events()) {
+    if (e.status == harness::EventStatus::counted) continue;
+    std::fprintf(stderr, "  not counted: %s: %s\n", e.name.c_str(), e.reason.c_str());
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  if (!parse_options(argc, argv, options)) return 2;
+
+  harness::PerfCounters counters;
+  if (!options.callgrind) {
+    counters = harness::PerfCounters::open(options.events, options.count_kernel);
+  }
+  if (options.probe) {
+    std::cout << events_json(counters).dump(2) << '\n';
+    return report_unknown_events(counters) ? 2 : 0;
+  }
+  if (report_unknown_events(counters)) return 2;
+  if (!options.quiet && !options.callgrind) print_counter_summary(counters);
+
+  harness::set_counting_config({&counters, options.callgrind});
+
+  benchmark::AddCustomContext("deferbench_counting", options.callgrind ? "callgrind" : "perf");
+  benchmark::AddCustomContext("deferbench_build_type", DEFERBENCH_BUILD_TYPE);
+  benchmark::AddCustomContext("deferbench_cxx_flags", DEFERBENCH_CXX_FLAGS);
+  benchmark::AddCustomContext("deferbench_compiler", DEFERBENCH_COMPILER);
+  // Statuses in brief (the reasons are in the manifest and on the console).
+  std::string statuses;
+  for (const auto& e : counters.events()) {
+    statuses += (statuses.empty() ? "" : ", ") + e.name + "=" + harness::to_string(e.status);
+  }
+  benchmark::AddCustomContext("deferbench_perf_events", statuses.empty() ? "none" : statuses);
+
+  for (const harness::Case& c : harness::suite_cases()) {
+    auto* b = benchmark::RegisterBenchmark(
+        c.name.c_str(), [&c](benchmark::State& state) {
+          harness::set_current_case(&c.name);
+          c.run(state);
+          harness::set_current_case(nullptr);
+        });
+    if (c.configure) c.configure(b);
+    if (options.callgrind) b->Iterations(options.callgrind_iterations);
+  }
+
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

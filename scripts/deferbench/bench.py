@@ -1,0 +1,173 @@
+"""Run the suites and write a new run folder (what `make bench` does).
+
+Each suite binary runs with Google Benchmark's JSON output into the run
+folder; the manifest records the machine, the toolchain, the build, the git
+state, the perf events and how each suite ended. The run ends with a summary
+table on the console.
+"""
+
+import datetime
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from . import atomic, callgrind, machine, results, runs, suites, summary
+from .errors import UserError
+
+SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def add_arguments(p):
+    p.add_argument("--suites", default="", help="comma-separated suites (default: all): "
+                   + ", ".join(suites.SUITES))
+    p.add_argument("--quick", action="store_true", help="a short smoke run")
+    p.add_argument("--results-dir", default="results", help="where run folders go")
+    p.add_argument("--build-dir", default="build", help="the CMake build folder")
+    p.add_argument("--machine", default=None, help="machine id (default: derived)")
+    p.add_argument("--events", default=None,
+                   help="comma-separated libpfm4 event names (default: the suite's set)")
+    p.add_argument("--counters", choices=["perf", "callgrind"], default="perf",
+                   help="callgrind: also count instructions/op under valgrind")
+
+
+def _binary(build_dir, suite):
+    path = os.path.join(build_dir, suite.binary)
+    if not os.access(path, os.X_OK):
+        raise UserError(f"suite binary {path} is missing; build first (make build)")
+    return path
+
+
+def _event_args(events):
+    return [] if events is None else [f"--events={events}"]
+
+
+def probe_events(binary, events):
+    """Each event's status on this machine, from the suite binary itself."""
+    proc = subprocess.run([binary, "--probe-events", *_event_args(events)],
+                          capture_output=True, text=True)
+    if proc.returncode == 2:
+        lines = proc.stderr.strip().splitlines()
+        raise UserError(lines[0].removeprefix("deferbench: ") if lines else "bad event list")
+    if proc.returncode != 0:
+        raise RuntimeError(f"{binary} --probe-events failed: {proc.stderr.strip()}")
+    return json.loads(proc.stdout)
+
+
+def counter_lines(events):
+    counted = [e["name"] for e in events if e["status"] == "counted"]
+    lines = [f"counters: {', '.join(counted) if counted else 'none'} counted"]
+    for e in events:
+        if e["status"] != "counted":
+            lines.append(f"  not counted: {e['name']}: {e.get('reason', e['status'])}")
+    return lines
+
+
+def run_suite(binary, suite, settings, run_dir, events):
+    """Runs one suite binary into <suite>.json; returns the manifest fields."""
+    final = os.path.join(run_dir, f"{suite.name}.json")
+    partial = final + ".partial"
+    cmd = [binary, "--quiet-counters", *_event_args(events),
+           f"--benchmark_out={partial}", "--benchmark_out_format=json",
+           f"--benchmark_repetitions={settings.repetitions}",
+           f"--benchmark_min_time={settings.min_time_s}"]
+    if settings.interleave:
+        cmd.append("--benchmark_enable_random_interleaving=true")
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    try:
+        _, err = proc.communicate()
+    except BaseException:
+        proc.terminate()
+        proc.wait()
+        if os.path.exists(partial):
+            os.unlink(partial)
+        raise
+    seconds = round(time.monotonic() - started, 2)
+    if err:
+        sys.stderr.write(err)
+    if proc.returncode != 0:
+        if os.path.exists(partial):
+            os.unlink(partial)
+        last = (err.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
+        return {"status": "failed", "reason": last, "seconds": seconds}
+    results.load(partial)  # refuse to keep what Google Benchmark did not finish
+    os.replace(partial, final)
+    return {"status": "ok", "file": os.path.basename(final), "seconds": seconds,
+            "repetitions": settings.repetitions, "min_time_s": settings.min_time_s}
+
+
+def run_callgrind(binary, suite, run_dir):
+    cases = callgrind.count(binary)
+    path = os.path.join(run_dir, f"{suite.name}.callgrind.json")
+    atomic.write_json(path, {
+        "context": {"counting": "callgrind", "iterations": callgrind.DEFAULT_ITERATIONS,
+                    "binary": binary},
+        "benchmarks": list(cases.values())})
+    return os.path.basename(path)
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def run(args):
+    selected = suites.select(args.suites)
+    runs.check_writable(args.results_dir)
+    binaries = {s.name: _binary(args.build_dir, s) for s in selected}
+    if args.counters == "callgrind" and not callgrind.available():
+        raise UserError("COUNTERS=callgrind needs valgrind (Debian package valgrind)")
+    events = probe_events(next(iter(binaries.values())), args.events)
+
+    machine_id = machine.machine_id(args.machine)
+    run_dir = runs.create(args.results_dir, machine_id)
+    manifest = runs.Manifest(run_dir, {
+        "run_id": os.path.basename(run_dir),
+        "machine_id": machine_id,
+        "status": "running",
+        "started": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+        "options": {"quick": args.quick, "suites": [s.name for s in selected],
+                    "events": args.events, "counters": args.counters},
+        "machine": machine.describe(),
+        "toolchain": machine.toolchain(args.build_dir),
+        "build": machine.build(args.build_dir),
+        "git": machine.git_state(SOURCE_DIR),
+        "perf_events": events,
+    })
+    print(f"deferbench: run {run_dir} ({len(selected)} suite"
+          f"{'s' if len(selected) != 1 else ''}{', quick' if args.quick else ''})")
+    for line in counter_lines(events):
+        print(f"deferbench: {line}")
+
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        for k, suite in enumerate(selected, 1):
+            settings = suite.settings(args.quick)
+            print(f"\n[{k}/{len(selected)}] {suite.name} (claims {suite.claims}): "
+                  f"{settings.repetitions} repetitions of each case", flush=True)
+            outcome = run_suite(binaries[suite.name], suite, settings, run_dir, args.events)
+            if outcome["status"] == "ok" and args.counters == "callgrind":
+                print(f"[{k}/{len(selected)}] {suite.name}: counting instructions under callgrind",
+                      flush=True)
+                outcome["callgrind_file"] = run_callgrind(binaries[suite.name], suite, run_dir)
+            manifest.suite_ended(suite.name, **outcome)
+    except KeyboardInterrupt:
+        manifest.finish("interrupted")
+        print(f"\ndeferbench: interrupted; {run_dir} holds the suites that finished",
+              file=sys.stderr)
+        return 130
+
+    failed = [n for n, s in manifest.data["suites"].items() if s["status"] != "ok"]
+    manifest.finish("failed" if failed else "complete")
+    print()
+    if manifest.data["suites"].get("defer_cost", {}).get("status") == "ok":
+        suite = results.load(os.path.join(run_dir, "defer_cost.json"))
+        for line in summary.defer_cost_lines(summary.defer_cost_rows(suite)):
+            print(line)
+    print(f"\ndeferbench: results in {run_dir}")
+    if failed:
+        print(f"deferbench: suites that failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0

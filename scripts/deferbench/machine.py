@@ -1,0 +1,138 @@
+"""What the run's manifest says about the machine, the toolchain and the tree."""
+
+import hashlib
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+
+
+def _read(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def _cpuinfo_field(name):
+    text = _read("/proc/cpuinfo") or ""
+    m = re.search(rf"^{name}\s*:\s*(.*)$", text, re.M)
+    return m.group(1).strip() if m else None
+
+
+def _command_line(cmd):
+    """The first line a command prints, or None when it cannot run."""
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    text = (out.stdout or out.stderr).strip()
+    return text.splitlines()[0] if text else None
+
+
+def pmu_devices():
+    """Hardware PMUs the kernel registered (cpu, cpu_core, cpu_atom, ...)."""
+    root = "/sys/bus/event_source/devices"
+    try:
+        return sorted(d for d in os.listdir(root) if d.startswith("cpu"))
+    except OSError:
+        return []
+
+
+def describe():
+    meminfo = _read("/proc/meminfo") or ""
+    mem = re.search(r"MemTotal:\s*(\d+) kB", meminfo)
+    flags = (_cpuinfo_field("flags") or "").split()
+    boost = _read("/sys/devices/system/cpu/cpufreq/boost")
+    no_turbo = _read("/sys/devices/system/cpu/intel_pstate/no_turbo")
+    return {
+        "cpu_model": _cpuinfo_field("model name") or platform.processor() or "unknown",
+        "cores": os.cpu_count(),
+        "memory_bytes": int(mem.group(1)) * 1024 if mem else None,
+        "kernel": platform.release(),
+        "arch": platform.machine(),
+        "frequency_governor": _read("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"),
+        "boost": (boost == "1") if boost is not None else
+                 (no_turbo == "0") if no_turbo is not None else None,
+        "hypervisor": "hypervisor" in flags,
+        "pmu_devices": pmu_devices(),
+        "pmu_present": bool(pmu_devices()),
+        "perf_event_paranoid": _read("/proc/sys/kernel/perf_event_paranoid"),
+        "load_average": list(os.getloadavg()),
+    }
+
+
+def machine_id(override=None):
+    """A stable, readable id: CPU model, core count and a short hash.
+
+    The hash is of /etc/machine-id (else the host name), so two machines with
+    the same CPU get different ids and one machine keeps its id across runs.
+    """
+    if override:
+        if not re.fullmatch(r"[A-Za-z0-9._-]+", override):
+            from .errors import UserError
+            raise UserError(f"MACHINE={override!r} must use letters, digits, '.', '_' or '-'")
+        return override
+    model = _cpuinfo_field("model name") or platform.machine()
+    model = re.sub(r"\((R|TM)\)|\bCPU\b|\bProcessor\b|@.*$", "", model, flags=re.I)
+    slug = re.sub(r"[^a-z0-9]+", "-", model.lower()).strip("-")[:40] or "cpu"
+    seed = _read("/etc/machine-id") or platform.node()
+    digest = hashlib.sha256(seed.encode()).hexdigest()[:6]
+    return f"{slug}-{os.cpu_count()}c-{digest}"
+
+
+def _cmake_cache(build_dir):
+    values = {}
+    text = _read(os.path.join(build_dir, "CMakeCache.txt")) or ""
+    for m in re.finditer(r"^([A-Za-z_]+):[A-Z]+=(.*)$", text, re.M):
+        values[m.group(1)] = m.group(2)
+    return values
+
+
+def _dpkg_version(package):
+    return _command_line(["dpkg-query", "-W", "-f=${Version}", package])
+
+
+def toolchain(build_dir):
+    cache = _cmake_cache(build_dir)
+    cxx = cache.get("CMAKE_CXX_COMPILER")
+    go = shutil.which("go")
+    return {
+        "cxx": _command_line([cxx, "--version"]) if cxx else None,
+        "cmake": _command_line(["cmake", "--version"]),
+        "python": sys.version.split()[0],
+        "python_executable": sys.executable,
+        "go": _command_line([go, "version"]) if go else None,
+        "google_benchmark": _dpkg_version("libbenchmark-dev"),
+        "libpfm4": _dpkg_version("libpfm4-dev"),
+        "valgrind": _command_line(["valgrind", "--version"]),
+    }
+
+
+def build(build_dir):
+    cache = _cmake_cache(build_dir)
+    build_type = cache.get("CMAKE_BUILD_TYPE", "")
+    return {
+        "dir": os.path.abspath(build_dir),
+        "type": build_type,
+        "cxx_flags": " ".join(filter(None, [
+            cache.get("CMAKE_CXX_FLAGS"),
+            cache.get(f"CMAKE_CXX_FLAGS_{build_type.upper()}")])),
+    }
+
+
+def git_state(source_dir):
+    def git(*args):
+        try:
+            out = subprocess.run(["git", "-C", source_dir, *args],
+                                 capture_output=True, text=True, timeout=20)
+        except OSError:
+            return None
+        return out.stdout.strip() if out.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": bool(status) if status is not None else None}

@@ -1,0 +1,59 @@
+"""Reading suite JSON files (Google Benchmark's format) back.
+
+Google Benchmark writes one entry per repetition ("run_type": "iteration")
+and, per benchmark, aggregates (median, mean, stddev, cv). Times are kept
+with their unit; everything here returns nanoseconds.
+"""
+
+import json
+import os
+from dataclasses import dataclass, field
+
+from .errors import UserError
+
+_TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+
+
+@dataclass
+class Benchmark:
+    name: str
+    repetitions: list = field(default_factory=list)  # the iteration entries
+    aggregates: dict = field(default_factory=dict)   # aggregate_name -> entry
+
+    def times_ns(self, key="real_time"):
+        return [e[key] * _TO_NS[e.get("time_unit", "ns")] for e in self.repetitions]
+
+    def counter(self, key):
+        """Per-repetition values of a user counter; empty when not counted."""
+        return [e[key] for e in self.repetitions if key in e]
+
+
+@dataclass
+class SuiteResult:
+    path: str
+    context: dict
+    benchmarks: dict  # name -> Benchmark, in file order
+
+
+def load(path):
+    """Loads a suite JSON file; a bad file is a UserError naming it."""
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except FileNotFoundError as e:
+        raise UserError(f"{path}: missing") from e
+    except json.JSONDecodeError as e:
+        raise UserError(f"{path}: malformed JSON at line {e.lineno}: {e.msg}") from e
+    if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
+        raise UserError(f"{path}: not a Google Benchmark JSON file (no 'benchmarks' list)")
+    benchmarks = {}
+    for entry in data["benchmarks"]:
+        if not isinstance(entry, dict) or "name" not in entry:
+            raise UserError(f"{path}: a benchmark entry has no name")
+        name = entry.get("run_name", entry["name"])
+        b = benchmarks.setdefault(name, Benchmark(name))
+        if entry.get("run_type") == "aggregate":
+            b.aggregates[entry.get("aggregate_name", "")] = entry
+        elif not entry.get("error_occurred"):
+            b.repetitions.append(entry)
+    return SuiteResult(os.path.abspath(path), data.get("context", {}), benchmarks)

@@ -1,0 +1,95 @@
+"""The end-of-run summary: each case's median, spread, ratio to `call`, the
+article's figure and deferbench's target. Computing (rows) is separate from
+printing (lines), so the report can reuse the rows."""
+
+import math
+from dataclasses import dataclass
+
+from . import claims, stats
+
+
+@dataclass
+class CostRow:
+    case: str
+    median_ns: float
+    cv: float
+    ratio: float           # to `call`'s median in the same run
+    allocs_per_op: float   # nan when not recorded
+    article_ns: float      # nan when the article has no figure
+    article_claim: str
+    target_ratio: float    # nan when there is no target
+    cv_applies: bool       # the spread target holds for non-allocating cases
+
+    @property
+    def meets_ratio(self):
+        return None if math.isnan(self.target_ratio) else self.ratio <= self.target_ratio
+
+    @property
+    def stable(self):
+        return not self.cv_applies or (not math.isnan(self.cv) and self.cv <= claims.TARGET_CV)
+
+
+def defer_cost_rows(suite):
+    """Rows for the defer_cost suite; empty when `call` did not run."""
+    call = suite.benchmarks.get("call")
+    if call is None or not call.repetitions:
+        return []
+    call_median = stats.median(call.times_ns())
+    rows = []
+    for name, b in suite.benchmarks.items():
+        times = b.times_ns()
+        if not times:
+            continue
+        allocs = b.counter("allocs_per_op")
+        article = claims.ARTICLE_NS.get(name, (math.nan, ""))
+        allocs_median = stats.median(allocs) if allocs else math.nan
+        rows.append(CostRow(
+            case=name,
+            median_ns=stats.median(times),
+            cv=stats.cv(times),
+            ratio=stats.median(times) / call_median,
+            allocs_per_op=allocs_median,
+            article_ns=article[0],
+            article_claim=article[1],
+            target_ratio=claims.TARGET_RATIO.get(name, math.nan),
+            cv_applies=not math.isnan(allocs_median) and allocs_median == 0,
+        ))
+    return rows
+
+
+def _fmt(value, spec, missing="-"):
+    return missing if value is None or (isinstance(value, float) and math.isnan(value)) \
+        else format(value, spec)
+
+
+def defer_cost_lines(rows):
+    """The summary table as lines of text."""
+    if not rows:
+        return ["defer_cost: no result for `call`, so no ratios"]
+    lines = [
+        "defer_cost: one defer per strategy, ns/op (median of the repetitions; "
+        "ratio to `call` in this run)",
+        f"  {'case':<20}{'median':>10}{'spread':>9}{'ratio':>8}  {'target':<13}"
+        f"{'allocs/op':>9}   article (Go)",
+    ]
+    unstable = []
+    for r in rows:
+        if r.meets_ratio is None:
+            target = ""
+        else:
+            target = f"<={r.target_ratio:.2f} {'ok' if r.meets_ratio else 'MISSED'}"
+        mark = " " if r.stable else "!"
+        if not r.stable:
+            unstable.append(r.case)
+        article = "" if math.isnan(r.article_ns) else f"{r.article_ns:.1f} ns ({r.article_claim})"
+        if r.case in claims.ARTICLE_RATIO:
+            article += f", {claims.ARTICLE_RATIO[r.case]:.2f}x"
+        lines.append(
+            f"{mark} {r.case:<20}{_fmt(r.median_ns, '.2f'):>7} ns{_fmt(r.cv * 100, '.1f'):>8}%"
+            f"{_fmt(r.ratio, '.2f'):>7}x  {target:<13}{_fmt(r.allocs_per_op, '.2f'):>9}   {article}")
+    if unstable:
+        lines.append(
+            f"! spread above {claims.TARGET_CV:.0%} for {', '.join(unstable)}: the machine was "
+            "noisy (a VM, other load, frequency changes); close other programs, pin with "
+            "taskset, or run again and compare ratios rather than times")
+    return lines

@@ -1,0 +1,69 @@
+// The bitmap frame: its compile-time choice of strategy (R2, R3, R4) and the
+// deferBits protocol.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "defer/open_frame.h"
+#include "strategies.h"
+
+namespace defer_test {
+namespace {
+
+using defer::FrameShape;
+using defer::Strategy;
+using defer::strategy_for;
+
+// The choice is a constant, readable by static_assert, like Go's -d=defer.
+static_assert(strategy_for(FrameShape{.defers = 1}) == Strategy::open_coded_bits);
+static_assert(strategy_for(FrameShape{.defers = 8}) == Strategy::open_coded_bits);
+static_assert(strategy_for(FrameShape{.defers = 9}) == Strategy::chain_stack);      // R2
+static_assert(strategy_for(FrameShape{.defers = 1, .in_loop = true}) ==
+              Strategy::chain_heap);                                                 // R3
+static_assert(strategy_for(FrameShape{.defers = 5, .exits = 3}) ==
+              Strategy::open_coded_bits);                                            // 15
+static_assert(strategy_for(FrameShape{.defers = 4, .exits = 4}) ==
+              Strategy::chain_stack);                                                // R4: 16
+static_assert(defer::OpenFrame<FrameShape{.defers = 9}>::strategy == Strategy::chain_stack);
+
+TEST(OpenFrame, FallbackReasonsNameTheRule) {
+  EXPECT_EQ(defer::fallback_reason({.defers = 8}), "");
+  EXPECT_EQ(defer::fallback_reason({.defers = 9}), "more than 8 defers");
+  EXPECT_EQ(defer::fallback_reason({.defers = 4, .exits = 4}), "returns x defers > 15");
+  EXPECT_EQ(defer::fallback_reason({.in_loop = true}), "a defer in a loop");
+}
+
+TEST(OpenFrame, EachDeferSetsItsBit) {
+  OpenBits::Frame frame;
+  EXPECT_EQ(frame.defer_bits(), 0);
+  frame.defer([] {});
+  frame.defer([] {});
+  frame.defer([] {});
+  EXPECT_EQ(frame.defer_bits(), 0b111);
+}
+
+TEST(OpenFrame, ABitIsClearedBeforeItsCallRuns) {
+  std::vector<int> seen;
+  {
+    OpenBits::Frame frame;
+    for (int i = 0; i < 3; ++i) {
+      frame.defer([&frame, &seen] { seen.push_back(frame.defer_bits()); });
+    }
+  }
+  // Defer 2 runs first and sees bits 0 and 1 still set, and so on down.
+  EXPECT_EQ(seen, (std::vector<int>{0b011, 0b001, 0b000}));
+}
+
+TEST(OpenFrame, MoreDefersThanTheShapeDeclaresIsCaught) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        defer::OpenFrame<FrameShape{.defers = 1}> frame;
+        frame.defer([] {});
+        frame.defer([] {});
+      },
+      "OpenFrame::defer: more defer statements ran than the frame's shape declares");
+}
+
+}  // namespace
+}  // namespace defer_test

@@ -1,0 +1,125 @@
+"""End to end: a QUICK=1 run of defer_cost, and the bad inputs of `bench`.
+
+These run the real suite binary, so they check what a user gets: the run
+folder, Google Benchmark's JSON with our counters, and the manifest."""
+
+import glob
+import json
+import os
+
+import pytest
+
+from deferbench import callgrind
+
+CASES = ["call", "open_coded", "open_coded_bits", "chain_stack", "chain_heap",
+         "chain_heap_pooled", "std_function_guard"]
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory, build_dir):
+    import subprocess, sys
+    from conftest import ROOT
+    results_dir = tmp_path_factory.mktemp("results")
+    proc = subprocess.run(
+        [sys.executable, "-m", "deferbench", "bench", "--quick", "--suites", "defer_cost",
+         "--results-dir", str(results_dir), "--build-dir", build_dir, "--machine", "test-machine"],
+        capture_output=True, text=True, cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "scripts")))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (run_dir,) = glob.glob(str(results_dir / "test-machine" / "*"))
+    return proc, run_dir
+
+
+def _suite(run_dir):
+    with open(os.path.join(run_dir, "defer_cost.json")) as f:
+        return json.load(f)
+
+
+def test_the_run_folder_holds_the_suite_and_a_complete_manifest(quick_run):
+    _, run_dir = quick_run
+    assert sorted(os.listdir(run_dir)) == ["defer_cost.json", "manifest.json"]
+    with open(os.path.join(run_dir, "manifest.json")) as f:
+        manifest = json.load(f)
+    assert manifest["status"] == "complete"
+    assert manifest["suites"]["defer_cost"]["status"] == "ok"
+    for key in ("machine", "toolchain", "build", "git", "perf_events"):
+        assert key in manifest
+    assert manifest["build"]["type"] == "Release"
+    assert {e["name"] for e in manifest["perf_events"]} >= {"cycles", "perf::TASK-CLOCK"}
+
+
+def test_every_case_has_its_repetitions_and_aggregates(quick_run):
+    _, run_dir = quick_run
+    entries = _suite(run_dir)["benchmarks"]
+    for case in CASES:
+        reps = [e for e in entries if e["run_name"] == case and e["run_type"] == "iteration"]
+        aggs = {e["aggregate_name"] for e in entries
+                if e["run_name"] == case and e["run_type"] == "aggregate"}
+        assert len(reps) == 3, case
+        assert {"median", "cv"} <= aggs, case
+        assert all(r["real_time"] > 0 for r in reps), case
+
+
+def test_allocation_counts_match_each_strategy(quick_run):
+    _, run_dir = quick_run
+    reps = [e for e in _suite(run_dir)["benchmarks"] if e["run_type"] == "iteration"]
+    for e in reps:
+        expected = 1.0 if e["run_name"] == "chain_heap" else 0.0
+        assert e["allocs_per_op"] == pytest.approx(expected, abs=1e-6), e["run_name"]
+
+
+def test_unavailable_events_are_absent_never_zero(quick_run):
+    _, run_dir = quick_run
+    with open(os.path.join(run_dir, "manifest.json")) as f:
+        statuses = {e["name"]: e["status"] for e in json.load(f)["perf_events"]}
+    reps = [e for e in _suite(run_dir)["benchmarks"] if e["run_type"] == "iteration"]
+    for name, status in statuses.items():
+        present = [name in e for e in reps]
+        if status == "counted":
+            assert all(present), name
+        else:
+            assert not any(present), f"{name} is {status} but appears in the results"
+    if "IPC" in reps[0]:
+        assert statuses["cycles"] == statuses["instructions"] == "counted"
+
+
+def test_the_summary_shows_ratios_and_the_article(quick_run):
+    proc, _ = quick_run
+    assert "ratio to `call`" in proc.stdout
+    assert "35.4 ns (A1)" in proc.stdout
+    assert "counters:" in proc.stdout
+
+
+def test_an_unknown_suite_stops_before_anything_runs(deferbench, tmp_path):
+    proc = deferbench("bench", "--suites", "nope", "--results-dir", str(tmp_path / "r"))
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0, "one line"
+    assert "unknown suite 'nope'" in proc.stderr
+    assert not (tmp_path / "r").exists()
+
+
+def test_an_unknown_event_stops_before_anything_runs(deferbench, tmp_path):
+    proc = deferbench("bench", "--quick", "--events", "cycles,instructons",
+                      "--results-dir", str(tmp_path / "r"))
+    assert proc.returncode == 2
+    assert "unknown perf event 'instructons'" in proc.stderr
+    assert "INSTRUCTIONS" in proc.stderr, "suggests the closest names"
+    assert not any((tmp_path / "r").rglob("*.json"))
+
+
+def test_an_unwritable_results_folder_stops_before_anything_runs(deferbench, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    proc = deferbench("bench", "--quick", "--results-dir", str(blocker / "results"))
+    assert proc.returncode == 2
+    assert "results folder" in proc.stderr
+
+
+@pytest.mark.skipif(not callgrind.available(), reason="valgrind not installed")
+def test_callgrind_counts_are_repeatable_and_open_coding_is_free(build_dir):
+    binary = os.path.join(build_dir, "benchmarks", "defer_cost")
+    first = callgrind.count(binary, iterations=20_000, extra_args=["--benchmark_filter=^(call|open_coded|chain_heap)(/|$)"])
+    second = callgrind.count(binary, iterations=20_000, extra_args=["--benchmark_filter=^(call|open_coded|chain_heap)(/|$)"])
+    assert first == second, "the same binary gives the same instruction counts"
+    assert abs(first["open_coded"]["instructions_per_op"] - first["call"]["instructions_per_op"]) <= 1
+    assert first["chain_heap"]["instructions_per_op"] > first["call"]["instructions_per_op"] + 10
