@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 
-from . import atomic, callgrind, machine, results, runs, suites, summary
+from . import atomic, callgrind, machine, results, runs, suites
 from .errors import UserError
 
 SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -34,7 +34,10 @@ def add_arguments(p):
 
 
 def _binary(build_dir, suite):
-    path = os.path.join(build_dir, suite.binary)
+    """The suite's binary, for the kinds that have one."""
+    if suite.kind == "python":
+        return None
+    path = os.path.join(build_dir, suite.target)
     if not os.access(path, os.X_OK):
         raise UserError(f"suite binary {path} is missing; build first (make build)")
     return path
@@ -65,38 +68,65 @@ def counter_lines(events):
     return lines
 
 
-def run_suite(binary, suite, settings, run_dir, events):
-    """Runs one suite binary into <suite>.json; returns the manifest fields."""
-    final = os.path.join(run_dir, f"{suite.name}.json")
-    partial = final + ".partial"
-    cmd = [binary, "--quiet-counters", *_event_args(events),
-           f"--benchmark_out={partial}", "--benchmark_out_format=json",
-           f"--benchmark_repetitions={settings.repetitions}",
-           f"--benchmark_min_time={settings.min_time_s}"]
-    if settings.interleave:
-        cmd.append("--benchmark_enable_random_interleaving=true")
-    started = time.monotonic()
+def _suite_command(binary, suite, settings, partial, events, quick):
+    if suite.kind == "gbench":
+        cmd = [binary, "--quiet-counters", *_event_args(events),
+               f"--benchmark_out={partial}", "--benchmark_out_format=json",
+               f"--benchmark_repetitions={settings.repetitions}",
+               f"--benchmark_min_time={settings.min_time_s}"]
+        if settings.interleave:
+            cmd.append("--benchmark_enable_random_interleaving=true")
+        return cmd
+    return [binary, f"--out={partial}", *_event_args(events), *(["--quick"] if quick else [])]
+
+
+def _run_child(cmd, partial):
+    """Runs a suite process; returns (exit status, its stderr)."""
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     try:
         _, err = proc.communicate()
-    except BaseException:
+    except BaseException:  # interrupted: stop the child, keep nothing partial
         proc.terminate()
         proc.wait()
         if os.path.exists(partial):
             os.unlink(partial)
         raise
-    seconds = round(time.monotonic() - started, 2)
     if err:
         sys.stderr.write(err)
-    if proc.returncode != 0:
+    return proc.returncode, err
+
+
+def run_suite(binary, suite, settings, run_dir, events, quick):
+    """Runs one suite into <suite>.json; returns the manifest fields."""
+    final = os.path.join(run_dir, f"{suite.name}.json")
+    partial = final + ".partial"
+    started = time.monotonic()
+    if suite.kind == "python":
+        try:
+            suites.resolve(suite.target)(partial, quick, run_dir)
+            status, err = 0, ""
+        except UserError:
+            raise
+        except Exception as e:  # a suite that breaks becomes data, not a crash
+            status, err = 1, f"{type(e).__name__}: {e}"
+    else:
+        status, err = _run_child(
+            _suite_command(binary, suite, settings, partial, events, quick), partial)
+    seconds = round(time.monotonic() - started, 2)
+    if status != 0:
         if os.path.exists(partial):
             os.unlink(partial)
-        last = (err.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
+        last = (err.strip().splitlines() or [f"exit status {status}"])[-1]
         return {"status": "failed", "reason": last, "seconds": seconds}
-    results.load(partial)  # refuse to keep what Google Benchmark did not finish
+    if not os.path.exists(partial):  # the suite chose to write nothing
+        return {"status": "skipped", "reason": (err.strip().splitlines() or [""])[-1],
+                "seconds": seconds}
+    results.load(partial)  # refuse to keep a file that does not parse
     os.replace(partial, final)
-    return {"status": "ok", "file": os.path.basename(final), "seconds": seconds,
-            "repetitions": settings.repetitions, "min_time_s": settings.min_time_s}
+    outcome = {"status": "ok", "file": os.path.basename(final), "seconds": seconds}
+    if suite.kind == "gbench":
+        outcome.update(repetitions=settings.repetitions, min_time_s=settings.min_time_s)
+    return outcome
 
 
 def run_callgrind(binary, suite, run_dir):
@@ -119,7 +149,8 @@ def run(args):
     binaries = {s.name: _binary(args.build_dir, s) for s in selected}
     if args.counters == "callgrind" and not callgrind.available():
         raise UserError("COUNTERS=callgrind needs valgrind (Debian package valgrind)")
-    events = probe_events(next(iter(binaries.values())), args.events)
+    # Every suite binary shares the counter layer; defer_cost's probes it.
+    events = probe_events(_binary(args.build_dir, suites.SUITES["defer_cost"]), args.events)
 
     machine_id = machine.machine_id(args.machine)
     run_dir = runs.create(args.results_dir, machine_id)
@@ -145,10 +176,11 @@ def run(args):
     try:
         for k, suite in enumerate(selected, 1):
             settings = suite.settings(args.quick)
-            print(f"\n[{k}/{len(selected)}] {suite.name} (claims {suite.claims}): "
-                  f"{settings.repetitions} repetitions of each case", flush=True)
-            outcome = run_suite(binaries[suite.name], suite, settings, run_dir, args.events)
-            if outcome["status"] == "ok" and args.counters == "callgrind":
+            print(f"\n[{k}/{len(selected)}] {suite.name} (claims {suite.claims})", flush=True)
+            outcome = run_suite(binaries[suite.name], suite, settings, run_dir, args.events,
+                                args.quick)
+            if outcome["status"] == "ok" and args.counters == "callgrind" \
+                    and suite.kind == "gbench":
                 print(f"[{k}/{len(selected)}] {suite.name}: counting instructions under callgrind",
                       flush=True)
                 outcome["callgrind_file"] = run_callgrind(binaries[suite.name], suite, run_dir)
@@ -159,13 +191,18 @@ def run(args):
               file=sys.stderr)
         return 130
 
-    failed = [n for n, s in manifest.data["suites"].items() if s["status"] != "ok"]
+    ended = manifest.data["suites"]
+    failed = [n for n, s in ended.items() if s["status"] == "failed"]
     manifest.finish("failed" if failed else "complete")
-    print()
-    if manifest.data["suites"].get("defer_cost", {}).get("status") == "ok":
-        suite = results.load(os.path.join(run_dir, "defer_cost.json"))
-        for line in summary.defer_cost_lines(summary.defer_cost_rows(suite)):
-            print(line)
+    for suite in selected:
+        outcome = ended.get(suite.name, {})
+        if outcome.get("status") == "ok":
+            lines = suite.summary_lines(results.load(os.path.join(run_dir, outcome["file"])))
+        else:
+            lines = [f"{suite.name}: {outcome.get('status')}: {outcome.get('reason', '')}"]
+        if lines:
+            print()
+            print("\n".join(lines))
     print(f"\ndeferbench: results in {run_dir}")
     if failed:
         print(f"deferbench: suites that failed: {', '.join(failed)}", file=sys.stderr)

@@ -1,10 +1,19 @@
-"""The suites deferbench knows, and how long each runs.
+"""The suites deferbench knows, how each runs, and how long.
 
-A suite is a Google Benchmark binary built from benchmarks/<name>.cc. The
-full settings aim at medians and a spread that can be trusted; QUICK=1 only
-checks that everything runs and writes sound results.
+Three kinds of suite, one results shape (Google Benchmark's JSON):
+  gbench   a Google Benchmark binary built from benchmarks/<name>.cc; the
+           runner passes --benchmark_out and the repetition settings.
+  program  a binary that measures whole processes (stack, fd) and writes
+           Google Benchmark-shaped JSON itself: the runner passes --out=PATH,
+           and --quick for a short run; options reach it through the
+           environment (STACK_SIZES=, FD_N=, ...).
+  python   a function in scripts/deferbench ("module:function") called with
+           (out_path, quick, run_dir) that writes the JSON (the Go reference).
+Each suite may name a summary function ("module:function") that turns the
+loaded results into the lines printed at the end of the run.
 """
 
+import importlib
 from dataclasses import dataclass
 
 from .errors import UserError
@@ -20,13 +29,24 @@ class RunSettings:
 @dataclass(frozen=True)
 class Suite:
     name: str
-    claims: str  # the CLAIMS.md ids it measures
-    binary: str  # relative to the build folder
-    full: RunSettings
-    quick: RunSettings
+    claims: str             # the CLAIMS.md ids it measures
+    kind: str               # "gbench", "program" or "python"
+    target: str             # binary (relative to the build folder) or "module:function"
+    full: RunSettings = RunSettings(repetitions=1, min_time_s=0, interleave=False)
+    quick: RunSettings = RunSettings(repetitions=1, min_time_s=0, interleave=False)
+    summary: str = ""       # "module:function" of its end-of-run summary
 
     def settings(self, quick):
         return self.quick if quick else self.full
+
+    def summary_lines(self, suite_result):
+        return resolve(self.summary)(suite_result) if self.summary else []
+
+
+def resolve(reference):
+    """The function named by "module:function" inside this package."""
+    module, function = reference.split(":")
+    return getattr(importlib.import_module(f".{module}", __package__), function)
 
 
 _QUICK = RunSettings(repetitions=3, min_time_s=0.02, interleave=False)
@@ -34,9 +54,9 @@ _QUICK = RunSettings(repetitions=3, min_time_s=0.02, interleave=False)
 SUITES = {
     s.name: s
     for s in [
-        Suite("defer_cost", "A1-A4, B1", "benchmarks/defer_cost",
+        Suite("defer_cost", "A1-A4, B1", "gbench", "benchmarks/defer_cost",
               full=RunSettings(repetitions=12, min_time_s=0.25, interleave=True),
-              quick=_QUICK),
+              quick=_QUICK, summary="summary:defer_cost_summary"),
     ]
 }
 

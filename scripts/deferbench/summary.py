@@ -93,3 +93,8 @@ def defer_cost_lines(rows):
             "noisy (a VM, other load, frequency changes); close other programs, pin with "
             "taskset, or run again and compare ratios rather than times")
     return lines
+
+
+def defer_cost_summary(suite):
+    """The suite's summary hook (see suites.py)."""
+    return defer_cost_lines(defer_cost_rows(suite))
