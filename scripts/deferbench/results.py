@@ -33,6 +33,10 @@ class SuiteResult:
     path: str
     context: dict
     benchmarks: dict  # name -> Benchmark, in file order
+    # Instructions per op from <suite>.callgrind.json beside it, when the run
+    # counted them (COUNTERS=callgrind); callgrind names carry the fixed
+    # iteration count ("call/iterations:100000"), stripped here.
+    instructions: dict = field(default_factory=dict)
 
 
 def load(path):
@@ -56,4 +60,18 @@ def load(path):
             b.aggregates[entry.get("aggregate_name", "")] = entry
         elif not entry.get("error_occurred"):
             b.repetitions.append(entry)
-    return SuiteResult(os.path.abspath(path), data.get("context", {}), benchmarks)
+    return SuiteResult(os.path.abspath(path), data.get("context", {}), benchmarks,
+                       _load_instructions(path))
+
+
+def _load_instructions(suite_path):
+    path = suite_path.removesuffix(".json") + ".callgrind.json"
+    if not os.path.exists(path):
+        return {}
+    try:
+        with open(path) as f:
+            entries = json.load(f)["benchmarks"]
+        return {e["name"].split("/iterations:")[0]: float(e["instructions_per_op"])
+                for e in entries}
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+        raise UserError(f"{path}: not a deferbench callgrind file ({e})") from e

@@ -57,6 +57,10 @@ SUITES = {
         Suite("defer_cost", "A1-A4, B1", "gbench", "benchmarks/defer_cost",
               full=RunSettings(repetitions=12, min_time_s=0.25, interleave=True),
               quick=_QUICK, summary="summary:defer_cost_summary"),
+        Suite("cliffs", "B3-B7, R2-R4", "gbench", "benchmarks/cliffs",
+              full=RunSettings(repetitions=8, min_time_s=0.1, interleave=True),
+              quick=RunSettings(repetitions=2, min_time_s=0.01, interleave=False),
+              summary="cliffs_summary:cliffs_summary"),
     ]
 }
 

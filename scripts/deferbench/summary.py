@@ -19,6 +19,7 @@ class CostRow:
     article_claim: str
     target_ratio: float    # nan when there is no target
     cv_applies: bool       # the spread target holds for non-allocating cases
+    instructions: float    # per op, from callgrind; nan when not counted
 
     @property
     def meets_ratio(self):
@@ -53,6 +54,7 @@ def defer_cost_rows(suite):
             article_claim=article[1],
             target_ratio=claims.TARGET_RATIO.get(name, math.nan),
             cv_applies=not math.isnan(allocs_median) and allocs_median == 0,
+            instructions=suite.instructions.get(name, math.nan),
         ))
     return rows
 
@@ -66,11 +68,12 @@ def defer_cost_lines(rows):
     """The summary table as lines of text."""
     if not rows:
         return ["defer_cost: no result for `call`, so no ratios"]
+    counted = any(not math.isnan(r.instructions) for r in rows)
     lines = [
         "defer_cost: one defer per strategy, ns/op (median of the repetitions; "
         "ratio to `call` in this run)",
         f"  {'case':<20}{'median':>10}{'spread':>9}{'ratio':>8}  {'target':<13}"
-        f"{'allocs/op':>9}   article (Go)",
+        f"{'allocs/op':>9}{'  instr/op' if counted else ''}   article (Go)",
     ]
     unstable = []
     for r in rows:
@@ -86,7 +89,10 @@ def defer_cost_lines(rows):
             article += f", {claims.ARTICLE_RATIO[r.case]:.2f}x"
         lines.append(
             f"{mark} {r.case:<20}{_fmt(r.median_ns, '.2f'):>7} ns{_fmt(r.cv * 100, '.1f'):>8}%"
-            f"{_fmt(r.ratio, '.2f'):>7}x  {target:<13}{_fmt(r.allocs_per_op, '.2f'):>9}   {article}")
+            f"{_fmt(r.ratio, '.2f'):>7}x  {target:<13}{_fmt(r.allocs_per_op, '.2f'):>9}"
+            f"{_fmt(r.instructions, '10.1f') if counted else ''}   {article}")
+    if counted:
+        lines.append("  instr/op: instructions per op counted by callgrind (deterministic)")
     if unstable:
         lines.append(
             f"! spread above {claims.TARGET_CV:.0%} for {', '.join(unstable)}: the machine was "

@@ -92,14 +92,11 @@ class OpenFrame {
 
   ~OpenFrame() {
     if constexpr (open_coded) {
-      // Go tests the bits from the highest defer down.
-      for (int i = Shape.defers - 1; i >= 0; --i) {
-        const auto bit = static_cast<std::uint8_t>(1u << i);
-        if (bits_ & bit) {
-          bits_ = static_cast<std::uint8_t>(bits_ & ~bit);
-          storage_[static_cast<std::size_t>(i)].run();
-        }
-      }
+      // Straight-line code, highest defer first, as Go's compiler emits at
+      // each exit: one constant-bit test per defer, no loop.
+      [this]<std::size_t... I>(std::index_sequence<I...>) {
+        (run_slot<static_cast<std::size_t>(Shape.defers) - 1 - I>(), ...);
+      }(std::make_index_sequence<static_cast<std::size_t>(Shape.defers)>{});
     }
     // Otherwise storage_, a chain::Frame, runs its records (deferreturn).
   }
@@ -137,6 +134,17 @@ class OpenFrame {
 
  private:
   static_assert(!open_coded || Shape.defers <= 8, "one bit per defer");
+
+  // The exit code for slot I: clear its bit before the call, so a deferred
+  // call that unwinds never runs twice.
+  template <std::size_t I>
+  void run_slot() {
+    constexpr auto bit = static_cast<std::uint8_t>(1u << I);
+    if (bits_ & bit) {
+      bits_ = static_cast<std::uint8_t>(bits_ & ~bit);
+      storage_[I].run();
+    }
+  }
 
   // Open-coded: the slots. Otherwise: a chain frame with a stack record per
   // declared defer (Go's deferprocStack slots).
