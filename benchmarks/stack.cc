@@ -213,6 +213,12 @@ nlohmann::json context_json(const std::vector<std::uint64_t>& sizes, bool sizes_
   if (bounds.mem_available_bytes) context["mem_available_bytes"] = *bounds.mem_available_bytes;
   if (child_as_limit) context["child_address_space_limit_bytes"] = *child_as_limit;
   context["child_core_dumps"] = "off (RLIMIT_CORE 0)";
+  // Why repetitions agree exactly, and what they do not vary.
+  context["repetitions_layout"] =
+      "each attempt is a fork of this process, so all share its address-space layout; "
+      "across runs of the binary the main-thread stack's depth moves by a few KiB of stack "
+      "(ASLR places the first frame at a random offset in the top pages, and the "
+      "environment's size differs); mapped stacks do not move";
   context["guard_bytes_mapped_stack"] = stack_suite::kGuardBytes;
   return context;
 }

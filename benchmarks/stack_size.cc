@@ -58,7 +58,9 @@ std::optional<std::uint64_t> parse_one(std::string_view item, std::string& error
     }
     return bytes;
   }
-  error = "STACK_SIZES: " + quoted(item) + " has no unit; " + std::string(kAccepted);
+  const bool digits_only = item.find_first_not_of("0123456789") == std::string_view::npos;
+  error = "STACK_SIZES: " + quoted(item) + (digits_only ? " has no unit; " : " is not a size; ") +
+          std::string(kAccepted);
   return std::nullopt;
 }
 

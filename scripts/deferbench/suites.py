@@ -57,6 +57,8 @@ SUITES = {
         Suite("defer_cost", "A1-A4, B1", "gbench", "benchmarks/defer_cost",
               full=RunSettings(repetitions=12, min_time_s=0.25, interleave=True),
               quick=_QUICK, summary="summary:defer_cost_summary"),
+        Suite("stack", "A6, A7", "program", "benchmarks/stack",
+              summary="stack_summary:stack_summary"),
     ]
 }
 
