@@ -200,7 +200,7 @@ nlohmann::json context_json(const std::vector<std::uint64_t>& sizes, bool sizes_
   context["deferbench_cxx_flags"] = DEFERBENCH_CXX_FLAGS;
   context["deferbench_compiler"] = DEFERBENCH_COMPILER;
   context["deferbench_tail_calls"] =
-      "off (-fno-optimize-sibling-calls), as in Go: every deferred self-call is a real call";
+      "none in the recursions: each returns after its deferred self-call, as in Go";
   context["quick"] = quick;
   context["repetitions"] = repetitions;
   context["timeout_s"] = timeout_s;

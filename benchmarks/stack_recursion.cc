@@ -1,5 +1,4 @@
 // The self-deferring functions of the stack suite (see stack_recursion.h).
-// Built with -fno-optimize-sibling-calls (benchmarks/CMakeLists.txt).
 #include "stack_recursion.h"
 
 #include <array>
@@ -23,6 +22,12 @@ std::atomic<std::uint64_t>* frames_entered = nullptr;
 
 namespace {
 
+// An empty statement the compiler must keep after the deferred call, so the
+// function returns after its deferred call runs, as Go's does: the self-call
+// is never the last instruction, and never becomes a jump. It costs no stack
+// and no instruction.
+inline void return_after_deferred_call() noexcept { asm volatile(""); }
+
 // A plain load and store rather than fetch_add: only this thread writes, and
 // a locked add would cost more than the rest of the frame.
 inline void count_frame() noexcept {
@@ -34,38 +39,54 @@ inline void count_frame() noexcept {
 DEFERBENCH_OPAQUE void recurse_call() {
   count_frame();
   recurse_call();
+  return_after_deferred_call();
 }
 
 DEFERBENCH_OPAQUE void recurse_open_coded() {
   count_frame();
-  auto again = defer::guard(recurse_open_coded);
+  {
+    auto again = defer::guard(recurse_open_coded);
+  }  // the deferred call runs here
+  return_after_deferred_call();
 }
 
 DEFERBENCH_OPAQUE void recurse_open_coded_bits() {
   count_frame();
-  defer::OpenFrame<defer::FrameShape{.defers = 1}> frame;
-  static_assert(decltype(frame)::strategy == defer::Strategy::open_coded_bits);
-  frame.defer(recurse_open_coded_bits);
+  {
+    defer::OpenFrame<defer::FrameShape{.defers = 1}> frame;
+    static_assert(decltype(frame)::strategy == defer::Strategy::open_coded_bits);
+    frame.defer(recurse_open_coded_bits);
+  }  // the deferred call runs here
+  return_after_deferred_call();
 }
 
 DEFERBENCH_OPAQUE void recurse_chain_stack() {
   count_frame();
-  defer::chain::Frame<1> frame;
-  frame.defer_stack(recurse_chain_stack);
+  {
+    defer::chain::Frame<1> frame;
+    frame.defer_stack(recurse_chain_stack);
+  }  // the deferred call runs here
+  return_after_deferred_call();
 }
 
 DEFERBENCH_OPAQUE void recurse_chain_heap() {
   count_frame();
-  defer::chain::Frame<> frame;
-  frame.defer_heap(recurse_chain_heap);
+  {
+    defer::chain::Frame<> frame;
+    frame.defer_heap(recurse_chain_heap);
+  }  // the deferred call runs here
+  return_after_deferred_call();
 }
 
 // No record ever comes back to the free list (no deferred call finishes), so
 // every frame refills it from the heap, as Go's deferpool would.
 DEFERBENCH_OPAQUE void recurse_chain_heap_pooled() {
   count_frame();
-  defer::chain::Frame<> frame;
-  frame.defer_pooled(recurse_chain_heap_pooled);
+  {
+    defer::chain::Frame<> frame;
+    frame.defer_pooled(recurse_chain_heap_pooled);
+  }  // the deferred call runs here
+  return_after_deferred_call();
 }
 
 constexpr std::array kRecursions = {

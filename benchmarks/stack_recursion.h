@@ -7,11 +7,13 @@
 // observable side effect that keeps the compiler from treating the endless
 // recursion as undefined and deleting it.
 //
-// The file that defines them is built with -fno-optimize-sibling-calls: Go
-// never turns a call into a jump, and a C++ compiler would otherwise turn
-// each deferred self-call (the last thing the function does) into a loop
-// that never touches the stack. DEFERBENCH_OPAQUE keeps each one a real
-// function the optimiser cannot inline into itself.
+// Each returns after its deferred call, as a Go function does after
+// deferreturn, through an empty asm statement the compiler must keep: the
+// self-call is then never in tail position, and a C++ compiler cannot turn
+// it into a jump that never touches the stack (Go never does). Nothing else
+// is constrained: the library's own trampolines compile as they would
+// anywhere. DEFERBENCH_OPAQUE keeps each one a real function the optimiser
+// cannot inline into itself.
 #pragma once
 
 #include <atomic>
