@@ -61,6 +61,8 @@ SUITES = {
               full=RunSettings(repetitions=8, min_time_s=0.1, interleave=True),
               quick=RunSettings(repetitions=2, min_time_s=0.01, interleave=False),
               summary="cliffs_summary:cliffs_summary"),
+        Suite("stack", "A6, A7", "program", "benchmarks/stack",
+              summary="stack_summary:stack_summary"),
     ]
 }
 

@@ -1,0 +1,105 @@
+// The self-deferring functions of the stack suite (see stack_recursion.h).
+#include "stack_recursion.h"
+
+#include <array>
+
+#include "defer/chain.h"
+#include "defer/guard.h"
+#include "defer/open_frame.h"
+#include "opaque.h"
+
+// The recursion is endless on purpose; GCC's -Winfinite-recursion says so.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Winfinite-recursion"
+#endif
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Winfinite-recursion"
+#endif
+
+namespace stack_suite {
+
+std::atomic<std::uint64_t>* frames_entered = nullptr;
+
+namespace {
+
+// An empty statement the compiler must keep after the deferred call, so the
+// function returns after its deferred call runs, as Go's does: the self-call
+// is never the last instruction, and never becomes a jump. It costs no stack
+// and no instruction.
+inline void return_after_deferred_call() noexcept { asm volatile(""); }
+
+// A plain load and store rather than fetch_add: only this thread writes, and
+// a locked add would cost more than the rest of the frame.
+inline void count_frame() noexcept {
+  frames_entered->store(frames_entered->load(std::memory_order_relaxed) + 1,
+                        std::memory_order_relaxed);
+}
+
+// The floor: Go's `func f() { f() }`, a frame with no defer in it.
+DEFERBENCH_OPAQUE void recurse_call() {
+  count_frame();
+  recurse_call();
+  return_after_deferred_call();
+}
+
+DEFERBENCH_OPAQUE void recurse_open_coded() {
+  count_frame();
+  {
+    auto again = defer::guard(recurse_open_coded);
+  }  // the deferred call runs here
+  return_after_deferred_call();
+}
+
+DEFERBENCH_OPAQUE void recurse_open_coded_bits() {
+  count_frame();
+  {
+    defer::OpenFrame<defer::FrameShape{.defers = 1}> frame;
+    static_assert(decltype(frame)::strategy == defer::Strategy::open_coded_bits);
+    frame.defer(recurse_open_coded_bits);
+  }  // the deferred call runs here
+  return_after_deferred_call();
+}
+
+DEFERBENCH_OPAQUE void recurse_chain_stack() {
+  count_frame();
+  {
+    defer::chain::Frame<1> frame;
+    frame.defer_stack(recurse_chain_stack);
+  }  // the deferred call runs here
+  return_after_deferred_call();
+}
+
+DEFERBENCH_OPAQUE void recurse_chain_heap() {
+  count_frame();
+  {
+    defer::chain::Frame<> frame;
+    frame.defer_heap(recurse_chain_heap);
+  }  // the deferred call runs here
+  return_after_deferred_call();
+}
+
+// No record ever comes back to the free list (no deferred call finishes), so
+// every frame refills it from the heap, as Go's deferpool would.
+DEFERBENCH_OPAQUE void recurse_chain_heap_pooled() {
+  count_frame();
+  {
+    defer::chain::Frame<> frame;
+    frame.defer_pooled(recurse_chain_heap_pooled);
+  }  // the deferred call runs here
+  return_after_deferred_call();
+}
+
+constexpr std::array kRecursions = {
+    Recursion{defer::Strategy::plain_call, recurse_call},
+    Recursion{defer::Strategy::open_coded, recurse_open_coded},
+    Recursion{defer::Strategy::open_coded_bits, recurse_open_coded_bits},
+    Recursion{defer::Strategy::chain_stack, recurse_chain_stack},
+    Recursion{defer::Strategy::chain_heap, recurse_chain_heap},
+    Recursion{defer::Strategy::chain_heap_pooled, recurse_chain_heap_pooled},
+};
+
+}  // namespace
+
+std::span<const Recursion> recursions() { return kRecursions; }
+
+}  // namespace stack_suite

@@ -1,0 +1,158 @@
+"""The stack suite's end-of-run summary (claims A6, A7): per strategy and
+stack size, the depth reached, bytes per frame, whether the repetitions
+agree, how the attempts ended, and the comparison with Go's figure.
+
+Go's figure is the article's arithmetic, quoted, not measured here: Go's
+stack doubles, so the last usable size below its 1 GB limit is 512 MiB, and
+512 MiB / 4,793,476 defers is 112 bytes per frame. Go measured on this
+machine comes from the Go reference suite, not from this one.
+
+Rows (computing) are separate from lines (printing) so a report can reuse
+the rows."""
+
+import json
+import math
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+
+# Article A (claims A6, A7) and CLAIMS.md's note on them.
+GO_USABLE_STACK_BYTES = 512 * 2**20
+GO_ARTICLE_DEPTH = 4_793_476
+GO_ARTICLE_BYTES_PER_FRAME = GO_USABLE_STACK_BYTES / GO_ARTICLE_DEPTH
+
+# The floor: a frame with no defer in it. Every other strategy's target is
+# fewer bytes per frame than Go's.
+FLOOR = "call"
+
+
+@dataclass
+class StackRow:
+    case: str                  # "<strategy>/<size>"
+    strategy: str
+    stack_bytes: int
+    attempts: int
+    outcomes: Counter = field(default_factory=Counter)
+    depths: list = field(default_factory=list)          # of the attempts that overflowed
+    bytes_per_frame: float = math.nan                   # median over the overflows
+    overflow_ms: float = math.nan                       # median time to overflow
+    peak_rss_bytes: float = math.nan                    # median peak RSS of the child
+    details: list = field(default_factory=list)         # outcome details, deduplicated
+
+    @property
+    def depth(self):
+        return statistics.median(self.depths) if self.depths else math.nan
+
+    @property
+    def depth_spread(self):
+        """Largest minus smallest depth among the overflows (0: exact)."""
+        return max(self.depths) - min(self.depths) if self.depths else None
+
+    @property
+    def clean(self):
+        """Every attempt overflowed, all at one depth."""
+        return self.outcomes.get("overflow", 0) == self.attempts and self.depth_spread == 0
+
+    @property
+    def vs_go(self):
+        return self.bytes_per_frame / GO_ARTICLE_BYTES_PER_FRAME
+
+    @property
+    def meets_target(self):
+        """Below Go's bytes per frame; None for the floor or without a figure."""
+        if self.strategy == FLOOR or math.isnan(self.bytes_per_frame):
+            return None
+        return self.bytes_per_frame < GO_ARTICLE_BYTES_PER_FRAME
+
+
+def _entries(suite):
+    """Every attempt, including those that failed (results.load drops them)."""
+    with open(suite.path) as f:
+        return [e for e in json.load(f)["benchmarks"] if e.get("run_type") == "iteration"]
+
+
+def stack_rows(suite):
+    by_case = {}
+    for e in _entries(suite):
+        by_case.setdefault(e.get("run_name", e["name"]), []).append(e)
+    rows = []
+    for name, entries in by_case.items():
+        first = entries[0]
+        row = StackRow(case=name, strategy=first.get("strategy", name.split("/")[0]),
+                       stack_bytes=int(first.get("stack_bytes", 0)), attempts=len(entries))
+        for e in entries:
+            row.outcomes[e.get("outcome", "unknown")] += 1
+            detail = e.get("outcome_detail")
+            if detail and detail not in row.details:
+                row.details.append(detail)
+        overflowed = [e for e in entries if e.get("outcome") == "overflow"]
+        row.depths = [int(e["depth"]) for e in overflowed]
+        if overflowed:
+            row.bytes_per_frame = statistics.median(e["bytes_per_frame"] for e in overflowed)
+            row.overflow_ms = statistics.median(e["real_time"] for e in overflowed) / 1e6
+            rss = [e["peak_rss_bytes"] for e in overflowed if "peak_rss_bytes" in e]
+            if rss:
+                row.peak_rss_bytes = statistics.median(rss)
+        rows.append(row)
+    return rows
+
+
+def _agreement(row):
+    spread = row.depth_spread
+    if spread is None:
+        return "-"
+    if spread == 0:
+        return f"exact x{len(row.depths)}"
+    return f"differ by {spread} ({spread / max(row.depths):.2%})"
+
+
+def _fmt(value, spec, missing="-"):
+    return missing if value is None or (isinstance(value, float) and math.isnan(value)) \
+        else format(value, spec)
+
+
+def stack_lines(rows, context=None):
+    """The summary table as lines of text."""
+    if not rows:
+        return ["stack: no attempts recorded"]
+    go = GO_ARTICLE_BYTES_PER_FRAME
+    lines = [
+        "stack: recursion through defer until the stack runs out (A6, A7); depth = frames "
+        "entered, B/frame = stack size / depth",
+        f"  {'case':<26}{'depth':>11}{'B/frame':>9}  {'agreement':<16}{'outcomes':<22}"
+        f"{'to overflow':>12}{'peak RSS':>11}   vs Go {go:.0f} B/frame (article)",
+    ]
+    for r in rows:
+        outcomes = ", ".join(f"{k} x{n}" for k, n in sorted(r.outcomes.items()))
+        if r.strategy == FLOOR:
+            verdict = "floor, no defer"
+        elif r.meets_target is None:
+            verdict = "-"
+        else:
+            verdict = "below: ok" if r.meets_target else "not below: MISSED"
+        vs = "" if math.isnan(r.bytes_per_frame) else f"{r.vs_go:.2f}x  "
+        rss_mib = r.peak_rss_bytes / 2**20
+        mark = " " if r.clean else "!"
+        lines.append(
+            f"{mark} {r.case:<26}{_fmt(r.depth, '.0f'):>11}{_fmt(r.bytes_per_frame, '.1f'):>9}  "
+            f"{_agreement(r):<16}{outcomes:<22}{_fmt(r.overflow_ms, '.1f'):>9} ms"
+            f"{_fmt(rss_mib, '.0f'):>7} MiB"
+            f"   {vs}{verdict}")
+        for detail in r.details:
+            lines.append(f"    {r.case}: {detail}")
+    flagged = [r.case for r in rows if not r.clean]
+    if flagged:
+        lines.append(f"! not every attempt overflowed at one depth: {', '.join(flagged)}; see "
+                     "the outcomes above (out_of_memory and killed are results, not bugs)")
+    lines.append(
+        f"Go (article A, quoted, not measured here): 512 MiB / {GO_ARTICLE_DEPTH:,} defers = "
+        f"{go:.1f} B/frame; Go measured on this machine is the Go reference suite's.")
+    if context and context.get("stack_sizes_source", "").startswith("quick default"):
+        lines.append("quick run: sizes " + ",".join(context.get("stack_sizes", [])) +
+                     " only (no 1GiB); set STACK_SIZES=8MiB,64MiB,1GiB to include Go's limit")
+    return lines
+
+
+def stack_summary(suite):
+    """The suite's summary hook (see suites.py)."""
+    return stack_lines(stack_rows(suite), suite.context)
