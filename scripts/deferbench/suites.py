@@ -57,6 +57,7 @@ SUITES = {
         Suite("defer_cost", "A1-A4, B1", "gbench", "benchmarks/defer_cost",
               full=RunSettings(repetitions=12, min_time_s=0.25, interleave=True),
               quick=_QUICK, summary="summary:defer_cost_summary"),
+        Suite("fd", "A8-A10", "program", "benchmarks/fd", summary="fd_summary:fd_summary"),
     ]
 }
 
