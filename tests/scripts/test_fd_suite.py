@@ -79,7 +79,7 @@ def test_the_summary_reports_limits_gaps_and_memory(small_run):
     _, _, _, suite = small_run
     text = "\n".join(fd_summary.fd_summary(suite))
     assert "RLIMIT_NOFILE soft" in text
-    assert "gap to floor" in text
+    assert "gap to floor (cpu)" in text
     assert "B/file over N = 100, 1000" in text
     assert "PROJECTION" not in text, "nothing was stopped by a limit"
 
