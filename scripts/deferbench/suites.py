@@ -63,6 +63,7 @@ SUITES = {
               summary="cliffs_summary:cliffs_summary"),
         Suite("stack", "A6, A7", "program", "benchmarks/stack",
               summary="stack_summary:stack_summary"),
+        Suite("fd", "A8-A10", "program", "benchmarks/fd", summary="fd_summary:fd_summary"),
     ]
 }
 

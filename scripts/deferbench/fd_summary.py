@@ -1,0 +1,235 @@
+"""The fd suite's end-of-run summary (claims A8-A10): the limits that bound N,
+then per N and strategy the time per file, its gap to the plain open/close
+floor, memory per file and the process's peaks, against article A's figures
+and deferbench's targets. Rows are computed first (pure functions over the
+loaded results), then rendered as lines.
+
+Memory per file is the slope of the child's peak RSS over N (least squares
+over every measured repetition): Linux reads RSS from per-CPU counters, which
+puts a constant offset into any one reading, and a slope cancels it.
+A projection to an N the limits stopped is labelled as one, with its fit."""
+
+import math
+from dataclasses import dataclass, field
+
+from scipy import stats as sstats
+
+from . import stats
+
+# Article A's figures (CLAIMS.md), quoted, never measured here.
+ARTICLE_FILE_MAX = "about 10^5 on the author's machine (A8)"
+ARTICLE_RUNS = {
+    250_000: {"claim": "A9", "wall": "< 1 s", "wall_s": 1.0, "rss_mb": 80, "vm_mb": 500},
+    700_000: {"claim": "A10", "wall": "4.5 s", "wall_s": 4.5, "rss_mb": 226, "vm_mb": 860},
+}
+# The issue's figure for Go's user-space memory per file at 250k.
+GO_BYTES_PER_FILE = 336
+
+# deferbench's targets.
+TARGET_GAP = 0.05          # defer machinery at most 5% above the floor ...
+TARGET_GAP_FROM_N = 10_000  # ... from this many files up
+TARGET_CHAIN_BYTES = 32    # user-space bytes per file for the chain
+FLOOR = "plain"
+STRATEGIES = ["plain", "guards", "chain", "open_frame_in_loop"]
+RECORDS_ONLY = "chain_records_only"
+MB = 1024 * 1024
+
+
+@dataclass
+class Row:
+    strategy: str
+    n: int
+    origin: str
+    reps: int
+    ns_per_file: float      # wall
+    cv: float
+    cpu_ns_per_file: float  # user + sys: the process's own work, what the gap uses
+    user_ns: float
+    sys_ns: float
+    heap_bytes: float
+    peak_rss: float
+    peak_vm: float
+    gap_ns: float = math.nan   # to the floor's median at the same N
+    gap: float = math.nan      # as a fraction of the floor
+
+    @property
+    def meets_gap(self):
+        if self.strategy in (FLOOR, RECORDS_ONLY) or self.n < TARGET_GAP_FROM_N \
+                or math.isnan(self.gap):
+            return None
+        return self.gap <= TARGET_GAP
+
+
+@dataclass
+class Slope:
+    strategy: str
+    bytes_per_file: float
+    ns: list = field(default_factory=list)
+
+
+@dataclass
+class Projection:
+    strategy: str
+    n: int
+    wall_s: float
+    rss_bytes: float
+    fit: str
+
+
+def _entries(suite, strategy):
+    """Measured repetitions of a strategy, by N."""
+    by_n = {}
+    for b in suite.benchmarks.values():
+        for e in b.repetitions:
+            if e.get("strategy") == strategy:
+                by_n.setdefault(int(e["files"]), []).append(e)
+    return dict(sorted(by_n.items()))
+
+
+def rows(suite):
+    out = []
+    for strategy in STRATEGIES + [RECORDS_ONLY]:
+        for n, reps in _entries(suite, strategy).items():
+            med = lambda key: stats.median([e[key] for e in reps])  # noqa: E731
+            times = [e["real_time"] for e in reps]
+            out.append(Row(strategy, n, reps[0].get("n_origin", ""), len(reps),
+                           stats.median(times), stats.cv(times), med("cpu_time"),
+                           med("user_ns_per_file"),
+                           med("sys_ns_per_file"), med("heap_bytes_per_file"),
+                           med("peak_rss_bytes"), med("peak_vm_bytes")))
+    # The gap is taken on CPU time: on a loaded machine the wall time of a
+    # child that was descheduled says more about the load than about it.
+    floor = {r.n: r.cpu_ns_per_file for r in out if r.strategy == FLOOR}
+    for r in out:
+        if r.strategy not in (FLOOR, RECORDS_ONLY) and r.n in floor:
+            r.gap_ns = r.cpu_ns_per_file - floor[r.n]
+            r.gap = r.gap_ns / floor[r.n]
+    return out
+
+
+def _fit(xs, ys):
+    fit = sstats.linregress(xs, ys)
+    return fit.slope, fit.intercept, fit.rvalue ** 2
+
+
+def rss_slopes(suite):
+    """Marginal user-space bytes per file: slope of peak RSS over N."""
+    out = []
+    for strategy in STRATEGIES + [RECORDS_ONLY]:
+        by_n = _entries(suite, strategy)
+        if len(by_n) < 2:
+            continue
+        xs = [n for n, reps in by_n.items() for _ in reps]
+        ys = [e["peak_rss_bytes"] for reps in by_n.values() for e in reps]
+        out.append(Slope(strategy, _fit(xs, ys)[0], list(by_n)))
+    return out
+
+
+def projections(suite):
+    """Linear projections of wall time and peak RSS to the N not measured."""
+    missing = sorted({int(m["files"]) for m in suite.context.get("not_measured", [])})
+    out = []
+    if not missing:
+        return out
+    for strategy in STRATEGIES:
+        by_n = _entries(suite, strategy)
+        if len(by_n) < 2:
+            continue
+        ns = list(by_n)
+        wall = [stats.median([e["wall_s"] for e in reps]) for reps in by_n.values()]
+        rss = [stats.median([e["peak_rss_bytes"] for e in reps]) for reps in by_n.values()]
+        b, a, r2 = _fit(ns, wall)
+        rb, ra, _ = _fit(ns, rss)
+        fit = (f"least-squares line through the medians at N = {', '.join(map(str, ns))}: "
+               f"wall = {a * 1e3:.2f} ms + {b * 1e9:.0f} ns x N (r^2 = {r2:.3f})")
+        for n in missing:
+            out.append(Projection(strategy, n, a + b * n, ra + rb * n, fit))
+    return out
+
+
+def _f(value, spec, missing="-"):
+    return missing if value is None or (isinstance(value, float) and math.isnan(value)) \
+        else format(value, spec)
+
+
+def limit_lines(context):
+    lim = context.get("limits", {})
+    get = lambda k: lim.get(k, "unreadable")  # noqa: E731
+    cap = lambda k: {True: "yes", False: "no"}.get(lim.get(k), "unknown")  # noqa: E731
+    return [
+        f"  RLIMIT_NOFILE soft {get('rlimit_nofile_soft')}, hard {get('rlimit_nofile_hard')}; "
+        f"fs.nr_open {get('nr_open')}; CAP_SYS_RESOURCE {cap('cap_sys_resource')}",
+        f"  fs.file-max {get('file_max')} ({get('files_in_use')} in use; article: "
+        f"{ARTICLE_FILE_MAX}); CAP_SYS_ADMIN {cap('cap_sys_admin')} "
+        f"(exempt from file-max)",
+        f"  {get('fd_dir')}: {get('free_inodes')} free inodes, "
+        f"{_f(lim.get('free_bytes', math.nan) / 2**30, '.1f')} GiB free; largest N here "
+        f"{get('largest_n')} ({get('headroom')} descriptors kept for the harness)",
+    ]
+
+
+def lines(suite):
+    out = ["fd: N files, one deferred close each, read one, return (claims A8-A10); "
+           "medians of the repetitions, each in a child process of its own",
+           "limits:"] + limit_lines(suite.context)
+    table = rows(suite)
+    if not table:
+        out.append("fd: nothing was measured")
+    else:
+        out.append(f"  {'strategy':<20}{'N':>8}{'wall/file':>10}{'spread':>8}{'cpu/file':>9}"
+                   f"{'gap to floor (cpu)':>22}  {'heap B/f':>8}{'peak RSS':>10}"
+                   f"{'peak VM':>9}")
+        unstable = []
+        for r in table:
+            gap = "" if math.isnan(r.gap) else f"{r.gap_ns:+.0f} ns {r.gap * 100:+.1f}%"
+            if r.meets_gap is not None:
+                gap += " ok" if r.meets_gap else " MISS"
+            mark = "!" if not math.isnan(r.cv) and r.cv > TARGET_GAP else " "
+            if mark == "!":
+                unstable.append(f"{r.strategy}/{r.n}")
+            out.append(
+                f"{mark} {r.strategy:<20}{r.n:>8}{_f(r.ns_per_file, '.0f'):>7} ns"
+                f"{_f(r.cv * 100, '.1f'):>7}%{_f(r.cpu_ns_per_file, '.0f'):>6} ns"
+                f"{gap:>22}  {_f(r.heap_bytes, '.1f'):>8}{r.peak_rss / MB:>8.1f}MB"
+                f"{r.peak_vm / MB:>7.1f}MB")
+        out.append(f"  target: defer machinery <= {TARGET_GAP:.0%} above `{FLOOR}` in CPU time "
+                   f"per file from N = {TARGET_GAP_FROM_N} (ok / MISS above); spread is of "
+                   "the wall time")
+        if unstable:
+            out.append(f"! spread above {TARGET_GAP:.0%} for {', '.join(unstable)}: a gap "
+                       "smaller than the spread is not significant; run on a quiet machine "
+                       "(no other load, taskset) or without --quick")
+    slopes = rss_slopes(suite)
+    if slopes:
+        out.append("user-space memory per file (slope of peak RSS over N; not the kernel's "
+                   "struct file):")
+        for s in slopes:
+            target = ""
+            if s.strategy in ("chain", RECORDS_ONLY):
+                target = (f"  target <= {TARGET_CHAIN_BYTES} B: "
+                          f"{'ok' if s.bytes_per_file <= TARGET_CHAIN_BYTES else 'MISSED'}; "
+                          f"Go about {GO_BYTES_PER_FILE} B/file at 250k (the issue's figure)")
+            out.append(f"  {s.strategy:<20}{s.bytes_per_file:>7.1f} B/file over N = "
+                       f"{', '.join(map(str, s.ns))}{target}")
+    for m in suite.context.get("not_measured", []):
+        art = ARTICLE_RUNS.get(int(m["files"]))
+        note = (f" (article {art['claim']}: {art['wall']}, {art['rss_mb']} MB RSS, "
+                f"{art['vm_mb']} MB virtual)") if art else ""
+        out.append(f"N={m['files']} not measured{note}: {m['reason']}")
+    projected = projections(suite)
+    if projected:
+        out.append("PROJECTION, not a measurement (a straight line through the measured N; "
+                   "the kernel's fd table and caches may bend it):")
+        fits = {}
+        for p in projected:
+            fits.setdefault(p.strategy, p.fit)
+            out.append(f"  {p.strategy:<20}{p.n:>8}: ~{p.wall_s:.2f} s, "
+                       f"~{p.rss_bytes / MB:.0f} MB peak RSS")
+        for strategy, fit in fits.items():
+            out.append(f"  fit {strategy}: {fit}")
+    return out
+
+
+def fd_summary(suite):
+    """The suite's summary hook (see suites.py)."""
+    return lines(suite)

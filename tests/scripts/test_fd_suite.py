@@ -1,0 +1,148 @@
+"""The fd suite binary end to end: small sweeps, bad input, limits, and
+clean-up after an interrupt. Each test gives the suite its own FD_DIR, so
+"nothing left behind" is a look at one folder."""
+
+import json
+import os
+import resource
+import signal
+import subprocess
+
+import pytest
+
+from deferbench import fd_summary, results
+
+STRATEGIES = ["plain", "guards", "chain", "open_frame_in_loop"]
+
+
+@pytest.fixture
+def fd_binary(build_dir):
+    path = os.path.join(build_dir, "benchmarks", "fd")
+    assert os.access(path, os.X_OK), f"{path} missing: run `make build`"
+    return path
+
+
+def run_fd(binary, fd_dir, fd_n, *args, nofile=None):
+    env = dict(os.environ, FD_DIR=str(fd_dir), FD_N=fd_n)
+    env.pop("FD_SYSTEM", None)
+    preexec = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))) \
+        if nofile else None
+    return subprocess.run([binary, *args], env=env, capture_output=True, text=True,
+                          preexec_fn=preexec, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory, build_dir):
+    work = tmp_path_factory.mktemp("fd")
+    (work / "files").mkdir()
+    out = work / "fd.json"
+    proc = run_fd(os.path.join(build_dir, "benchmarks", "fd"), work / "files", "100,1000",
+                  "--quick", f"--out={out}")
+    assert proc.returncode == 0, proc.stderr
+    with open(out) as f:
+        return proc, work, json.load(f), results.load(str(out))
+
+
+def test_every_strategy_is_measured_at_every_n(small_run):
+    _, _, data, _ = small_run
+    for n in (100, 1000):
+        for s in STRATEGIES + ["chain_records_only"]:
+            reps = [e for e in data["benchmarks"] if e["name"] == f"{s}/{n}"]
+            assert len(reps) == 3, (s, n)
+            for e in reps:
+                assert not e.get("error_occurred"), e.get("error_message")
+                assert e["iterations"] == n and e["files"] == n
+                assert 0 < e["real_time"] < 1e6, "between 0 and 1 ms per file"
+                assert e["peak_rss_bytes"] > 0 and e["peak_vm_bytes"] >= e["peak_rss_bytes"]
+
+
+def test_heap_use_per_file_matches_each_strategy(small_run):
+    _, _, data, _ = small_run
+    per_file = {e["name"]: e["heap_bytes_per_file"] for e in data["benchmarks"]}
+    assert per_file["plain/1000"] == pytest.approx(4.0)     # one int, reserved once
+    assert per_file["open_frame_in_loop/1000"] == pytest.approx(40.0)  # a record per file
+    # The chain's first records come from the pool the warm-up filled.
+    assert 30.0 <= per_file["chain/1000"] <= 40.0
+
+
+def test_the_folder_is_removed_and_no_descriptor_leaks(small_run):
+    _, work, data, _ = small_run
+    assert os.listdir(work / "files") == []
+    ctx = data["context"]
+    assert ctx["descriptors_open_at_start"] == ctx["descriptors_open_at_end"]
+    assert ctx["deferbench_suite"] == "fd"
+    for key in ("rlimit_nofile_soft", "rlimit_nofile_hard", "largest_n", "headroom"):
+        assert key in ctx["limits"]
+
+
+def test_the_summary_reports_limits_gaps_and_memory(small_run):
+    _, _, _, suite = small_run
+    text = "\n".join(fd_summary.fd_summary(suite))
+    assert "RLIMIT_NOFILE soft" in text
+    assert "gap to floor (cpu)" in text
+    assert "B/file over N = 100, 1000" in text
+    assert "PROJECTION" not in text, "nothing was stopped by a limit"
+
+
+@pytest.mark.parametrize("bad, why", [("0", "is zero"), ("-5", "is negative"),
+                                      ("ten", "is not a number"), ("1k,,2k", "empty item"),
+                                      ("5000000000", "larger than")])
+def test_a_bad_fd_n_is_one_line_and_creates_nothing(fd_binary, tmp_path, bad, why):
+    out = tmp_path / "fd.json"
+    proc = run_fd(fd_binary, tmp_path, bad, f"--out={out}")
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and why in proc.stderr, proc.stderr
+    assert os.listdir(tmp_path) == []
+
+
+def test_an_n_above_nr_open_is_refused_before_anything_is_created(fd_binary, tmp_path):
+    with open("/proc/sys/fs/nr_open") as f:
+        nr_open = int(f.read())
+    proc = run_fd(fd_binary, tmp_path, f"100,{nr_open + 1}")
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "nr_open" in proc.stderr
+    assert os.listdir(tmp_path) == []
+
+
+def test_an_n_above_the_hard_limit_is_recorded_as_not_measured(fd_binary, tmp_path):
+    out = tmp_path / "fd.json"
+    (tmp_path / "files").mkdir()
+    proc = run_fd(fd_binary, tmp_path / "files", "100,1000", "--quick", f"--out={out}",
+                  nofile=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "N=1000 not measured" in proc.stderr and "ulimit -Hn" in proc.stderr
+    data = json.loads(out.read_text())
+    stopped = [e for e in data["benchmarks"] if e["files"] == 1000
+               and e["strategy"] in STRATEGIES]
+    assert len(stopped) == 4
+    for e in stopped:
+        assert e["error_occurred"] and "RLIMIT_NOFILE" in e["error_message"]
+        assert "real_time" not in e, "unmeasured is absent, never zero"
+    largest = data["context"]["limits"]["largest_n"]
+    assert 0 < largest < 300
+    measured = [e for e in data["benchmarks"] if e["files"] == largest
+                and e["strategy"] in STRATEGIES]
+    assert measured and not any(e.get("error_occurred") for e in measured)
+    assert any(e["name"] == "chain_records_only/1000" and not e.get("error_occurred")
+               for e in data["benchmarks"]), "the user-space part runs at the full N"
+    text = "\n".join(fd_summary.fd_summary(results.load(str(out))))
+    assert "PROJECTION, not a measurement" in text
+    assert os.listdir(tmp_path / "files") == []
+
+
+def test_sigterm_mid_run_kills_the_children_and_removes_the_folder(fd_binary, tmp_path):
+    out = tmp_path / "fd.json"
+    (tmp_path / "files").mkdir()
+    env = dict(os.environ, FD_DIR=str(tmp_path / "files"), FD_N="5000")
+    proc = subprocess.Popen([fd_binary, f"--out={out}"], env=env, stderr=subprocess.PIPE,
+                            text=True)
+    for line in proc.stderr:
+        if "repetitions of each strategy" in line:
+            break
+    assert os.listdir(tmp_path / "files"), "the folder exists mid-run"
+    proc.send_signal(signal.SIGTERM)
+    rest = proc.stderr.read()
+    assert proc.wait(timeout=60) == -signal.SIGTERM
+    assert "interrupted by TERM" in rest
+    assert os.listdir(tmp_path / "files") == []
+    assert not out.exists()
