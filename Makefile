@@ -20,7 +20,8 @@ BENCH_ARGS = --build-dir $(BUILD_DIR) --results-dir $(RESULTS_DIR) --counters $(
   $(if $(SUITES),--suites $(SUITES)) $(if $(QUICK),--quick) \
   $(if $(MACHINE),--machine $(MACHINE)) $(if $(EVENTS),--events $(EVENTS))
 
-.PHONY: all setup build bench test test-cpp test-asan test-py clean help
+.PHONY: all setup build bench test test-cpp test-asan test-py clean help \
+  compare regress baseline history
 
 all: build
 
@@ -30,6 +31,13 @@ help:
 	@echo "                      EVENTS=libpfm4,names COUNTERS=perf|callgrind PYTHON=path"
 	@echo "make test    library tests (also under ASan/UBSan), harness and script tests"
 	@echo "make setup   install missing Debian packages"
+	@echo "make compare BASE=run NEW=run   statistics of two run folders"
+	@echo "             options: OUT=prefix ALLOW_DIFFERENT=1"
+	@echo "make regress the gate: instructions/op under callgrind vs regress/baselines/"
+	@echo "             options: TOLERANCE=percent (default 1) OUT=dir"
+	@echo "make baseline  record the gate's baseline for this toolchain"
+	@echo "make history BENCH=name   one benchmark over this machine's runs"
+	@echo "             options: SUITE=defer_cost METRIC=real_time|instructions|... MACHINE=id"
 
 setup:
 	@scripts/setup.sh
@@ -59,6 +67,25 @@ test-py: build
 	DEFERBENCH_BUILD_DIR=$(abspath $(BUILD_DIR)) $(DEFERBENCH_PYTEST)
 
 DEFERBENCH_PYTEST = PYTHONPATH=scripts $(PY) -m pytest -q tests/scripts
+
+# Regression tracking (README: "Comparing runs and the regression gate").
+compare: setup
+	@test -n "$(BASE)" -a -n "$(NEW)" || { echo "deferbench: make compare needs BASE=<run folder> NEW=<run folder>" >&2; exit 2; }
+	$(DEFERBENCH) compare "$(BASE)" "$(NEW)" $(if $(OUT),--out "$(OUT)") \
+	  $(if $(ALLOW_DIFFERENT),--allow-different)
+
+regress: build
+	$(DEFERBENCH) regress --build-dir $(BUILD_DIR) $(if $(TOLERANCE),--tolerance "$(TOLERANCE)") \
+	  $(if $(OUT),--out "$(OUT)") $(if $(REQUIRE_BASELINE),--require-baseline)
+
+baseline: build
+	$(DEFERBENCH) baseline --build-dir $(BUILD_DIR)
+
+history: setup
+	@test -n "$(BENCH)" || { echo "deferbench: make history needs BENCH=<benchmark name>" >&2; exit 2; }
+	$(DEFERBENCH) history "$(BENCH)" --results-dir $(RESULTS_DIR) \
+	  $(if $(SUITE),--suite $(SUITE)) $(if $(METRIC),--metric "$(METRIC)") \
+	  $(if $(MACHINE),--machine $(MACHINE))
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

@@ -8,6 +8,7 @@
 // `call` is the same work with no defer at all.
 #include <cstdlib>
 #include <functional>
+#include <string>
 
 #include "defer/chain.h"
 #include "defer/guard.h"
@@ -72,8 +73,31 @@ void run(benchmark::State& state) {
   for (auto _ : state) Op();
 }
 
+#ifdef DEFERBENCH_INJECT_SLOWDOWN
+// Test hook of the regression gate (tests/scripts/test_regress.py), never in a
+// normal build: -DDEFERBENCH_INJECT_SLOWDOWN=N (CMake cache variable of the
+// same name) makes open_coded's loop execute N extra no-op instructions per
+// op, and the binary says so in its context so that no baseline is recorded
+// from it.
+static_assert(DEFERBENCH_INJECT_SLOWDOWN > 0, "DEFERBENCH_INJECT_SLOWDOWN: a count above 0");
+template <void (*Op)()>
+void run_injected(benchmark::State& state) {
+  harness::Measure measure(state);
+  for (auto _ : state) {
+    Op();
+    asm volatile(".rept %c0\n\tnop\n\t.endr" : : "i"(DEFERBENCH_INJECT_SLOWDOWN));
+  }
+}
+const bool injected_context = (benchmark::AddCustomContext(
+    "deferbench_injected_slowdown",
+    "open_coded +" + std::to_string(DEFERBENCH_INJECT_SLOWDOWN) + " nop/op"), true);
+#define DEFERBENCH_RUN_OPEN_CODED run_injected<defer1_open_coded>
+#else
+#define DEFERBENCH_RUN_OPEN_CODED run<defer1_open_coded>
+#endif
+
 DEFERBENCH_CASE("call", run<defer1_call>);
-DEFERBENCH_CASE("open_coded", run<defer1_open_coded>);
+DEFERBENCH_CASE("open_coded", DEFERBENCH_RUN_OPEN_CODED);
 DEFERBENCH_CASE("open_coded_bits", run<defer1_open_coded_bits>);
 DEFERBENCH_CASE("chain_stack", run<defer1_chain_stack>);
 DEFERBENCH_CASE("chain_heap", run<defer1_chain_heap>);

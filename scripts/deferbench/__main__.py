@@ -3,11 +3,15 @@
 import argparse
 import sys
 
-from . import bench
+from . import baseline, bench, compare, history, regress
 from .errors import UserError
 
 COMMANDS = {
     "bench": bench,
+    "compare": compare,
+    "regress": regress,
+    "baseline": baseline,
+    "history": history,
 }
 
 

@@ -1,0 +1,320 @@
+"""Comparing two runs, benchmark by benchmark: the computing half of `compare`.
+
+Pure functions over loaded run folders; they return data (Row, Comparison),
+never text. compare.py renders it.
+
+The statistics, and why:
+- Change: the ratio new median / base median of the repetitions. Its 95%
+  confidence interval is a percentile bootstrap (scipy.stats.bootstrap,
+  independent resampling of each run, fixed seed so a comparison is
+  repeatable). Medians and the percentile method, not BCa: a handful of
+  repetitions with outliers is the normal case here, and BCa's jackknife
+  misbehaves on such small samples with many equal medians.
+- Significance: a two-sided Mann-Whitney U test (scipy.stats.mannwhitneyu)
+  of the two runs' repetitions, no assumption of normality. The p-values of
+  one family (times; counters) are corrected with Holm-Bonferroni for the
+  number of benchmarks compared (holm() below: Debian's scipy 1.10 has no
+  false_discovery_control, and statsmodels is not a dependency for ten lines).
+- Verdict: slower (or faster) when the corrected p-value is below ALPHA and
+  the change is at least MIN_CHANGE. A significance test alone flags any
+  persistent shift, and on a shared VM two runs of one binary differ by a few
+  percent: that is the machine, not the code (asv uses the same two-part
+  rule, with a factor of 1.1).
+- Exact figures: a counter with the same value in every repetition of both
+  runs (allocations per op, callgrind's instructions per op) has no noise to
+  test against: any difference is a change, and it is reported as such.
+- Too few repetitions: the smallest p-value a Mann-Whitney test can give with
+  n and m repetitions is 2 / C(n+m, n). When that is above the corrected
+  threshold, no difference can be called significant, and the comparison says
+  so with the numbers.
+"""
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats
+
+from . import results, runs
+from .errors import UserError
+
+ALPHA = 0.05                 # family-wise error rate, after Holm's correction
+MIN_CHANGE = 0.05            # |ratio - 1| below this is never a verdict of change
+CONFIDENCE = 0.95            # of the bootstrap interval of the ratio
+BOOTSTRAP_RESAMPLES = 4999
+BOOTSTRAP_SEED = 20200601    # fixed: the same inputs give the same interval
+MIN_REPETITIONS = 2          # fewer: not compared, marked not comparable
+EXACT_RELATIVE = 1e-9        # exact figures closer than this are equal
+CALLGRIND_METRIC = "instructions (callgrind)"
+
+SLOWER, FASTER, SAME, NOT_COMPARABLE = "slower", "faster", "no significant change", \
+    "not comparable"
+
+# Counters where a larger figure is better; every other counter is a cost.
+HIGHER_IS_BETTER = {"IPC"}
+# Fields of a repetition that are bookkeeping, not figures to compare.
+NOT_COUNTERS = {"iterations", "real_time", "cpu_time", "repetitions", "repetition_index",
+                "threads", "family_index", "per_family_instance_index",
+                "perf_running_fraction"}
+
+# What a run folder must identify for two runs to be comparable.
+IDENTITY = (("machine", ("machine_id",)), ("compiler", ("toolchain", "cxx")),
+            ("build type", ("build", "type")))
+
+
+@dataclass
+class Run:
+    path: str
+    manifest: dict
+    suites: dict            # suite name -> results.SuiteResult
+    callgrind: dict         # suite name -> {case: instructions_per_op}
+
+    @property
+    def run_id(self):
+        return self.manifest.get("run_id") or os.path.basename(os.path.normpath(self.path))
+
+
+@dataclass
+class Row:
+    suite: str
+    benchmark: str
+    metric: str              # "real_time", a counter name, or "instructions (callgrind)"
+    base_median: float
+    new_median: float
+    base_n: int
+    new_n: int
+    ratio: float             # new / base; nan when base is 0
+    ci: tuple = (math.nan, math.nan)
+    p_value: float = math.nan        # Mann-Whitney, before correction
+    p_adjusted: float = math.nan     # Holm-corrected within its family
+    exact: bool = False
+    verdict: str = SAME
+    note: str = ""
+
+    @property
+    def change(self):
+        return self.ratio - 1
+
+
+@dataclass
+class Comparison:
+    base: Run
+    new: Run
+    metric: str
+    differences: list        # [(what, base value, new value)] of the identity
+    times: list              # Rows of the time metric
+    counters: list           # Rows of counters, exact ones included
+    warnings: list = field(default_factory=list)
+    alpha: float = ALPHA
+    min_change: float = MIN_CHANGE
+
+
+def _get(data, keys):
+    for k in keys:
+        data = data.get(k) if isinstance(data, dict) else None
+    return data
+
+
+def read_json(path):
+    """The parsed JSON of a file; a UserError naming the file otherwise."""
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except FileNotFoundError as e:
+        raise UserError(f"{path}: missing") from e
+    except json.JSONDecodeError as e:
+        raise UserError(f"{path}: malformed JSON at line {e.lineno}: {e.msg}") from e
+    except OSError as e:
+        raise UserError(f"{path}: cannot be read: {e.strerror}") from e
+
+
+def load_run(path):
+    """A complete run folder, loaded; a UserError naming the file otherwise."""
+    if not os.path.isdir(path):
+        raise UserError(f"{path}: not a run folder (expected results/<machine>/<run-id>/)")
+    manifest_path = os.path.join(path, runs.MANIFEST)
+    manifest = read_json(manifest_path)
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("suites"), dict):
+        raise UserError(f"{manifest_path}: not a deferbench manifest (no 'suites')")
+    if manifest.get("status") != "complete":
+        raise UserError(f"{manifest_path}: run is {manifest.get('status', 'of unknown status')!r}"
+                        ", not 'complete'; compare complete runs only")
+    suites, counts = {}, {}
+    for name, outcome in manifest["suites"].items():
+        if not isinstance(outcome, dict) or outcome.get("status") != "ok":
+            continue
+        if not outcome.get("file"):
+            raise UserError(f"{manifest_path}: suite {name!r} is 'ok' but names no file")
+        suites[name] = results.load(os.path.join(path, outcome["file"]))
+        if outcome.get("callgrind_file"):
+            cg_path = os.path.join(path, outcome["callgrind_file"])
+            data = read_json(cg_path)
+            try:
+                counts[name] = {e["name"]: float(e["instructions_per_op"])
+                                for e in data["benchmarks"]}
+            except (KeyError, TypeError, ValueError) as e:
+                raise UserError(f"{cg_path}: not a callgrind counts file ({e})") from e
+    return Run(path, manifest, suites, counts)
+
+
+def identity_differences(base, new):
+    """[(what, base, new)] for machine, compiler and build type that differ."""
+    out = []
+    for what, keys in IDENTITY:
+        a, b = _get(base.manifest, keys), _get(new.manifest, keys)
+        if a != b:
+            out.append((what, a, b))
+    return out
+
+
+def holm(p_values):
+    """Holm-Bonferroni adjusted p-values, in the input's order.
+
+    The k-th smallest of m p-values is multiplied by (m - k + 1); adjusted
+    values are made non-decreasing in that order and capped at 1. Rejecting
+    every hypothesis whose adjusted value is below alpha keeps the chance of
+    any false rejection in the family at most alpha, with no assumption about
+    how the tests depend on each other. NaN (untested) entries are kept as NaN
+    and do not count towards m.
+    """
+    p = np.asarray(p_values, dtype=float)
+    tested = np.flatnonzero(~np.isnan(p))
+    adjusted = np.full(p.shape, np.nan)
+    m = len(tested)
+    running = 0.0
+    for rank, i in enumerate(tested[np.argsort(p[tested], kind="stable")]):
+        running = max(running, min(1.0, (m - rank) * p[i]))
+        adjusted[i] = running
+    return adjusted.tolist()
+
+
+def smallest_p(n, m):
+    """The smallest two-sided p-value a Mann-Whitney test of n and m values can give."""
+    return min(1.0, 2.0 / math.comb(n + m, n))
+
+
+def _ratio_of_medians(base, new, axis=-1):
+    return np.median(new, axis=axis) / np.median(base, axis=axis)
+
+
+def ratio_interval(base, new):
+    """Percentile bootstrap interval of median(new) / median(base)."""
+    base, new = np.asarray(base, float), np.asarray(new, float)
+    if np.median(base) == 0 or (np.ptp(base) == 0 and np.ptp(new) == 0):
+        r = _ratio_of_medians(base, new) if np.median(base) else math.nan
+        return (float(r), float(r))
+    res = stats.bootstrap((base, new), _ratio_of_medians, vectorized=True, paired=False,
+                          confidence_level=CONFIDENCE, n_resamples=BOOTSTRAP_RESAMPLES,
+                          method="percentile", random_state=np.random.default_rng(BOOTSTRAP_SEED))
+    return (float(res.confidence_interval.low), float(res.confidence_interval.high))
+
+
+def compare_samples(suite, benchmark, metric, base, new):
+    """A Row for two samples; the verdict waits for the family's correction."""
+    base_med, new_med = float(np.median(base)), float(np.median(new))
+    row = Row(suite, benchmark, metric, base_med, new_med, len(base), len(new),
+              new_med / base_med if base_med else math.nan)
+    if min(len(base), len(new)) < MIN_REPETITIONS:
+        row.verdict = NOT_COMPARABLE
+        row.note = f"{min(len(base), len(new))} repetition(s); needs {MIN_REPETITIONS}"
+        return row
+    if np.ptp(base) == 0 and np.ptp(new) == 0:
+        row.exact = True
+        row.ci = (row.ratio, row.ratio)
+        return row
+    row.ci = ratio_interval(base, new)
+    row.p_value = float(stats.mannwhitneyu(new, base, alternative="two-sided").pvalue)
+    return row
+
+
+def exact_row(suite, benchmark, metric, base, new):
+    """A Row for one deterministic figure per run (callgrind's counts)."""
+    return Row(suite, benchmark, metric, base, new, 1, 1, new / base if base else math.nan,
+               ci=(new / base if base else math.nan,) * 2, exact=True)
+
+
+def _worse(row):
+    """True when the new figure is worse: larger, except where larger is better."""
+    larger = row.new_median > row.base_median
+    return (not larger) if row.metric in HIGHER_IS_BETTER else larger
+
+
+def decide(rows, alpha=ALPHA, min_change=MIN_CHANGE):
+    """Corrects the family's p-values and sets each row's verdict, in place."""
+    for row, adjusted in zip(rows, holm([r.p_value for r in rows])):
+        row.p_adjusted = adjusted
+        if row.verdict == NOT_COMPARABLE:
+            continue
+        if row.exact:
+            same = abs(row.new_median - row.base_median) <= \
+                EXACT_RELATIVE * max(abs(row.base_median), abs(row.new_median))
+            row.verdict = SAME if same else (SLOWER if _worse(row) else FASTER)
+            continue
+        big_enough = math.isnan(row.ratio) or abs(row.change) >= min_change
+        if adjusted < alpha and big_enough:
+            row.verdict = SLOWER if _worse(row) else FASTER
+        else:
+            row.verdict = SAME
+    return rows
+
+
+def _power_warning(rows, alpha, family):
+    """A warning when some tested rows could never reach significance."""
+    tested = [r for r in rows if not r.exact and r.verdict != NOT_COMPARABLE]
+    if not tested:
+        return None
+    threshold = alpha / len(tested)  # Holm's threshold for the smallest p-value
+    weak = [r for r in tested if smallest_p(r.base_n, r.new_n) >= threshold]
+    if not weak:
+        return None
+    r = min(weak, key=lambda w: (w.base_n, w.new_n))
+    need = next(k for k in range(2, 100) if smallest_p(k, k) < threshold)
+    return (f"too few repetitions to trust ({family}): with {r.base_n} and {r.new_n} repetitions "
+            f"the smallest possible p-value is {smallest_p(r.base_n, r.new_n):.3g}, not below "
+            f"{threshold:.3g} (alpha {alpha} / {len(tested)} benchmarks), so no change can be "
+            f"called significant; run at least {need} repetitions per benchmark (a full run)")
+
+
+def compare_runs(base, new, metric="real_time", alpha=ALPHA, min_change=MIN_CHANGE):
+    """The Comparison of every benchmark present in both runs."""
+    times, counters = [], []
+    for suite in sorted(set(base.suites) & set(new.suites)):
+        b_suite, n_suite = base.suites[suite], new.suites[suite]
+        for name, b in b_suite.benchmarks.items():
+            n = n_suite.benchmarks.get(name)
+            if n is None or not b.repetitions or not n.repetitions:
+                continue
+            times.append(compare_samples(suite, name, metric, b.times_ns(metric),
+                                         n.times_ns(metric)))
+            for key in _counter_keys(b, n):
+                counters.append(compare_samples(suite, name, key, b.counter(key),
+                                                n.counter(key)))
+        b_cg, n_cg = base.callgrind.get(suite, {}), new.callgrind.get(suite, {})
+        for name in b_cg:
+            if name in n_cg:
+                counters.append(exact_row(suite, name, CALLGRIND_METRIC, b_cg[name], n_cg[name]))
+    decide(times, alpha, min_change)
+    decide(counters, alpha, min_change)
+    warnings = [w for w in (_power_warning(times, alpha, "times"),
+                            _power_warning(counters, alpha, "counters")) if w]
+    only = sorted({(s, n) for s in base.suites for n in base.suites[s].benchmarks}
+                  ^ {(s, n) for s in new.suites for n in new.suites[s].benchmarks})
+    if only:
+        warnings.append("in one run only, not compared: "
+                        + ", ".join(f"{s}/{n}" for s, n in only))
+    return Comparison(base, new, metric, identity_differences(base, new), times, counters,
+                      warnings, alpha, min_change)
+
+
+def _counter_keys(b, n):
+    """Numeric counters present in every repetition of both benchmarks."""
+    def keys(bench):
+        common = None
+        for e in bench.repetitions:
+            numeric = {k for k, v in e.items()
+                       if isinstance(v, (int, float)) and not isinstance(v, bool)}
+            common = numeric if common is None else common & numeric
+        return common or set()
+    return sorted((keys(b) & keys(n)) - NOT_COUNTERS)

@@ -1,0 +1,221 @@
+"""The regression gate's computing half: instructions per op, baselines, verdicts.
+
+Wall time on a shared machine moves by several percent from run to run; the
+number of instructions a benchmark's loop executes does not. The gate counts
+them under valgrind's callgrind (callgrind.py: a fixed iteration count, only
+the loop counted), so the same binary gives the same figure every time, and
+compares them with a baseline kept in the repository.
+
+A baseline is only meaningful for the toolchain that produced it: another
+compiler, flags, build type, Google Benchmark or C library emits or runs
+other instructions. Each toolchain has its own file,
+regress/baselines/<toolchain key>.json, the key built by toolchain_key().
+
+Counting is callgrind's here. A machine whose PMU counts `instructions`
+could gate on those too, but perf counts carry interrupt and skid noise of a
+few instructions per loop; callgrind's are exact, so the gate uses callgrind
+wherever valgrind runs.
+"""
+
+import hashlib
+import json
+import os
+import platform
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass
+
+from . import callgrind, suites
+from .errors import UserError
+
+DEFAULT_TOLERANCE = 0.01   # a case fails when its instructions/op grow by more than this
+SCHEMA = 1
+INJECTED_CONTEXT = "deferbench_injected_slowdown"  # set by test builds only
+
+REGRESSED, IMPROVED, WITHIN, NEW_CASE, MISSING = \
+    "regressed", "improved", "within tolerance", "no baseline", "missing"
+FAILING = {REGRESSED, MISSING}
+
+
+@dataclass
+class Measurement:
+    toolchain: dict     # what toolchain_key() derives the key from
+    counts: dict        # suite -> {case: instructions per op}
+    context: dict       # suite -> the suite binary's Google Benchmark context
+    iterations: int
+
+    @property
+    def key(self):
+        return toolchain_key(self.toolchain)
+
+    def injected(self):
+        """Suites built with DEFERBENCH_INJECT_SLOWDOWN (test builds)."""
+        return {s: c[INJECTED_CONTEXT] for s, c in self.context.items()
+                if c.get(INJECTED_CONTEXT)}
+
+
+@dataclass
+class GateRow:
+    suite: str
+    case: str
+    old: float          # baseline instructions/op; None for a new case
+    new: float          # measured; None for a missing case
+    status: str
+
+    @property
+    def delta(self):
+        return None if self.old is None or self.new is None else self.new - self.old
+
+    @property
+    def relative(self):
+        return None if self.delta is None or not self.old else self.delta / self.old
+
+
+def _slug(text):
+    return re.sub(r"[^a-z0-9.]+", "-", str(text).lower()).strip("-") or "unknown"
+
+
+def _package_version(package):
+    """Upstream version of a Debian package (no epoch, no Debian revision)."""
+    try:
+        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package],
+                             capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if out.returncode != 0 or not out.stdout.strip():
+        return None
+    return re.sub(r"^\d+:|-[^-]*$", "", out.stdout.strip())
+
+
+def google_benchmark_version():
+    version = _package_version("libbenchmark-dev")
+    if version:
+        return version
+    try:
+        out = subprocess.run(["pkg-config", "--modversion", "benchmark"],
+                             capture_output=True, text=True, timeout=20)
+        return out.stdout.strip() or None if out.returncode == 0 else None
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def describe_toolchain(context):
+    """The toolchain fields that decide the instructions a suite executes.
+
+    Compiler, build type and flags come from the suite binary itself (its
+    Google Benchmark context), so they describe what was built, not what a
+    cache file says.
+    """
+    libc, libc_version = platform.libc_ver()
+    return {
+        "compiler": context.get("deferbench_compiler") or "unknown",
+        "arch": platform.machine(),
+        "build_type": context.get("deferbench_build_type") or "unknown",
+        "cxx_flags": " ".join((context.get("deferbench_cxx_flags") or "").split()),
+        "google_benchmark": google_benchmark_version() or "unknown",
+        "libc": f"{libc} {libc_version}".strip() or "unknown",
+    }
+
+
+def toolchain_key(t):
+    """compiler_arch_buildtype_flags-HASH_gbench-V_libc-V: a file name.
+
+    The flags enter as a short hash (they are long and full of spaces); the
+    baseline file keeps them in full.
+    """
+    flags = hashlib.sha256(t["cxx_flags"].encode()).hexdigest()[:8]
+    return "_".join([_slug(t["compiler"]), _slug(t["arch"]), _slug(t["build_type"]),
+                     f"flags-{flags}", f"gbench-{_slug(t['google_benchmark'])}",
+                     _slug(t["libc"])])
+
+
+def gbench_suites():
+    return [s for s in suites.SUITES.values() if s.kind == "gbench"]
+
+
+def measure(build_dir, iterations=callgrind.DEFAULT_ITERATIONS, extra_args=()):
+    """Instructions per op of every gbench suite, under callgrind."""
+    counts, contexts = {}, {}
+    for suite in gbench_suites():
+        binary = os.path.join(build_dir, suite.target)
+        if not os.access(binary, os.X_OK):
+            raise UserError(f"suite binary {binary} is missing; build first (make build)")
+        with tempfile.TemporaryDirectory(prefix="deferbench-gate-") as tmp:
+            out = os.path.join(tmp, "context.json")
+            cases = callgrind.count(binary, iterations, [
+                f"--benchmark_out={out}", "--benchmark_out_format=json", *extra_args])
+            with open(out) as f:
+                contexts[suite.name] = json.load(f).get("context", {})
+        counts[suite.name] = {name: c["instructions_per_op"] for name, c in cases.items()}
+    first = next(iter(contexts.values()), {})
+    return Measurement(describe_toolchain(first), counts, contexts, iterations)
+
+
+def compare(baseline_counts, measured_counts, tolerance=DEFAULT_TOLERANCE):
+    """GateRows for every case in either; a pure function of its inputs.
+
+    A case regresses when new > old * (1 + tolerance), improves when
+    new < old * (1 - tolerance). A case in the baseline that was not measured
+    is missing (a failure: a renamed or deleted case would otherwise leave
+    the gate without saying so); a measured case with no baseline is not
+    gated, and says so.
+    """
+    rows = []
+    for suite in sorted(set(baseline_counts) | set(measured_counts)):
+        old_cases = baseline_counts.get(suite, {})
+        new_cases = measured_counts.get(suite, {})
+        for case in list(old_cases) + [c for c in new_cases if c not in old_cases]:
+            old, new = old_cases.get(case), new_cases.get(case)
+            if old is None:
+                status = NEW_CASE
+            elif new is None:
+                status = MISSING
+            elif new > old * (1 + tolerance):
+                status = REGRESSED
+            elif new < old * (1 - tolerance):
+                status = IMPROVED
+            else:
+                status = WITHIN
+            rows.append(GateRow(suite, case, old, new, status))
+    return rows
+
+
+def smallest_caught(old, tolerance=DEFAULT_TOLERANCE):
+    """The fewest whole extra instructions per op that this gate flags for a case."""
+    n = 1
+    while old + n <= old * (1 + tolerance):
+        n += 1
+    return n
+
+
+# ---- baseline files ----
+
+def baseline_path(baselines_dir, key):
+    return os.path.join(baselines_dir, f"{key}.json")
+
+
+def load_baseline(path):
+    """The baseline file's data, None when there is none; UserError when broken."""
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except FileNotFoundError:
+        return None
+    except json.JSONDecodeError as e:
+        raise UserError(f"{path}: malformed JSON at line {e.lineno}: {e.msg}") from e
+    if not isinstance(data, dict) or not isinstance(data.get("suites"), dict):
+        raise UserError(f"{path}: not a deferbench baseline (no 'suites')")
+    return data
+
+
+def baseline_data(m, recorded):
+    return {
+        "schema": SCHEMA,
+        "toolchain_key": m.key,
+        "toolchain": m.toolchain,
+        "counting": {"method": "callgrind", "iterations": m.iterations,
+                     "unit": "instructions per op"},
+        "recorded": recorded,
+        "suites": m.counts,
+    }

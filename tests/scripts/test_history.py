@@ -1,0 +1,45 @@
+"""history: a benchmark's medians over runs in time order, with change points."""
+
+import numpy as np
+import pytest
+
+from deferbench import history
+from deferbench.errors import UserError
+from runcopies import BASE, copy_run
+
+
+def test_a_step_in_noisy_medians_is_found_where_it_starts():
+    rng = np.random.default_rng(7)
+    medians = list(10 + rng.normal(0, 0.2, 12)) + list(11 + rng.normal(0, 0.2, 12))
+    assert history.change_points(medians) == [12]
+
+
+def test_noise_alone_has_no_change_point():
+    rng = np.random.default_rng(11)
+    for _ in range(20):
+        assert history.change_points(list(10 + rng.normal(0, 0.3, 30))) == []
+
+
+def test_a_deterministic_series_marks_each_step():
+    assert history.change_points([16.0] * 4 + [17.0] * 4 + [16.0] * 4) == [4, 8]
+    assert history.change_points([16.0] * 10) == []
+
+
+def test_series_reads_runs_in_time_order_and_marks_the_shift(tmp_path):
+    machine = tmp_path / "m"
+    machine.mkdir()
+    # Folder names in reverse of their start times: order must come from the manifest.
+    for k in range(8):
+        copy_run(BASE, machine / f"run{9 - k}", started=f"2026-01-0{k + 1}T00:00:00+00:00",
+                 shift=("open_coded", 1.0 + 0.004 * (k % 2)) if k < 4 else ("open_coded", 1.3))
+    copy_run(BASE, machine / "broken", manifest_changes={("status",): "interrupted"})
+    s = history.series(str(tmp_path), "m", "defer_cost", "open_coded")
+    assert [p.run_id for p in s.points] == [f"run{9 - k}" for k in range(8)]
+    assert [i for i, p in enumerate(s.points) if p.change is not None] == [4]
+    assert s.points[4].change == pytest.approx(0.3, rel=0.01)
+    assert "<- change point +29.7%" in "\n".join(history.lines(s))
+
+
+def test_an_unknown_machine_is_a_user_error(tmp_path):
+    with pytest.raises(UserError, match="no runs for machine"):
+        history.series(str(tmp_path), "nope", "defer_cost", "call")
