@@ -92,8 +92,10 @@ DEFERBENCH_CASE("loop/defer_in_loop", run_loop<cliffs::loop_defer_in_loop, 10>);
 DEFERBENCH_CASE("loop/defer_in_loop_pooled", run_loop<cliffs::loop_defer_in_loop_pooled, 10>);
 DEFERBENCH_CASE("loop/helper", run_loop<cliffs::loop_helper, 10>);
 DEFERBENCH_CASE("loop/plain", run_loop<cliffs::loop_plain, 10>);
-DEFERBENCH_CASE("loop/defer_in_loop/items:1000", run_loop<cliffs::loop_defer_in_loop, 1000>);
-DEFERBENCH_CASE("loop/helper/items:1000", run_loop<cliffs::loop_helper, 1000>);
+DEFERBENCH_CASE("loop/defer_in_loop/items:1000", run_loop<cliffs::loop_defer_in_loop, 1000>,
+                {}, /*callgrind_divisor=*/100);
+DEFERBENCH_CASE("loop/helper/items:1000", run_loop<cliffs::loop_helper, 1000>, {},
+                /*callgrind_divisor=*/100);
 
 DEFERBENCH_CASE("ndefers/1", run_ndefers<1>);
 DEFERBENCH_CASE("ndefers/2", run_ndefers<2>);

@@ -3,7 +3,7 @@
 // that, for instance, callgrind mode can fix every case's iteration count).
 //
 //   DEFERBENCH_CASE("call", run_call);
-//   DEFERBENCH_CASE("ndefers/9", run_ndefers<9>, [](auto* b) { b->Arg(9); });
+//   DEFERBENCH_CASE("loop/helper/items:1000", run<1000>, {}, /*callgrind_divisor=*/100);
 #pragma once
 
 #include <benchmark/benchmark.h>
@@ -18,6 +18,10 @@ struct Case {
   std::string name;
   void (*run)(benchmark::State&);
   std::function<void(benchmark::internal::Benchmark*)> configure;
+  // Under --callgrind a case runs --callgrind-iterations / this: a case whose
+  // op is a hundred times heavier divides by a hundred, so that every case
+  // costs callgrind about the same. The count is fixed, so still repeatable.
+  long callgrind_divisor = 1;
 };
 
 std::vector<Case>& suite_cases();
@@ -25,7 +29,8 @@ std::vector<Case>& suite_cases();
 // Adds a case; returns its index (the value exists so it can initialise a
 // namespace-scope constant).
 int add_case(std::string name, void (*run)(benchmark::State&),
-             std::function<void(benchmark::internal::Benchmark*)> configure = {});
+             std::function<void(benchmark::internal::Benchmark*)> configure = {},
+             long callgrind_divisor = 1);
 
 }  // namespace harness
 

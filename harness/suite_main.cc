@@ -5,6 +5,7 @@
 // scripts/deferbench/bench.py, which is what `make bench` uses.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -171,7 +172,9 @@ int main(int argc, char** argv) {
           harness::set_current_case(nullptr);
         });
     if (c.configure) c.configure(b);
-    if (options.callgrind) b->Iterations(options.callgrind_iterations);
+    if (options.callgrind) {
+      b->Iterations(std::max(1L, options.callgrind_iterations / c.callgrind_divisor));
+    }
   }
 
   benchmark::Initialize(&argc, argv);

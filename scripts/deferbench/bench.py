@@ -130,10 +130,10 @@ def run_suite(binary, suite, settings, run_dir, events, quick):
 
 
 def run_callgrind(binary, suite, run_dir):
-    cases = callgrind.count(binary)
+    cases = callgrind.count(binary, suite.callgrind_iterations)
     path = os.path.join(run_dir, f"{suite.name}.callgrind.json")
     atomic.write_json(path, {
-        "context": {"counting": "callgrind", "iterations": callgrind.DEFAULT_ITERATIONS,
+        "context": {"counting": "callgrind", "iterations": suite.callgrind_iterations,
                     "binary": binary},
         "benchmarks": list(cases.values())})
     return os.path.basename(path)

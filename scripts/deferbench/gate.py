@@ -43,7 +43,7 @@ class Measurement:
     toolchain: dict     # what toolchain_key() derives the key from
     counts: dict        # suite -> {case: instructions per op}
     context: dict       # suite -> the suite binary's Google Benchmark context
-    iterations: int
+    iterations: object  # per suite {name: n}, or one n for all
 
     @property
     def key(self):
@@ -130,12 +130,22 @@ def toolchain_key(t):
                      _slug(t["libc"])])
 
 
+def iterations_text(iterations):
+    """'100000' or 'defer_cost 100000, cliffs 5000' (a case may divide it)."""
+    if isinstance(iterations, dict):
+        return ", ".join(f"{name} {n}" for name, n in iterations.items())
+    return str(iterations)
+
+
 def gbench_suites():
     return [s for s in suites.SUITES.values() if s.kind == "gbench"]
 
 
-def measure(build_dir, iterations=callgrind.DEFAULT_ITERATIONS, extra_args=()):
-    """Instructions per op of every gbench suite, under callgrind."""
+def measure(build_dir, iterations=None, extra_args=()):
+    """Instructions per op of every gbench suite, under callgrind.
+
+    `iterations` overrides each suite's own callgrind_iterations (suites.py).
+    """
     counts, contexts = {}, {}
     for suite in gbench_suites():
         binary = os.path.join(build_dir, suite.target)
@@ -143,13 +153,14 @@ def measure(build_dir, iterations=callgrind.DEFAULT_ITERATIONS, extra_args=()):
             raise UserError(f"suite binary {binary} is missing; build first (make build)")
         with tempfile.TemporaryDirectory(prefix="deferbench-gate-") as tmp:
             out = os.path.join(tmp, "context.json")
-            cases = callgrind.count(binary, iterations, [
+            cases = callgrind.count(binary, iterations or suite.callgrind_iterations, [
                 f"--benchmark_out={out}", "--benchmark_out_format=json", *extra_args])
             with open(out) as f:
                 contexts[suite.name] = json.load(f).get("context", {})
         counts[suite.name] = {name: c["instructions_per_op"] for name, c in cases.items()}
     first = next(iter(contexts.values()), {})
-    return Measurement(describe_toolchain(first), counts, contexts, iterations)
+    return Measurement(describe_toolchain(first), counts, contexts,
+                       iterations or {s.name: s.callgrind_iterations for s in gbench_suites()})
 
 
 def compare(baseline_counts, measured_counts, tolerance=DEFAULT_TOLERANCE):

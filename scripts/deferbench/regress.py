@@ -111,7 +111,8 @@ def report_json(m, rows, tolerance, baseline_file, passed):
 def report_markdown(m, rows, tolerance, baseline_file, passed):
     lines = [f"# Regression gate: {'passed' if passed else 'FAILED'}", "",
              f"- toolchain: `{m.key}`", f"- baseline: `{baseline_file}`",
-             f"- instructions per op under callgrind, {m.iterations} iterations per case; "
+             f"- instructions per op under callgrind, iterations per case: "
+             f"{gate.iterations_text(m.iterations)}; "
              f"tolerance {tolerance * 100:g}%", "",
              "| case | baseline | now | change | status |", "|---|---:|---:|---:|---|"]
     lines += [f"| {r.suite}/{r.case} | {_fmt(r.old)} | {_fmt(r.new)} | {_fmt_delta(r)} | "
@@ -139,7 +140,8 @@ def run(args):
     m = gate.measure(args.build_dir)
     path = gate.baseline_path(args.baselines_dir, m.key)
     print(f"regress: toolchain {m.key}")
-    print(f"regress: instructions per op under callgrind ({m.iterations} iterations a case)")
+    print(f"regress: instructions per op under callgrind "
+          f"(iterations per case: {gate.iterations_text(m.iterations)})")
     if m.injected():
         print(f"regress: note: built with an injected slowdown: {m.injected()}")
     baseline = gate.load_baseline(path)

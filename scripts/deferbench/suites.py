@@ -35,6 +35,9 @@ class Suite:
     full: RunSettings = RunSettings(repetitions=1, min_time_s=0, interleave=False)
     quick: RunSettings = RunSettings(repetitions=1, min_time_s=0, interleave=False)
     summary: str = ""       # "module:function" of its end-of-run summary
+    # gbench suites under callgrind: iterations per case (a case may divide
+    # it, see harness/registry.h); fixed, so instruction counts repeat.
+    callgrind_iterations: int = 100_000
 
     def settings(self, quick):
         return self.quick if quick else self.full
@@ -60,7 +63,7 @@ SUITES = {
         Suite("cliffs", "B3-B7, R2-R4", "gbench", "benchmarks/cliffs",
               full=RunSettings(repetitions=8, min_time_s=0.1, interleave=True),
               quick=RunSettings(repetitions=2, min_time_s=0.01, interleave=False),
-              summary="cliffs_summary:cliffs_summary"),
+              summary="cliffs_summary:cliffs_summary", callgrind_iterations=5_000),
         Suite("stack", "A6, A7", "program", "benchmarks/stack",
               summary="stack_summary:stack_summary"),
         Suite("fd", "A8-A10", "program", "benchmarks/fd", summary="fd_summary:fd_summary"),
