@@ -8,7 +8,8 @@ Three kinds of suite, one results shape (Google Benchmark's JSON):
            and --quick for a short run; options reach it through the
            environment (STACK_SIZES=, FD_N=, ...).
   python   a function in scripts/deferbench ("module:function") called with
-           (out_path, quick, run_dir) that writes the JSON (the Go reference).
+           (out_path, quick, run_dir) that writes the JSON (the Go reference);
+           when it writes nothing it returns the line that says why.
 Each suite may name a summary function ("module:function") that turns the
 loaded results into the lines printed at the end of the run.
 """
@@ -57,6 +58,8 @@ SUITES = {
         Suite("defer_cost", "A1-A4, B1", "gbench", "benchmarks/defer_cost",
               full=RunSettings(repetitions=12, min_time_s=0.25, interleave=True),
               quick=_QUICK, summary="summary:defer_cost_summary"),
+        Suite("go", "A1-A3, A5-A7, A9, A10, B3-B6", "python", "go_suite:run",
+              summary="go_summary:go_summary"),
     ]
 }
 
