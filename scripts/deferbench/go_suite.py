@@ -27,18 +27,19 @@ from . import atomic, go_diagnostics, go_fd, go_parse, go_stack, go_toolchain
 @dataclass(frozen=True)
 class Settings:
     count: int              # -count: repetitions of each Go benchmark
-    benchtime: str          # -benchtime
+    benchtime: str          # -benchtime of the runtime's BenchmarkDefer (the article's: 1s)
+    own_benchtime: str      # -benchtime of goref's 21 benchmarks
     stack_repetitions: int
     max_stack: int          # debug.SetMaxStack for the recursion, 0: the runtime's 1e9
     fd_repetitions: int
     timeout_s: int          # bound on each child and each benchmark binary
 
 
-FULL = Settings(count=10, benchtime="1s", stack_repetitions=3, max_stack=0,
-                fd_repetitions=5, timeout_s=600)
+FULL = Settings(count=10, benchtime="1s", own_benchtime="500ms", stack_repetitions=3,
+                max_stack=0, fd_repetitions=5, timeout_s=600)
 # QUICK: a 100 MB stack limit (the last stack is 64 MiB), labelled in the entries.
-QUICK = Settings(count=3, benchtime="100ms", stack_repetitions=2, max_stack=100_000_000,
-                 fd_repetitions=2, timeout_s=300)
+QUICK = Settings(count=3, benchtime="100ms", own_benchtime="100ms", stack_repetitions=2,
+                 max_stack=100_000_000, fd_repetitions=2, timeout_s=300)
 
 RUNTIME_BENCH = "BenchmarkDefer$"
 NOOPENDEFER = "-gcflags=runtime=-d=noopendefer"
@@ -71,15 +72,15 @@ def _own_name(result):
     return None
 
 
-def _bench_args(settings, pattern):
+def _bench_args(settings, pattern, benchtime):
     return ["-test.run=NONE", f"-test.bench={pattern}", "-test.benchmem",
-            f"-test.count={settings.count}", f"-test.benchtime={settings.benchtime}"]
+            f"-test.count={settings.count}", f"-test.benchtime={benchtime}"]
 
 
-def _run_bench(go, binary, settings, pattern, raw_path):
+def _run_bench(go, binary, settings, pattern, raw_path, benchtime):
     """Runs a compiled test binary's benchmarks; keeps the raw text."""
-    proc = subprocess.run([binary, *_bench_args(settings, pattern)], cwd=go.work_dir,
-                          env=go.env, capture_output=True, text=True,
+    proc = subprocess.run([binary, *_bench_args(settings, pattern, benchtime)],
+                          cwd=go.work_dir, env=go.env, capture_output=True, text=True,
                           timeout=settings.timeout_s)
     atomic.write_text(raw_path, proc.stdout)
     if proc.returncode != 0:
@@ -198,7 +199,7 @@ def run(out_path, quick, run_dir):
                                          ("runtime-noopendefer.test", "/noopendefer",
                                           "go_bench_runtime_noopendefer.txt")):
                 results = _run_bench(go, binaries[variant], settings, RUNTIME_BENCH,
-                                     os.path.join(run_dir, raw))
+                                     os.path.join(run_dir, raw), settings.benchtime)
                 found = go_parse.to_entries(
                     results, lambda r, s=suffix: f"runtime/{r.name}{s}"
                     if r.name == "BenchmarkDefer" else None)
@@ -220,7 +221,8 @@ def run(out_path, quick, run_dir):
         results = []
         for binary in ("defercost.test", "cliffs.test"):
             results += _run_bench(go, binaries[binary], settings, ".",
-                                  os.path.join(run_dir, f"go_bench_{binary[:-5]}.txt"))
+                                  os.path.join(run_dir, f"go_bench_{binary[:-5]}.txt"),
+                                  settings.own_benchtime)
         own = go_parse.to_entries(results, _own_name)
         for e in own:
             e.update(per_case.get(e["name"], {}))
@@ -245,6 +247,7 @@ def run(out_path, quick, run_dir):
     context.update(fd_context)
     context.update({
         "go_count": settings.count, "go_benchtime": settings.benchtime,
+        "go_own_benchtime": settings.own_benchtime,
         "go_time_note": "Go's benchmarks measure wall time only: their entries have "
                         "real_time (ns/op) and no cpu_time",
         "stack_max_setting": settings.max_stack or "runtime default (1e9 bytes)",

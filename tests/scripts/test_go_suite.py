@@ -84,7 +84,8 @@ def test_a_short_run_of_the_goref_benchmarks(go):
     binary = go.path("cliffs.test")
     go.check(["test", "-c", "-o", binary, "./cliffs"])
     pattern = "Cliffs/(loop|ndefers)/(defer_in_loop|helper|plain|8|9)$"
-    out = subprocess.run([binary, "-test.run=NONE", f"-test.bench={pattern}", "-test.benchmem", "-test.benchtime=2000x", "-test.count=2"],
+    out = subprocess.run([binary, "-test.run=NONE", f"-test.bench={pattern}", "-test.benchmem",
+                          "-test.benchtime=2000x", "-test.count=2"],
                          capture_output=True, text=True, env=go.env, timeout=60, check=True)
     entries = go_parse.to_entries(go_parse.parse(out.stdout), go_suite._own_name)
     by_name = {}
