@@ -103,8 +103,8 @@ def run_suite(binary, suite, settings, run_dir, events, quick):
     started = time.monotonic()
     if suite.kind == "python":
         try:
-            suites.resolve(suite.target)(partial, quick, run_dir)
-            status, err = 0, ""
+            # It returns the line that says why when it chose to write nothing.
+            status, err = 0, suites.resolve(suite.target)(partial, quick, run_dir) or ""
         except UserError:
             raise
         except Exception as e:  # a suite that breaks becomes data, not a crash

@@ -8,7 +8,8 @@ Three kinds of suite, one results shape (Google Benchmark's JSON):
            and --quick for a short run; options reach it through the
            environment (STACK_SIZES=, FD_N=, ...).
   python   a function in scripts/deferbench ("module:function") called with
-           (out_path, quick, run_dir) that writes the JSON (the Go reference).
+           (out_path, quick, run_dir) that writes the JSON (the Go reference);
+           when it writes nothing it returns the line that says why.
 Each suite may name a summary function ("module:function") that turns the
 loaded results into the lines printed at the end of the run.
 """
@@ -67,6 +68,8 @@ SUITES = {
         Suite("stack", "A6, A7", "program", "benchmarks/stack",
               summary="stack_summary:stack_summary"),
         Suite("fd", "A8-A10", "program", "benchmarks/fd", summary="fd_summary:fd_summary"),
+        Suite("go", "A1-A3, A5-A7, A9, A10, B3-B6", "python", "go_suite:run",
+              summary="go_summary:go_summary"),
     ]
 }
 

@@ -1,0 +1,30 @@
+package cliffs
+
+import (
+	"strconv"
+	"testing"
+)
+
+// Each benchmark also reports peak_open: how many resources the variant held
+// at once (the second half of cliff 1).
+func bench(b *testing.B, fn func(*Tracker, []int)) {
+	var t Tracker
+	for i := 0; i < b.N; i++ {
+		fn(&t, items)
+	}
+	b.ReportMetric(float64(t.Peak), "peak_open")
+}
+
+func BenchmarkCliffs(b *testing.B) {
+	b.Run("loop/defer_in_loop", func(b *testing.B) { bench(b, LoopDeferInLoop) })
+	b.Run("loop/helper", func(b *testing.B) { bench(b, LoopHelper) })
+	b.Run("loop/plain", func(b *testing.B) { bench(b, LoopPlain) })
+	for n := 1; n < len(NDefers); n++ {
+		fn := NDefers[n]
+		b.Run("ndefers/"+strconv.Itoa(n), func(b *testing.B) {
+			bench(b, func(t *Tracker, _ []int) { fn(t) })
+		})
+	}
+	b.Run("closure/capturing", func(b *testing.B) { bench(b, ClosureCapturing) })
+	b.Run("closure/plain_call", func(b *testing.B) { bench(b, ClosurePlainCall) })
+}

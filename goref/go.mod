@@ -1,0 +1,3 @@
+module deferbench/goref
+
+go 1.19

@@ -1,0 +1,94 @@
+"""What Go's compiler says about each defer, read back per function.
+
+`-gcflags=-d=defer` prints one line per defer statement:
+    cliffs/ndefers.go:16:2: open-coded defer
+(or "stack-allocated defer", "heap-allocated defer"). `-gcflags=-m=2` prints
+the escape analysis, among it the lines article B quotes: "moved to heap: i",
+"func literal escapes to heap". Both name a position; the function holding
+it is the last `func` declared at or above that line, which is how each
+diagnostic is attributed to a benchmark case.
+
+For a binary built elsewhere (the runtime's test binary), `go tool objdump`
+of one function tells its strategy from the machine code: a call of
+runtime.deferprocStack is a stack record, of runtime.deferproc a heap record,
+and neither, with the deferreturn call an open-coded function keeps for
+the panic path, means open-coded.
+"""
+
+import os
+import re
+
+_POSITION = r"^(?P<file>[^\s:]+\.go):(?P<line>\d+):(?P<col>\d+): "
+_DEFER = re.compile(_POSITION + r"(?P<what>open-coded|stack-allocated|heap-allocated) defer$")
+_ESCAPE = re.compile(_POSITION + r"(?P<what>moved to heap: \w+|func literal escapes to heap"
+                     r"|\S+ capturing by ref: \w+)")
+_FUNC = re.compile(r"^func (?:\([^)]*\) )?(\w+)")
+
+
+class FunctionIndex:
+    """Maps a source position to the function declared around it."""
+
+    def __init__(self, root):
+        self.root = root
+        self._starts = {}  # file -> [(line, name)]
+
+    def function_at(self, file, line):
+        if file not in self._starts:
+            starts = []
+            with open(os.path.join(self.root, file)) as f:
+                for number, text in enumerate(f, 1):
+                    m = _FUNC.match(text)
+                    if m:
+                        starts.append((number, m.group(1)))
+            self._starts[file] = starts
+        name = None
+        for start, fn in self._starts[file]:
+            if start > line:
+                break
+            name = fn
+        return name
+
+
+def _package(file):
+    return os.path.dirname(file) or "."
+
+
+def defer_strategies(text, index):
+    """{(package dir, function): [strategy of each defer statement, in order]}."""
+    out = {}
+    for line in text.splitlines():
+        m = _DEFER.match(line)
+        if m:
+            key = (_package(m["file"]), index.function_at(m["file"], int(m["line"])))
+            out.setdefault(key, []).append(m["what"])
+    return out
+
+
+def escapes(text, index):
+    """{(package dir, function): sorted distinct escape messages}."""
+    out = {}
+    for line in text.splitlines():
+        m = _ESCAPE.match(line)
+        if m:
+            key = (_package(m["file"]), index.function_at(m["file"], int(m["line"])))
+            out.setdefault(key, set()).add(re.sub(r"^\S+ (capturing by ref)", r"\1", m["what"]))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def summarise(strategies):
+    """One word for a function's defers: the strategy when all agree."""
+    kinds = sorted(set(strategies))
+    return kinds[0] if len(kinds) == 1 else "mixed: " + ", ".join(kinds)
+
+
+def strategy_from_disassembly(text):
+    """The defer strategy of one function from `go tool objdump -s` output."""
+    calls = re.findall(r"CALL (runtime\.\w+)\(SB\)", text)
+    if not calls and "TEXT " not in text:
+        return None
+    if "runtime.deferprocStack" in calls:
+        return "stack-allocated"
+    if "runtime.deferproc" in calls:
+        return "heap-allocated"
+    # An open-coded function keeps a deferreturn call for the panic path.
+    return "open-coded" if "runtime.deferreturn" in calls else "no defer"

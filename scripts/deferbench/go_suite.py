@@ -1,0 +1,260 @@
+"""Suite `go`: the articles' experiments run with the Go toolchain (issue 7).
+
+What it runs, all into one Google Benchmark-shaped JSON file (go.json):
+  runtime/BenchmarkDefer              article A's command (A5), as shipped
+  runtime/BenchmarkDefer/noopendefer  the same with -gcflags=runtime=-d=noopendefer,
+                                      the normal (stack record) defer of A1
+  defer_cost/<case>, cliffs/<case>    deferbench's own Go benchmarks (goref/)
+  stack/<case>                        func f() { defer f() } to the overflow (A6, A7)
+  fd/<N>, fd/plain/<N>                N files, a deferred Close each (A9, A10)
+Beside it in the run folder: the raw `go test` text for benchstat
+(go_bench*.txt) and the compiler's diagnostics (go_defer_diagnostics.txt,
+go_escape_analysis.txt). Every Go build keeps its cache under <build>/go.
+
+Without Go on PATH it writes nothing and says how to install it. Options
+from the environment: FD_N= (the fd sweep), FD_DIR= (where the files go).
+"""
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+from . import atomic, go_diagnostics, go_fd, go_parse, go_stack, go_toolchain
+
+
+@dataclass(frozen=True)
+class Settings:
+    count: int              # -count: repetitions of each Go benchmark
+    benchtime: str          # -benchtime of the runtime's BenchmarkDefer (the article's: 1s)
+    own_benchtime: str      # -benchtime of goref's 21 benchmarks
+    stack_repetitions: int
+    max_stack: int          # debug.SetMaxStack for the recursion, 0: the runtime's 1e9
+    fd_repetitions: int
+    timeout_s: int          # bound on each child and each benchmark binary
+
+
+FULL = Settings(count=10, benchtime="1s", own_benchtime="500ms", stack_repetitions=3,
+                max_stack=0, fd_repetitions=5, timeout_s=600)
+# QUICK: a 100 MB stack limit (the last stack is 64 MiB), labelled in the entries.
+QUICK = Settings(count=3, benchtime="100ms", own_benchtime="100ms", stack_repetitions=2,
+                 max_stack=100_000_000, fd_repetitions=2, timeout_s=300)
+
+RUNTIME_BENCH = "BenchmarkDefer$"
+NOOPENDEFER = "-gcflags=runtime=-d=noopendefer"
+
+# Own benchmarks: Go's top-level name -> deferbench's name prefix.
+PREFIXES = {"BenchmarkDeferCost/": "defer_cost/", "BenchmarkCliffs/": "cliffs/"}
+
+# deferbench case -> (package folder in goref, function), for the compiler's diagnostics.
+FUNCTIONS = {
+    "defer_cost/call": ("defercost", "Call"),
+    "defer_cost/open_coded": ("defercost", "DeferOpenCoded"),
+    "defer_cost/chain_stack": ("defercost", "DeferChainStack"),
+    "defer_cost/chain_heap": ("defercost", "DeferChainHeap"),
+    "cliffs/loop/defer_in_loop": ("cliffs", "LoopDeferInLoop"),
+    "cliffs/loop/helper": ("cliffs", "loopItem"),
+    "cliffs/loop/plain": ("cliffs", "LoopPlain"),
+    "cliffs/closure/capturing": ("cliffs", "ClosureCapturing"),
+    "cliffs/closure/plain_call": ("cliffs", "ClosurePlainCall"),
+    **{f"cliffs/ndefers/{n}": ("cliffs", f"nDefers{n}") for n in range(1, 13)},
+    "stack/open_coded": ("cmd/deferstack", "viaDefer"),
+    "stack/chain_heap": ("cmd/deferstack", "viaLoopDefer"),
+    "stack/plain": ("cmd/deferstack", "viaCall"),
+}
+
+
+def _own_name(result):
+    for prefix, ours in PREFIXES.items():
+        if result.name.startswith(prefix):
+            return ours + result.name[len(prefix):]
+    return None
+
+
+def _bench_args(settings, pattern, benchtime):
+    return ["-test.run=NONE", f"-test.bench={pattern}", "-test.benchmem",
+            f"-test.count={settings.count}", f"-test.benchtime={benchtime}"]
+
+
+def _run_bench(go, binary, settings, pattern, raw_path, benchtime):
+    """Runs a compiled test binary's benchmarks; keeps the raw text."""
+    proc = subprocess.run([binary, *_bench_args(settings, pattern, benchtime)],
+                          cwd=go.work_dir, env=go.env, capture_output=True, text=True,
+                          timeout=settings.timeout_s)
+    atomic.write_text(raw_path, proc.stdout)
+    if proc.returncode != 0:
+        tail = " | ".join((proc.stdout + proc.stderr).strip().splitlines()[-3:])
+        raise RuntimeError(f"{os.path.basename(binary)} failed: {tail}")
+    return go_parse.parse(proc.stdout, raw_path)
+
+
+class _Phases:
+    """Seconds spent in each phase, for the context."""
+
+    def __init__(self):
+        self.seconds = {}
+
+    def __call__(self, name):
+        phases = self
+
+        class _Timer:
+            def __enter__(self):
+                self.start = time.monotonic()
+                print(f"go: {name}", file=sys.stderr, flush=True)
+
+            def __exit__(self, *exc):
+                phases.seconds[name] = round(time.monotonic() - self.start, 2)
+        return _Timer()
+
+
+def _build(go, phases, have_runtime_src):
+    binaries = {name: go.path(name) for name in (
+        "runtime.test", "runtime-noopendefer.test", "defercost.test", "cliffs.test",
+        "deferstack", "deferstack-noopendefer", "deferfd")}
+    with phases("compile runtime's tests, as shipped and with noopendefer"):
+        if have_runtime_src:
+            go.check(["test", "-c", "-o", binaries["runtime.test"], "runtime"], cwd=go.work_dir)
+            go.check(["test", "-c", "-o", binaries["runtime-noopendefer.test"], NOOPENDEFER,
+                      "runtime"], cwd=go.work_dir)
+    with phases("compile goref"):
+        go.check(["test", "-c", "-o", binaries["defercost.test"], "./defercost"])
+        go.check(["test", "-c", "-o", binaries["cliffs.test"], "./cliffs"])
+        go.check(["build", "-o", binaries["deferstack"], "./cmd/deferstack"])
+        go.check(["build", "-o", binaries["deferstack-noopendefer"], "-gcflags=-d=noopendefer",
+                  "./cmd/deferstack"])
+        go.check(["build", "-o", binaries["deferfd"], "./cmd/deferfd"])
+    return binaries
+
+
+def _diagnostics(go, run_dir):
+    """Writes the compiler's diagnostics; returns per-case strategy and escapes."""
+    packages = ["./defercost", "./cliffs", "./cmd/deferstack"]
+    shipped = go.check(["build", "-gcflags=-d=defer", *packages]).stderr
+    noopen = go.check(["build", "-o", os.devnull, "-gcflags=-d=noopendefer,defer",
+                       "./cmd/deferstack"]).stderr
+    escape = go.check(["build", "-gcflags=-m=2", *packages]).stderr
+    atomic.write_text(os.path.join(run_dir, "go_defer_diagnostics.txt"),
+                      f"$ go build -gcflags=-d=defer {' '.join(packages)}\n{shipped}\n"
+                      f"$ go build -gcflags=-d=noopendefer,defer ./cmd/deferstack\n{noopen}")
+    atomic.write_text(os.path.join(run_dir, "go_escape_analysis.txt"),
+                      f"$ go build -gcflags=-m=2 {' '.join(packages)}\n{escape}")
+    index = go_diagnostics.FunctionIndex(go_toolchain.MODULE_DIR)
+    strategies = go_diagnostics.defer_strategies(shipped, index)
+    strategies_noopen = go_diagnostics.defer_strategies(noopen, index)
+    escapes = go_diagnostics.escapes(escape, index)
+    per_case = {}
+    for case, key in FUNCTIONS.items():
+        fields = {}
+        if key in strategies:
+            fields["defer_strategy"] = go_diagnostics.summarise(strategies[key])
+            fields["defer_statements"] = len(strategies[key])
+        else:
+            fields["defer_strategy"] = "no defer"
+        if key in escapes:
+            fields["heap_escapes"] = "; ".join(escapes[key])
+        per_case[case] = fields
+    stack_key = ("cmd/deferstack", "viaDefer")
+    if stack_key in strategies_noopen:
+        per_case["stack/chain_stack"] = {
+            "defer_strategy": go_diagnostics.summarise(strategies_noopen[stack_key]),
+            "defer_statements": len(strategies_noopen[stack_key])}
+    return per_case
+
+
+def _runtime_strategy(go, binary):
+    """defer1's strategy in a runtime test binary, from its machine code."""
+    proc = go.run(["tool", "objdump", "-s", r"^runtime_test\.defer1$", binary], cwd=go.work_dir)
+    return go_diagnostics.strategy_from_disassembly(proc.stdout) if proc.returncode == 0 else None
+
+
+def _missing_runtime_entries(reason):
+    return [{"name": n, "run_name": n, "run_type": "iteration", "repetitions": 1,
+             "repetition_index": 0, "threads": 1, "iterations": 0, "time_unit": "ns",
+             "error_occurred": True, "error_message": reason}
+            for n in ("runtime/BenchmarkDefer", "runtime/BenchmarkDefer/noopendefer")]
+
+
+def run(out_path, quick, run_dir):
+    """The suite's entry point (suites.py): writes out_path, or nothing when
+    Go is missing, and then returns the line that says so."""
+    fd_sweep = go_fd.parse_sweep(os.environ.get("FD_N", ""))  # bad input: before anything
+    go = go_toolchain.find()
+    if go is None:
+        print(go_toolchain.INSTALL_HINT, file=sys.stderr)
+        return go_toolchain.INSTALL_HINT
+    settings = QUICK if quick else FULL
+    phases = _Phases()
+    context = {"deferbench_suite": "go", "quick": quick, **go_toolchain.describe(go)}
+    runtime_src = os.path.join(context["go_root"] or "", "src", "runtime", "runtime_test.go")
+    have_runtime_src = os.path.exists(runtime_src)
+    binaries = _build(go, phases, have_runtime_src)
+    with phases("compiler diagnostics (-d=defer, -m=2)"):
+        per_case = _diagnostics(go, run_dir)
+
+    entries = []
+    with phases("runtime BenchmarkDefer, as shipped and with noopendefer"):
+        if have_runtime_src:
+            for variant, suffix, raw in (("runtime.test", "", "go_bench_runtime.txt"),
+                                         ("runtime-noopendefer.test", "/noopendefer",
+                                          "go_bench_runtime_noopendefer.txt")):
+                results = _run_bench(go, binaries[variant], settings, RUNTIME_BENCH,
+                                     os.path.join(run_dir, raw), settings.benchtime)
+                found = go_parse.to_entries(
+                    results, lambda r, s=suffix: f"runtime/{r.name}{s}"
+                    if r.name == "BenchmarkDefer" else None)
+                strategy = _runtime_strategy(go, binaries[variant])
+                for e in found:
+                    e["go_command"] = ("go test -run NONE -bench 'BenchmarkDefer$' -benchmem "
+                                       f"{NOOPENDEFER + ' ' if suffix else ''}runtime")
+                    if strategy:
+                        e["defer_strategy"] = strategy  # from `go tool objdump` of defer1
+                entries += found
+                context.setdefault("go_maxprocs", results[0].procs if results else None)
+                context.setdefault("go_cpu", results[0].config.get("cpu") if results else None)
+        else:
+            entries += _missing_runtime_entries(
+                f"{runtime_src} is missing: the runtime's tests come with Debian's golang-src "
+                "(apt-get install golang-src)")
+
+    with phases("deferbench's Go benchmarks (defer_cost, cliffs)"):
+        results = []
+        for binary in ("defercost.test", "cliffs.test"):
+            results += _run_bench(go, binaries[binary], settings, ".",
+                                  os.path.join(run_dir, f"go_bench_{binary[:-5]}.txt"),
+                                  settings.own_benchtime)
+        own = go_parse.to_entries(results, _own_name)
+        for e in own:
+            e.update(per_case.get(e["name"], {}))
+        entries += own
+        if results:
+            context["go_maxprocs"] = results[0].procs
+            context.setdefault("go_cpu", results[0].config.get("cpu"))
+
+    with phases("recursion through defer to the stack overflow"):
+        stack = go_stack.entries(
+            {"shipped": binaries["deferstack"], "noopendefer": binaries["deferstack-noopendefer"]},
+            settings.stack_repetitions, settings.max_stack, settings.timeout_s, go.work_dir)
+        for e in stack:
+            e.update(per_case.get(e["name"], {}))
+        entries += stack
+
+    with phases("file descriptors"):
+        fd, fd_context = go_fd.entries(binaries["deferfd"], fd_sweep, settings.fd_repetitions,
+                                       settings.timeout_s)
+        entries += fd
+
+    context.update(fd_context)
+    context.update({
+        "go_count": settings.count, "go_benchtime": settings.benchtime,
+        "go_own_benchtime": settings.own_benchtime,
+        "go_time_note": "Go's benchmarks measure wall time only: their entries have "
+                        "real_time (ns/op) and no cpu_time",
+        "stack_max_setting": settings.max_stack or "runtime default (1e9 bytes)",
+        "go_raw_files": sorted(f for f in os.listdir(run_dir) if f.startswith("go_")),
+        "go_defer_strategies": {e["name"]: e["defer_strategy"] for e in entries
+                                if "defer_strategy" in e},
+        "go_phase_seconds": phases.seconds,
+    })
+    atomic.write_json(out_path, {"context": context, "benchmarks": entries})
+    return None

@@ -1,0 +1,138 @@
+"""The Go suite's end-of-run summary: each Go figure measured here beside the
+article's. Rows are computed first (go_rows), then printed (go_lines).
+
+The article figures are quotes from CLAIMS.md, never measurements.
+"""
+
+import math
+from dataclasses import dataclass
+
+from . import claims, stats
+
+# Article figures the Go suite compares with, beyond claims.ARTICLE_NS.
+ARTICLE = {
+    "B3": (698.4, "ns/op", "240 B/op, 10 allocs/op"),
+    "B4": (234.1, "ns/op", "0 B/op, 0 allocs/op"),
+    "A7": (4_793_476, "defers", "512 MiB / depth = 112 B per frame"),
+}
+
+
+@dataclass
+class GoRow:
+    claim: str
+    case: str
+    unit: str
+    median: float     # nan when not measured
+    spread: float     # coefficient of variation, nan when one value
+    detail: str       # allocations, strategy, bytes per frame...
+    article: str
+
+
+def _values(suite, case, key):
+    b = suite.benchmarks.get(case)
+    if b is None:
+        return []
+    return b.times_ns() if key == "real_time" else b.counter(key)
+
+
+def _median(values):
+    return stats.median(values) if values else math.nan
+
+
+def _detail(suite, case):
+    b = suite.benchmarks.get(case)
+    if b is None or not b.repetitions:
+        return "not measured"
+    first = b.repetitions[0]
+    parts = []
+    if "bytes_per_op" in first:
+        parts.append(f"{_median(b.counter('bytes_per_op')):.0f} B/op, "
+                     f"{_median(b.counter('allocs_per_op')):.0f} allocs/op")
+    if "defer_strategy" in first:
+        parts.append(first["defer_strategy"])
+    return "; ".join(parts)
+
+
+def _ns_row(suite, claim, case, article):
+    values = _values(suite, case, "real_time")
+    return GoRow(claim, case, "ns/op", _median(values),
+                 stats.cv(values) if len(values) > 1 else math.nan,
+                 _detail(suite, case), article)
+
+
+def go_rows(suite):
+    ns = claims.ARTICLE_NS
+    rows = [
+        _ns_row(suite, "A1", "runtime/BenchmarkDefer/noopendefer", f"{ns['chain_stack'][0]} ns"),
+        _ns_row(suite, "A1", "defer_cost/chain_stack", f"{ns['chain_stack'][0]} ns"),
+        _ns_row(suite, "A2", "runtime/BenchmarkDefer", f"{ns['open_coded'][0]} ns"),
+        _ns_row(suite, "A2", "defer_cost/open_coded", f"{ns['open_coded'][0]} ns"),
+        _ns_row(suite, "A3", "defer_cost/call", f"{ns['call'][0]} ns"),
+        _ns_row(suite, "-", "defer_cost/chain_heap", "about 50 ns (Go 1.12)"),
+    ]
+    for claim, case in (("B3", "cliffs/loop/defer_in_loop"), ("B4", "cliffs/loop/helper")):
+        figure, unit, more = ARTICLE[claim]
+        rows.append(_ns_row(suite, claim, case, f"{figure} {unit}, {more}"))
+    rows.append(_ns_row(suite, "-", "cliffs/loop/plain", ""))
+    for n in (8, 9):
+        rows.append(_ns_row(suite, "B5", f"cliffs/ndefers/{n}",
+                            "open-coded" if n == 8 else "stack-allocated, all of them"))
+    for case in ("cliffs/closure/capturing", "cliffs/closure/plain_call"):
+        row = _ns_row(suite, "B6", case, "3 allocs per item" if "capturing" in case else "")
+        b = suite.benchmarks.get(case)
+        if b and b.repetitions and "heap_escapes" in b.repetitions[0]:
+            row.detail += f"; {b.repetitions[0]['heap_escapes']}"
+        rows.append(row)
+    figure, unit, more = ARTICLE["A7"]
+    for case in ("stack/open_coded", "stack/chain_stack", "stack/chain_heap", "stack/plain"):
+        depths = _values(suite, case, "depth")
+        per_frame = _values(suite, case, "bytes_per_frame")
+        stack = _values(suite, case, "stack_bytes")
+        detail = (f"{_median(per_frame):.0f} B per frame of a {_median(stack) / 2**20:.0f} MiB "
+                  f"stack" if per_frame else _detail(suite, case))
+        if depths and len(set(depths)) > 1:
+            detail += f"; depths differ: {min(depths)}..{max(depths)}"
+        rows.append(GoRow("A7", case, "defers", _median(depths), math.nan, detail,
+                          f"{figure:,} {unit} ({more})" if case == "stack/open_coded" else ""))
+    fd = sorted((b for n, b in suite.benchmarks.items()
+                 if n.startswith("fd/") and not n.startswith("fd/plain/") and b.repetitions),
+                key=lambda b: b.repetitions[0]["files"])
+    for b in fd[-1:]:
+        reps = b.repetitions
+        rows.append(GoRow(
+            "A9", b.name, "ms", _median(b.times_ns()) / 1e6, stats.cv(b.times_ns()),
+            f"{_median(b.counter('max_rss_bytes')) / 1e6:.0f} MB RSS, "
+            f"{_median(b.counter('vm_peak_bytes')) / 1e6:.0f} MB virtual, "
+            f"{_median(b.counter('ns_per_file')):.0f} ns per file",
+            "250k files: < 1 s, ~80 MB RSS, ~500 MB virtual" if reps else ""))
+    return rows
+
+
+def go_lines(suite, rows):
+    ctx = suite.context
+    lines = [f"go: {ctx.get('go_version', 'Go')}, GOMAXPROCS {ctx.get('go_maxprocs', '?')}"
+             f"{', QUICK' if ctx.get('quick') else ''}: Go here beside the articles "
+             "(medians; spread = CV)",
+             f"  {'claim':<6}{'case':<38}{'Go here':>14}{'spread':>8}   article / detail"]
+    for r in rows:
+        if math.isnan(r.median):
+            value = "not measured"
+        elif r.unit == "defers":
+            value = f"{r.median:,.0f}"
+        else:
+            value = f"{r.median:.1f} {r.unit}"
+        spread = "" if math.isnan(r.spread) else f"{r.spread * 100:.1f}%"
+        tail = " | ".join(x for x in (r.article, r.detail) if x)
+        lines.append(f"  {r.claim:<6}{r.case:<38}{value:>14}{spread:>8}   {tail}")
+    skipped = [n for n, b in suite.benchmarks.items() if not b.repetitions]
+    if skipped:
+        lines.append(f"  not measured: {', '.join(skipped)} (reasons in go.json)")
+    if ctx.get("quick"):
+        lines.append("  QUICK: fewer repetitions, shorter -benchtime, and the recursion under a "
+                     f"{ctx.get('stack_max_setting')}-byte SetMaxStack limit (not Go's 1 GB)")
+    return lines
+
+
+def go_summary(suite):
+    """The suite's summary hook (see suites.py)."""
+    return go_lines(suite, go_rows(suite))

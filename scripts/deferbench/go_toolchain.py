@@ -1,0 +1,78 @@
+"""Finding the Go toolchain and running it with its caches inside deferbench's
+build folder.
+
+Go keeps a build cache (GOCACHE) and a module folder (GOPATH) in the user's
+home by default; here both live under <build>/go, so a run touches nothing
+outside the build folder and the source tree. The network is never used
+(GOPROXY=off): the reference module has no dependencies.
+"""
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MODULE_DIR = os.path.join(SOURCE_DIR, "goref")
+INSTALL_HINT = ("go: no Go toolchain on PATH, so the Go reference is skipped; install it with "
+                "`apt-get install golang-go golang-src` (or `make setup`)")
+
+
+def build_dir():
+    """deferbench's build folder: DEFERBENCH_BUILD_DIR, else <source>/build."""
+    return os.path.abspath(os.environ.get("DEFERBENCH_BUILD_DIR")
+                           or os.path.join(SOURCE_DIR, "build"))
+
+
+@dataclass
+class Go:
+    exe: str
+    work_dir: str   # <build>/go: caches, test binaries, programs
+    env: dict
+
+    def run(self, args, cwd=MODULE_DIR, timeout=900):
+        """Runs `go ARGS`; returns the CompletedProcess (text, both streams)."""
+        return subprocess.run([self.exe, *args], cwd=cwd, env=self.env, capture_output=True,
+                              text=True, timeout=timeout)
+
+    def check(self, args, cwd=MODULE_DIR, timeout=900):
+        """Runs `go ARGS`; a failure raises RuntimeError with Go's last lines."""
+        proc = self.run(args, cwd, timeout)
+        if proc.returncode != 0:
+            tail = " | ".join((proc.stderr or proc.stdout).strip().splitlines()[-3:])
+            raise RuntimeError(f"go {' '.join(args)} failed: {tail}")
+        return proc
+
+    def path(self, *parts):
+        return os.path.join(self.work_dir, *parts)
+
+    def goenv(self, *names):
+        out = self.check(["env", *names]).stdout.splitlines()
+        return dict(zip(names, out))
+
+
+def find(build=None):
+    """The toolchain on PATH with deferbench's environment, or None."""
+    exe = shutil.which("go")
+    if exe is None:
+        return None
+    work = os.path.join(build or build_dir(), "go")
+    os.makedirs(work, exist_ok=True)
+    env = dict(os.environ,
+               GOCACHE=os.path.join(work, "cache"),
+               GOPATH=os.path.join(work, "gopath"),
+               GOMODCACHE=os.path.join(work, "gopath", "pkg", "mod"),
+               GOPROXY="off", GOFLAGS="-mod=mod", GO111MODULE="on", GOWORK="off",
+               GOENV="off", GOTRACEBACK="single")
+    return Go(exe, work, env)
+
+
+def describe(go):
+    """What the manifest records about the toolchain."""
+    values = go.goenv("GOVERSION", "GOOS", "GOARCH", "GOROOT")
+    version = go.check(["version"]).stdout.strip()
+    return {"go_version": version, "go_goversion": values.get("GOVERSION"),
+            "go_os": values.get("GOOS"), "go_arch": values.get("GOARCH"),
+            "go_root": values.get("GOROOT"),
+            "go_maxprocs_env": os.environ.get("GOMAXPROCS"),
+            "go_cache": go.env["GOCACHE"]}

@@ -1,0 +1,146 @@
+"""The Go reference suite: skipping without Go, the compiler's diagnostics,
+a short real run of the goref benchmarks, the recursion and fd children, and
+the summary. Tests that need Go skip when it is not installed."""
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import FIXTURES
+from deferbench import (bench, go_diagnostics, go_fd, go_parse, go_stack, go_suite,
+                        go_summary, go_toolchain, results, suites)
+from deferbench.errors import UserError
+
+needs_go = pytest.mark.skipif(shutil.which("go") is None, reason="Go not installed")
+
+
+@pytest.fixture(scope="module")
+def go():
+    return go_toolchain.find()
+
+
+def test_without_go_the_suite_writes_nothing_and_says_how_to_get_it(tmp_path, monkeypatch,
+                                                                    capsys):
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no go on it
+    suite = suites.SUITES["go"]
+    outcome = bench.run_suite(None, suite, suite.settings(True), str(tmp_path), None, True)
+    assert outcome["status"] == "skipped"
+    assert "apt-get install golang-go golang-src" in outcome["reason"]
+    assert os.listdir(tmp_path) == []
+    assert "golang-go" in capsys.readouterr().err
+
+
+def test_a_bad_fd_sweep_stops_before_anything(tmp_path, monkeypatch):
+    monkeypatch.setenv("FD_N", "1000,lots")
+    with pytest.raises(UserError, match="'lots' is not a count"):
+        go_suite.run(str(tmp_path / "go.json"), True, str(tmp_path))
+    assert os.listdir(tmp_path) == []
+
+
+def test_fd_sweep_accepts_suffixes():
+    assert go_fd.parse_sweep("1k, 10k,2M,5") == [1000, 10000, 2000000, 5]
+    assert go_fd.parse_sweep("") == go_fd.DEFAULT_SWEEP
+    for bad in ("0", "-3", "1.5k"):
+        with pytest.raises(UserError):
+            go_fd.parse_sweep(bad)
+
+
+@pytest.mark.parametrize("fixture, strategy", [
+    ("go_objdump_open_coded.fixture.txt", "open-coded"),
+    ("go_objdump_stack_defer.fixture.txt", "stack-allocated"),
+])
+def test_runtime_defer1_strategy_from_its_machine_code(fixture, strategy):
+    with open(os.path.join(FIXTURES, fixture)) as f:
+        assert go_diagnostics.strategy_from_disassembly(f.read()) == strategy
+
+
+@needs_go
+def test_the_compiler_reports_the_cliffs(go):
+    index = go_diagnostics.FunctionIndex(go_toolchain.MODULE_DIR)
+    text = go.check(["build", "-gcflags=-d=defer", "./cliffs", "./defercost"]).stderr
+    found = go_diagnostics.defer_strategies(text, index)
+    assert found[("cliffs", "nDefers8")] == ["open-coded"] * 8
+    assert found[("cliffs", "nDefers9")] == ["stack-allocated"] * 9, "B5: all nine leave"
+    assert found[("cliffs", "LoopDeferInLoop")] == ["heap-allocated"]
+    assert found[("cliffs", "loopItem")] == ["open-coded"]
+    assert found[("defercost", "DeferChainStack")] == ["stack-allocated"] * 9
+    escape = go_diagnostics.escapes(
+        go.check(["build", "-gcflags=-m=2", "./cliffs"]).stderr, index)
+    capturing = escape[("cliffs", "ClosureCapturing")]
+    assert "moved to heap: i" in capturing and "func literal escapes to heap" in capturing
+
+
+@needs_go
+def test_goref_go_tests_pass(go):
+    proc = go.run(["test", "-count=1", "-run", ".", "./..."])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@needs_go
+def test_a_short_run_of_the_goref_benchmarks(go):
+    binary = go.path("cliffs.test")
+    go.check(["test", "-c", "-o", binary, "./cliffs"])
+    pattern = "Cliffs/(loop|ndefers)/(defer_in_loop|helper|plain|8|9)$"
+    out = subprocess.run([binary, "-test.run=NONE", f"-test.bench={pattern}", "-test.benchmem",
+                          "-test.benchtime=2000x", "-test.count=2"],
+                         capture_output=True, text=True, env=go.env, timeout=60, check=True)
+    entries = go_parse.to_entries(go_parse.parse(out.stdout), go_suite._own_name)
+    by_name = {}
+    for e in entries:
+        by_name.setdefault(e["name"], []).append(e)
+    assert set(by_name) == {"cliffs/loop/defer_in_loop", "cliffs/loop/helper",
+                            "cliffs/loop/plain", "cliffs/ndefers/8", "cliffs/ndefers/9"}
+    assert all(len(v) == 2 for v in by_name.values())
+    loop, helper = by_name["cliffs/loop/defer_in_loop"][0], by_name["cliffs/loop/helper"][0]
+    assert loop["allocs_per_op"] == 10 and loop["peak_open"] == 10
+    assert helper["allocs_per_op"] == 0 and helper["peak_open"] == 1
+    assert all(e["real_time"] > 0 and e["iterations"] == 2000 for e in entries)
+
+
+@needs_go
+def test_the_recursion_depth_is_exact_and_repeatable(go, tmp_path):
+    binary = go.path("deferstack")
+    go.check(["build", "-o", binary, "./cmd/deferstack"])
+    runs = [go_stack.measure(binary, "defer", 4_000_000, 60, str(tmp_path)) for _ in range(2)]
+    (first, error), (second, _) = runs
+    assert error is None
+    assert first["depth"] == second["depth"] > 0
+    assert first["limit_bytes"] == 4_000_000
+    assert first["stack_bytes"] == 2 * 2**20, "the stack doubles: the last below 4 MB is 2 MiB"
+    assert first["bytes_per_frame"] == first["stack_bytes"] / first["depth"]
+    assert os.listdir(tmp_path) == [], "the counter file is removed"
+
+
+@needs_go
+def test_fd_measures_what_the_limits_allow_and_names_the_limit(go, tmp_path):
+    binary = go.path("deferfd")
+    go.check(["build", "-o", binary, "./cmd/deferfd"])
+    open_before = sorted(os.listdir("/proc/self/fd"))
+    entries, context = go_fd.entries(binary, [200, 10**9], 1, 60, str(tmp_path))
+    assert sorted(os.listdir("/proc/self/fd")) == open_before
+    assert os.listdir(tmp_path) == [], "the files are removed"
+    by_name = {e["name"]: e for e in entries}
+    measured = by_name["fd/200"]
+    assert not measured.get("error_occurred")
+    assert measured["files"] == 200 and measured["vm_peak_bytes"] > measured["max_rss_bytes"] > 0
+    assert "fd/plain/200" in by_name
+    skipped = by_name[f"fd/{10**9}"]
+    assert skipped["error_occurred"] and "RLIMIT_NOFILE" in skipped["error_message"]
+    assert "real_time" not in skipped, "not measured is absent, never zero"
+    assert context["fd_rlimit_nofile_hard"] > 0
+
+
+def test_the_summary_puts_go_beside_the_articles():
+    suite = results.load(os.path.join(FIXTURES, "go_suite_quick.fixture.json"))
+    lines = go_summary.go_summary(suite)
+    text = "\n".join(lines)
+    assert "35.4 ns" in text and "5.6 ns" in text and "4.4 ns" in text
+    assert "698.4 ns/op" in text and "234.1 ns/op" in text and "4,793,476" in text
+    rows = {r.case: r for r in go_summary.go_rows(suite)}
+    assert rows["cliffs/ndefers/9"].detail.endswith("stack-allocated")
+    assert rows["stack/open_coded"].median == suite.benchmarks["stack/open_coded"].counter(
+        "depth")[0]
+    assert "not measured: fd/100000" in text
