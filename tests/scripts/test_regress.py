@@ -65,11 +65,13 @@ def test_a_a_the_same_build_counts_the_same_and_passes_the_committed_baseline(bu
 
 @pytest.fixture(scope="module")
 def injected_build(tmp_path_factory):
-    """defer_cost built with DEFERBENCH_INJECT_SLOWDOWN=1: one nop more per op in open_coded."""
+    """Every gated suite built with DEFERBENCH_INJECT_SLOWDOWN=1: one nop more
+    per op in defer_cost's open_coded, nothing else changed."""
     path = tmp_path_factory.mktemp("build-injected")
+    targets = [os.path.basename(s.target) for s in gate.gbench_suites()]
     for cmd in (["cmake", "-S", ROOT, "-B", str(path), "-DCMAKE_BUILD_TYPE=Release",
                  "-DDEFERBENCH_INJECT_SLOWDOWN=1"],
-                ["cmake", "--build", str(path), "-j2", "--target", "defer_cost"]):
+                ["cmake", "--build", str(path), "-j2", "--target", *targets]):
         proc = subprocess.run(cmd, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     return str(path)
