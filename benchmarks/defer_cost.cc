@@ -104,4 +104,12 @@ DEFERBENCH_CASE("chain_heap", run<defer1_chain_heap>);
 DEFERBENCH_CASE("chain_heap_pooled", run<defer1_chain_heap_pooled>);
 DEFERBENCH_CASE("std_function_guard", run<defer1_std_function_guard>);
 
+// The counters' own cost: `call` again with the perf counters left unread.
+// They are read outside the loop, so the two should time alike.
+void run_call_counters_off(benchmark::State& state) {
+  harness::Measure measure(state, /*read_perf=*/false);
+  for (auto _ : state) defer1_call();
+}
+DEFERBENCH_CASE("counters_off/call", run_call_counters_off);
+
 }  // namespace

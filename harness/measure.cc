@@ -9,7 +9,7 @@ namespace {
 CountingConfig g_config;
 const std::string* g_current_case = nullptr;
 
-bool counting_perf() { return g_config.perf != nullptr && !g_config.perf->empty(); }
+bool perf_configured() { return g_config.perf != nullptr && !g_config.perf->empty(); }
 }  // namespace
 
 void set_counting_config(const CountingConfig& config) { g_config = config; }
@@ -19,8 +19,9 @@ void set_current_case(const std::string* name) { g_current_case = name; }
 // Order matters: whatever allocates (the snapshots' first read, the dump's
 // name) happens outside the interval between the two allocation counts, and
 // the perf reads are the innermost pair, next to the loop.
-Measure::Measure(benchmark::State& state) : state_(state) {
-  if (!g_config.callgrind && counting_perf()) {
+Measure::Measure(benchmark::State& state, bool read_perf)
+    : state_(state), read_perf_(read_perf && perf_configured()) {
+  if (!g_config.callgrind && read_perf_) {
     perf_before_ = g_config.perf->read();
     perf_after_ = perf_before_;
   }
@@ -28,7 +29,7 @@ Measure::Measure(benchmark::State& state) : state_(state) {
   if (g_config.callgrind) {
     CALLGRIND_ZERO_STATS;
     CALLGRIND_TOGGLE_COLLECT;
-  } else if (counting_perf()) {
+  } else if (read_perf_) {
     g_config.perf->read(perf_before_);
   }
 }
@@ -36,7 +37,7 @@ Measure::Measure(benchmark::State& state) : state_(state) {
 Measure::~Measure() {
   if (g_config.callgrind) {
     CALLGRIND_TOGGLE_COLLECT;
-  } else if (counting_perf()) {
+  } else if (read_perf_) {
     g_config.perf->read(perf_after_);
   }
   const AllocCounts allocs_after = thread_alloc_counts();
@@ -54,7 +55,7 @@ Measure::~Measure() {
   state_.counters["bytes_per_op"] =
       static_cast<double>(allocs_after.bytes - allocs_before_.bytes) / iterations;
 
-  if (g_config.callgrind || !counting_perf()) return;
+  if (g_config.callgrind || !read_perf_) return;
   const CounterValues delta = PerfCounters::delta(perf_before_, perf_after_);
   const auto& names = g_config.perf->counted_names();
   double cycles = -1, instructions = -1;

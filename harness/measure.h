@@ -41,13 +41,16 @@ void set_current_case(const std::string* name);
 
 class Measure {
  public:
-  explicit Measure(benchmark::State& state);
+  // read_perf = false leaves the perf counters unread (allocations are still
+  // counted): the baseline of the counters' overhead benchmark.
+  explicit Measure(benchmark::State& state, bool read_perf = true);
   ~Measure();
   Measure(const Measure&) = delete;
   Measure& operator=(const Measure&) = delete;
 
  private:
   benchmark::State& state_;
+  bool read_perf_;
   AllocCounts allocs_before_;
   PerfCounters::Snapshot perf_before_, perf_after_;  // sized up front
 };

@@ -72,7 +72,9 @@ def test_unavailable_events_are_absent_never_zero(quick_run):
     _, run_dir = quick_run
     with open(os.path.join(run_dir, "manifest.json")) as f:
         statuses = {e["name"]: e["status"] for e in json.load(f)["perf_events"]}
-    reps = [e for e in _suite(run_dir)["benchmarks"] if e["run_type"] == "iteration"]
+    # counters_off/ cases leave the perf counters unread on purpose.
+    reps = [e for e in _suite(run_dir)["benchmarks"]
+            if e["run_type"] == "iteration" and not e["run_name"].startswith("counters_off/")]
     for name, status in statuses.items():
         present = [name in e for e in reps]
         if status == "counted":
@@ -83,9 +85,19 @@ def test_unavailable_events_are_absent_never_zero(quick_run):
         assert statuses["cycles"] == statuses["instructions"] == "counted"
 
 
+def test_the_counters_overhead_case_reads_no_perf_counters(quick_run):
+    _, run_dir = quick_run
+    reps = [e for e in _suite(run_dir)["benchmarks"]
+            if e["run_type"] == "iteration" and e["run_name"] == "counters_off/call"]
+    assert reps, "the overhead baseline ran"
+    assert not any(k.startswith("perf::") for e in reps for k in e)
+    assert all("allocs_per_op" in e for e in reps)
+
+
 def test_the_summary_shows_ratios_and_the_article(quick_run):
     proc, _ = quick_run
     assert "ratio to `call`" in proc.stdout
+    assert "counters: `call` with perf counters read / without" in proc.stdout
     assert "35.4 ns (A1)" in proc.stdout
     assert "counters:" in proc.stdout
 
