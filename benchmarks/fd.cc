@@ -27,11 +27,13 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "fd/child.h"
+#include "perf_counters.h"
 #include "fd/interrupts.h"
 #include "fd/limits.h"
 #include "fd/open_close.h"
@@ -51,7 +53,8 @@ open_frame_in_loop) in a child process of its own, against the kernel's limits.
   --out=PATH     write the results (Google Benchmark JSON) to PATH, whole;
                  PATH must not exist (default: standard output)
   --quick        3 repetitions instead of 10 (5 above 100k files)
-  --events=LIST  accepted for the runner's sake; this suite counts no perf events
+  --events=LIST  perf events (libpfm4 names) counted per file in each child,
+                 user and kernel mode (default: deferbench's set; --events= none)
 
 Environment:
   FD_N=LIST      file counts, comma-separated, k/m suffixes
@@ -73,9 +76,13 @@ constexpr std::uint64_t kWarmUpFiles = 64;
 struct Options {
   std::optional<std::string> out;
   bool quick = false;
+  std::vector<std::string> events = harness::PerfCounters::default_events();
   std::vector<std::uint64_t> sweep;
   std::string dir;
 };
+
+// The perf events each child counts (see fd::set_perf_events).
+std::vector<std::string> g_perf_events;
 
 [[noreturn]] void usage_error(const std::string& line) {
   std::fprintf(stderr, "fd: %s\n", line.c_str());
@@ -94,7 +101,11 @@ Options parse(int argc, char** argv) {
     } else if (arg.starts_with("--out=") && arg.size() > 6) {
       o.out = std::string(arg.substr(6));
     } else if (arg.starts_with("--events=")) {
-      // Nothing to count per file that the kernel does not already report.
+      o.events.clear();
+      std::stringstream list{std::string(arg.substr(9))};
+      for (std::string name; std::getline(list, name, ',');) {
+        if (!name.empty()) o.events.push_back(name);
+      }
     } else {
       usage_error("unknown option '" + std::string(arg) +
                   "'; accepted: --out=PATH, --quick, --events=LIST, --help");
@@ -195,8 +206,26 @@ json base_entry(const std::string& name, std::uint64_t n, int reps, int index,
           {"n_origin", origin}};
 }
 
+// Per-file perf events: named as requested, absent when not counted.
+void add_perf(json& e, double files, const fd::Report& r,
+              const std::vector<std::string>& events) {
+  double cycles = -1, instructions = -1;
+  for (std::size_t k = 0; k < events.size() && k < fd::kMaxPerfEvents; ++k) {
+    if (!(r.perf_counted & (1u << k))) continue;
+    const double per_file = r.perf_total[k] / files;
+    e[events[k]] = per_file;
+    if (events[k] == "cycles") cycles = per_file;
+    if (events[k] == "instructions") instructions = per_file;
+  }
+  if (cycles > 0 && instructions >= 0) e["IPC"] = instructions / cycles;
+  if (r.perf_counted != 0 && r.perf_running_fraction < 1) {
+    e["perf_running_fraction"] = r.perf_running_fraction;
+  }
+}
+
 void add_report(json& e, std::uint64_t n, const fd::Report& r) {
   const double files = static_cast<double>(n);
+  add_perf(e, files, r, g_perf_events);
   const double rss_growth = (static_cast<double>(r.hwm_kb) - r.rss_before_kb) * 1024.0;
   const double vm_growth = (static_cast<double>(r.vm_peak_kb) - r.vm_before_kb) * 1024.0;
   e["iterations"] = n;
@@ -237,6 +266,20 @@ std::string failure_of(std::uint64_t n, const fd::Report& r, bool opens_files) {
   }
   if (r.close_failures != 0) return std::to_string(r.close_failures) + " close() calls failed";
   return "";
+}
+
+// Records a child's measurement in its entry: the figures it reported, or why
+// there are none; a measurement that opened files says how far it got.
+void record_child(json& e, std::uint64_t n, const fd::ChildResult& c, bool opens_files) {
+  if (c.end != fd::ChildEnd::reported) {
+    mark_error(e, c.error);
+    return;
+  }
+  add_report(e, n, c.report);
+  if (auto why = failure_of(n, c.report, opens_files); !why.empty()) {
+    mark_error(e, why);
+    if (opens_files) e["files_opened"] = c.report.outcome.opened;
+  }
 }
 
 std::string now_iso() {
@@ -294,6 +337,22 @@ void write_whole(const std::optional<std::string>& out, const json& doc) {
 int main(int argc, char** argv) {
   const Options options = parse(argc, argv);
   const fd::Limits limits = fd::read_limits(options.dir);
+
+  // Probe the events here (their statuses go in the context); each child
+  // opens its own. An unknown name is refused like any bad input.
+  json perf_events = json::array();
+  {
+    const auto probe = harness::PerfCounters::open(options.events, /*count_kernel=*/true);
+    for (const auto& ev : probe.events()) {
+      if (ev.status == harness::EventStatus::unknown_event) {
+        usage_error("unknown perf event '" + ev.name + "' (" + ev.reason + ")");
+      }
+      perf_events.push_back({{"name", ev.name}, {"status", harness::to_string(ev.status)},
+                             {"reason", ev.reason}});
+    }
+  }
+  g_perf_events = options.events;
+  fd::set_perf_events(options.events);
 
   // Every refusal comes before anything is created.
   std::vector<Planned> planned;
@@ -383,15 +442,7 @@ int main(int argc, char** argv) {
             },
             interrupts);
         stop_if_interrupted();
-        if (c.end != fd::ChildEnd::reported) {
-          mark_error(e, c.error);
-        } else {
-          add_report(e, p.n, c.report);
-          if (auto why = failure_of(p.n, c.report, true); !why.empty()) {
-            mark_error(e, why);
-            e["files_opened"] = c.report.outcome.opened;
-          }
-        }
+        record_child(e, p.n, c, /*opens_files=*/true);
         entries[s_index].push_back(e);
       }
     }
@@ -437,12 +488,7 @@ int main(int argc, char** argv) {
           },
           interrupts);
       stop_if_interrupted();
-      if (c.end != fd::ChildEnd::reported) {
-        mark_error(e, c.error);
-      } else {
-        add_report(e, p.n, c.report);
-        if (auto why = failure_of(p.n, c.report, false); !why.empty()) mark_error(e, why);
-      }
+      record_child(e, p.n, c, /*opens_files=*/false);
       benchmarks.push_back(e);
     }
   }
@@ -453,6 +499,7 @@ int main(int argc, char** argv) {
   context["descriptors_open_at_start"] = descriptors_at_start;
   context["descriptors_open_at_end"] = fd::count_open_descriptors();
   context["quick"] = options.quick;
+  context["perf_events"] = perf_events;  // counted per file, user and kernel mode
   context["requested_n"] = options.sweep;
   json measured = json::array();
   for (const Planned& p : planned) measured.push_back(p.n);

@@ -14,10 +14,16 @@
 #include <sstream>
 
 #include "alloc_counter.h"
+#include "perf_counters.h"
 
 namespace fd {
 
 namespace {
+
+std::vector<std::string>& perf_events() {
+  static std::vector<std::string> events;
+  return events;
+}
 
 std::string read_status() {
   std::ifstream in("/proc/self/status");
@@ -46,6 +52,15 @@ bool write_all(int f, const void* data, std::size_t size) {
   return true;
 }
 
+}  // namespace
+
+void set_perf_events(std::vector<std::string> events) {
+  if (events.size() > kMaxPerfEvents) events.resize(kMaxPerfEvents);
+  perf_events() = std::move(events);
+}
+
+namespace {
+
 [[noreturn]] void child_main(const Work& work, int out) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   rlimit old{};
@@ -56,19 +71,39 @@ bool write_all(int f, const void* data, std::size_t size) {
 
   Report r;
   r.nofile_soft = raised.rlim_cur;
+  // The child's own counters: those the parent opened count the parent.
+  const harness::PerfCounters counters =
+      harness::PerfCounters::open(perf_events(), /*count_kernel=*/true);
   work(true);
   const std::string before = read_status();
   r.rss_before_kb = status_kb(before, "VmRSS:");
   r.vm_before_kb = status_kb(before, "VmSize:");
 
   rusage u0{}, u1{};
+  harness::PerfCounters::Snapshot p0 = counters.read(), p1 = p0;  // sized before
   const harness::AllocCounts a0 = harness::thread_alloc_counts();
   getrusage(RUSAGE_SELF, &u0);
+  counters.read(p0);
   const double t0 = now_ns();
   r.outcome = work(false);
   const double t1 = now_ns();
+  counters.read(p1);
   getrusage(RUSAGE_SELF, &u1);
   const harness::AllocCounts a1 = harness::thread_alloc_counts();
+  if (!counters.empty()) {
+    const harness::CounterValues d = harness::PerfCounters::delta(p0, p1);
+    r.perf_running_fraction = d.running_fraction;
+    const auto& requested = perf_events();
+    for (std::size_t i = 0; i < counters.counted_names().size(); ++i) {
+      if (d.values[i] < 0) continue;  // never scheduled: not measured
+      for (std::size_t k = 0; k < requested.size() && k < kMaxPerfEvents; ++k) {
+        if (requested[k] == counters.counted_names()[i]) {
+          r.perf_counted |= 1u << k;
+          r.perf_total[k] = d.values[i];
+        }
+      }
+    }
+  }
 
   const std::string after = read_status();
   r.hwm_kb = status_kb(after, "VmHWM:");

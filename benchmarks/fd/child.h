@@ -20,11 +20,15 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "fd/interrupts.h"
 #include "fd/open_close.h"
 
 namespace fd {
+
+// Perf events the child counts around the timed work, at most this many.
+inline constexpr std::size_t kMaxPerfEvents = 16;
 
 struct Report {
   double wall_ns = 0;
@@ -38,8 +42,18 @@ struct Report {
   std::uint64_t heap_bytes = 0;
   std::uint64_t close_failures = 0;
   std::uint64_t nofile_soft = 0;    // the soft limit the work ran under
+  // Perf events over the timed work, user and kernel mode (the work is system
+  // calls): bit i of perf_counted says requested event i was counted, and
+  // perf_total[i] is its scaled total; uncounted events are never zeros.
+  std::uint32_t perf_counted = 0;
+  double perf_total[kMaxPerfEvents] = {};
+  double perf_running_fraction = 1;
   Outcome outcome;
 };
+
+// The perf events every later child counts (libpfm4 names, at most
+// kMaxPerfEvents); set once, before the first measurement.
+void set_perf_events(std::vector<std::string> events);
 
 // Work to measure: `warm_up` is true for the untimed first call.
 using Work = std::function<Outcome(bool warm_up)>;

@@ -185,6 +185,10 @@ def run(args):
                       flush=True)
                 outcome["callgrind_file"] = run_callgrind(binaries[suite.name], suite, run_dir)
             manifest.suite_ended(suite.name, **outcome)
+    except Exception:
+        # Whatever stopped the run, the manifest must not say "running".
+        manifest.finish("failed")
+        raise
     except KeyboardInterrupt:
         manifest.finish("interrupted")
         print(f"\ndeferbench: interrupted; {run_dir} holds the suites that finished",

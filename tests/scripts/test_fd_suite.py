@@ -56,6 +56,27 @@ def test_every_strategy_is_measured_at_every_n(small_run):
                 assert e["peak_rss_bytes"] > 0 and e["peak_vm_bytes"] >= e["peak_rss_bytes"]
 
 
+def test_perf_events_are_per_file_when_counted_and_absent_otherwise(small_run):
+    _, _, data, _ = small_run
+    statuses = {e["name"]: e["status"] for e in data["context"]["perf_events"]}
+    assert "perf::TASK-CLOCK" in statuses
+    measured = [e for e in data["benchmarks"] if not e.get("error_occurred")]
+    for name, status in statuses.items():
+        present = [name in e for e in measured]
+        assert all(present) if status == "counted" else not any(present), (name, status)
+    if statuses["perf::TASK-CLOCK"] == "counted":
+        for e in measured:  # the child's own task clock: about its CPU time per file
+            assert 0 < e["perf::TASK-CLOCK"] < 10 * (e["cpu_time"] + 1000), e["name"]
+
+
+def test_an_unknown_perf_event_is_one_line_and_creates_nothing(fd_binary, tmp_path):
+    out = tmp_path / "fd.json"
+    proc = run_fd(fd_binary, tmp_path, "100", "--events=cyclez", f"--out={out}")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "unknown perf event 'cyclez'" in proc.stderr
+    assert not out.exists()
+
+
 def test_heap_use_per_file_matches_each_strategy(small_run):
     _, _, data, _ = small_run
     per_file = {e["name"]: e["heap_bytes_per_file"] for e in data["benchmarks"]}
