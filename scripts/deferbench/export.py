@@ -47,7 +47,7 @@ def _ns(entry, key):
 
 def benchstat_text(run):
     mach = run.manifest.get("machine") or {}
-    lines = [f"goos: linux", f"goarch: {mach.get('arch', 'unknown')}",
+    lines = ["goos: linux", f"goarch: {mach.get('arch', 'unknown')}",
              f"cpu: {mach.get('cpu_model', 'unknown')}"]
     for suite in run.suites:
         lines.append(f"pkg: deferbench/{suite}")

@@ -3,19 +3,18 @@
 
 import hashlib
 import json
-import math
 import os
 import re
 import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from conftest import FIXTURES, ROOT
 from deferbench import (bench, charts, claims, claims_table, export, plots, report,
                         run_folder)
-from deferbench.errors import UserError
 
 RESULTS = os.path.join(FIXTURES, "report_runs")
 RUN_A = os.path.join(RESULTS, "fixture-a", "quick.fixture")
@@ -45,7 +44,7 @@ def _edit_json(path, change):
         json.dump(data, f)
 
 
-def _go_median(run, name):
+def _go_times(run, name):
     return run.suite("go").benchmarks[name].times_ns()
 
 
@@ -87,8 +86,7 @@ def test_time_verdicts_follow_the_stated_tolerance(path):
     for cid, bench_name, article in (("A1", "runtime/BenchmarkDefer/noopendefer", 35.4),
                                      ("A2", "runtime/BenchmarkDefer", 5.6),
                                      ("A3", "defer_cost/call", 4.4)):
-        times = sorted(_go_median(run, bench_name))
-        median = float(__import__("numpy").median(times))
+        median = float(np.median(_go_times(run, bench_name)))
         factor = median / article
         expected = claims.REPRODUCED if 1 / claims.TIME_TOLERANCE <= factor <= \
             claims.TIME_TOLERANCE else claims.DIFFERS
