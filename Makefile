@@ -21,7 +21,7 @@ BENCH_ARGS = --build-dir $(BUILD_DIR) --results-dir $(RESULTS_DIR) --counters $(
   $(if $(MACHINE),--machine $(MACHINE)) $(if $(EVENTS),--events $(EVENTS))
 
 .PHONY: all setup build bench test test-cpp test-asan test-py clean help \
-  compare regress baseline history
+  compare regress baseline history report plots export
 
 all: build
 
@@ -36,6 +36,10 @@ help:
 	@echo "make regress the gate: instructions/op under callgrind vs regress/baselines/"
 	@echo "             options: TOLERANCE=percent (default 1) OUT=dir"
 	@echo "make baseline  record the gate's baseline for this toolchain"
+	@echo "make report RUN=folder   rebuild a run's report.md/report.html from its JSON"
+	@echo "make plots   charts comparing machines and history, under plots/"
+	@echo "             options: RUNS=folder,folder HISTORY=bench,bench RESULTS_DIR=dir"
+	@echo "make export RUN=folder FORMAT=benchstat|csv [OUT=file]"
 	@echo "make history BENCH=name   one benchmark over this machine's runs"
 	@echo "             options: SUITE=defer_cost METRIC=real_time|instructions|... MACHINE=id"
 
@@ -86,6 +90,19 @@ history: setup
 	$(DEFERBENCH) history "$(BENCH)" --results-dir $(RESULTS_DIR) \
 	  $(if $(SUITE),--suite $(SUITE)) $(if $(METRIC),--metric "$(METRIC)") \
 	  $(if $(MACHINE),--machine $(MACHINE))
+
+# Reports and charts (README: "Reports and charts").
+report: setup
+	@test -n "$(RUN)" || { echo "deferbench: make report needs RUN=<run folder>" >&2; exit 2; }
+	$(DEFERBENCH) report "$(RUN)"
+
+plots: setup
+	$(DEFERBENCH) plots --results-dir $(RESULTS_DIR) --out plots \
+	  $(if $(RUNS),--runs "$(RUNS)") $(if $(HISTORY),--history "$(HISTORY)")
+
+export: setup
+	@test -n "$(RUN)" || { echo "deferbench: make export needs RUN=<run folder>" >&2; exit 2; }
+	$(DEFERBENCH) export "$(RUN)" $(if $(FORMAT),--format $(FORMAT)) $(if $(OUT),--out "$(OUT)")
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

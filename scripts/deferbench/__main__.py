@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from . import baseline, bench, compare, history, regress
+from . import baseline, bench, compare, export, history, plots, regress, report
 from .errors import UserError
 
 COMMANDS = {
@@ -12,6 +12,9 @@ COMMANDS = {
     "regress": regress,
     "baseline": baseline,
     "history": history,
+    "report": report,
+    "plots": plots,
+    "export": export,
 }
 
 

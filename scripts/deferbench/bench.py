@@ -139,6 +139,17 @@ def run_callgrind(binary, suite, run_dir):
     return os.path.basename(path)
 
 
+def write_report(run_dir):
+    """The run's report.md and report.html; a failure costs the report, never the run."""
+    try:
+        from . import report  # matplotlib is loaded only here
+        md, page = report.build(run_dir)
+        print(f"deferbench: report: {page} ({os.path.basename(md)} beside it)")
+    except Exception as e:  # noqa: BLE001 (the results are kept whatever happens)
+        print(f"deferbench: the report could not be written ({type(e).__name__}: {e}); the "
+              f"results are kept; retry with `make report RUN={run_dir}`", file=sys.stderr)
+
+
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -193,6 +204,7 @@ def run(args):
         manifest.finish("interrupted")
         print(f"\ndeferbench: interrupted; {run_dir} holds the suites that finished",
               file=sys.stderr)
+        write_report(run_dir)
         return 130
 
     ended = manifest.data["suites"]
@@ -208,6 +220,7 @@ def run(args):
             print()
             print("\n".join(lines))
     print(f"\ndeferbench: results in {run_dir}")
+    write_report(run_dir)
     if failed:
         print(f"deferbench: suites that failed: {', '.join(failed)}", file=sys.stderr)
         return 1

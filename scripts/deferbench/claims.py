@@ -1,10 +1,15 @@
-"""The articles' figures, by claim id (see CLAIMS.md in the project's shared
-notes), and deferbench's own targets for the C++ strategies.
+"""The articles' figures and rules, by claim id (CLAIMS.md in the project's
+shared notes), and deferbench's own targets for the C++ strategies.
 
-These are the articles' numbers, quoted; nothing here is a measurement.
+Everything here is quoted from the articles (or is deferbench's own target,
+named as such); nothing here is a measurement. The report's claims table,
+the charts' article markers and the suites' summaries all read these.
 """
 
-# Article figures in ns/op, and which claim states them.
+from dataclasses import dataclass
+
+# ---------------------------------------------------------------------------
+# Article figures in ns/op for the defer_cost cases, and which claim states them.
 ARTICLE_NS = {
     "call": (4.4, "A3"),
     "open_coded": (5.6, "A2"),
@@ -18,9 +23,108 @@ ARTICLE_NS = {
 # Article A's derived ratios to the plain call (claim A4).
 ARTICLE_RATIO = {"open_coded": 5.6 / 4.4, "chain_stack": 35.4 / 4.4}
 
+# Article B's round figures (B1): open-coded about 6 ns, deferproc about 35 ns.
+ARTICLE_B1_NS = {"open_coded": 6.0, "chain_stack": 35.0}
+
+# Article A's command (A5).
+ARTICLE_COMMAND = "go test -run NONE -bench BenchmarkDefer$ runtime"
+
+# Article B, cliff 1 (B3, B4): ns/op, B/op, allocs/op in Go.
+ARTICLE_LOOP = {"loop/defer_in_loop": (698.4, 240, 10), "loop/helper": (234.1, 0, 0)}
+# Article B, cliff 3 (B6): allocations per iteration in Go.
+ARTICLE_CLOSURE_ALLOCS_PER_ITEM = 3
+
+# Article A, stack exhaustion (A6, A7) and CLAIMS.md's note: Go's stack
+# doubles, so the last usable size below its 1 GB limit is 512 MiB, and
+# 512 MiB / 4,793,476 defers is 112 bytes per frame.
+GO_STACK_LIMIT_BYTES = 1_000_000_000
+GO_USABLE_STACK_BYTES = 512 * 2**20
+GO_ARTICLE_DEPTH = 4_793_476
+GO_ARTICLE_BYTES_PER_FRAME = GO_USABLE_STACK_BYTES / GO_ARTICLE_DEPTH
+
+# Article A, file descriptors (A8-A10).
+ARTICLE_FILE_MAX = "about 10^5 on the author's machine (A8)"
+ARTICLE_RUNS = {
+    250_000: {"claim": "A9", "wall": "< 1 s", "wall_s": 1.0, "rss_mb": 80, "vm_mb": 500},
+    700_000: {"claim": "A10", "wall": "4.5 s", "wall_s": 4.5, "rss_mb": 226, "vm_mb": 860},
+}
+# The issue's figure for Go's user-space memory per file at 250k (issue 5, not an article).
+GO_BYTES_PER_FILE = 336
+
+# Go's compiler limits behind the rules R2 and R4.
+MAX_OPEN_DEFERS = 8        # maxOpenDefers: one bit each in deferBits
+MAX_RETURNS_X_DEFERS = 15  # returns x defers above this: not open-coded
+
+# ---------------------------------------------------------------------------
 # deferbench's targets for defer_cost, as ratios to `call` in the same run.
 TARGET_RATIO = {"open_coded": 1.05, "chain_stack": 2.5, "chain_heap_pooled": 4.0}
 
 # Largest coefficient of variation of the repetitions for a trusted figure,
 # for the benchmarks that do not allocate.
 TARGET_CV = 0.02
+
+# ---------------------------------------------------------------------------
+# The report's verdict rules.
+# A time reproduces when this machine's figure is within this factor of the
+# article's (either way): the articles ran on other machines, other Go versions.
+TIME_TOLERANCE = 2.0
+# A ratio to the plain call (A4, B-cliffs' shapes) reproduces within this factor:
+# the shape should survive a change of machine better than the absolute time.
+RATIO_TOLERANCE = 2.0
+
+REPRODUCED, DIFFERS, NOT_MEASURABLE, NOT_OBSERVED = \
+    "reproduced", "differs", "not measurable here", "not observed in this run"
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    kind: str      # "time", "ratio", "rule", "limit", "command", "arithmetic"
+    summary: str   # ours, short
+    article: str   # the article's figure, quoted
+
+
+CLAIMS = [Claim(*c) for c in [
+    ("A1", "time", "a normal defer (stack record, deferprocStack)", "35.4 ns/op"),
+    ("A2", "time", "an open-coded defer", "5.6 ns/op"),
+    ("A3", "time", "the plain call, defer removed", "4.4 ns/op"),
+    ("A4", "ratio", "open-coded / call and normal / call", "1.27x and 8.0x"),
+    ("A5", "command", "the measuring command", ARTICLE_COMMAND),
+    ("B1", "time", "open-coded about 6 ns, deferproc about 35 ns", "~6 ns, ~35 ns"),
+    ("B2", "arithmetic", "35 ns of work + 35 ns of deferproc is half as fast",
+     "2x slower"),
+    ("R1", "rule", "defers run last-in, first-out", "LIFO"),
+    ("R2", "rule", "at most 8 open-coded defers; a 9th sends all to the fallback",
+     "maxOpenDefers = 8"),
+    ("R3", "rule", "a defer in a loop disables open-coding for the function",
+     "no open-coding"),
+    ("R4", "rule", "too many exits: not open-coded", "returns x defers > 15"),
+    ("R5", "rule", "arguments evaluated at the defer statement", "eager arguments"),
+    ("R6", "rule", "deferred calls run during a panic; function-scoped",
+     "run on panic"),
+    ("B3", "time", "cliff 1, defer in a loop over 10 items",
+     "698.4 ns/op, 240 B/op, 10 allocs/op"),
+    ("B4", "time", "the rewrite with a per-item helper", "234.1 ns/op, 0 B/op, 0 allocs/op"),
+    ("B5", "rule", "cliff 2, a 9th defer: all stack-allocated (-d=defer)",
+     "\"stack-allocated defer\""),
+    ("B6", "rule", "cliff 3, a capturing deferred closure allocates",
+     "3 allocs per iteration"),
+    ("B7", "rule", "the three fixes", "function scope, <= 8, plain call"),
+    ("A6", "limit", "f() { defer f() } until the runtime stops it",
+     "1 GB limit, \"stack overflow\""),
+    ("A7", "limit", "depth reached before the overflow",
+     f"{GO_ARTICLE_DEPTH:,} defers (112 B/frame)"),
+    ("A8", "limit", "the kernel's system-wide fs.file-max", "about 10^5"),
+    ("A9", "time", "250,000 files, a deferred Close each",
+     "< 1 s, ~80 MB RSS, ~500 MB virtual"),
+    ("A10", "time", "700,000 files on an older laptop",
+     "4.5 s, 226 MB RSS, 860 MB virtual"),
+]]
+
+# Rules a run cannot observe; the library's tests check them.
+TESTED_ONLY = {
+    "R1": "tests/defer (guard_test RunsLastInFirstOut, chain_test RunsDeferredCallsLastInFirstOut)",
+    "R5": "tests/defer (guard_test and chain_test EvaluatesArgumentsWhenTheDeferRuns)",
+    "R6": "tests/defer (guard_test RunsWhenAnExceptionUnwinds, chain_test "
+          "RunsDeferredCallsWhenAnExceptionUnwinds, DefersInALoopWaitForTheFrame)",
+}

@@ -5,11 +5,7 @@ Rows are computed first (cliff_rows), then rendered (cliffs_summary)."""
 import math
 
 from . import stats
-
-# Article B's figures for cliff 1 (B3, B4): ns/op, B/op, allocs/op.
-ARTICLE_LOOP = {"loop/defer_in_loop": (698.4, 240, 10), "loop/helper": (234.1, 0, 0)}
-# Article B's count for cliff 3 (B6): allocations per iteration in Go.
-ARTICLE_CLOSURE_ALLOCS_PER_ITEM = 3
+from .claims import ARTICLE_CLOSURE_ALLOCS_PER_ITEM, ARTICLE_LOOP
 
 
 def _median(b, key=None):

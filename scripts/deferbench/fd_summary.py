@@ -15,15 +15,7 @@ from dataclasses import dataclass, field
 from scipy import stats as sstats
 
 from . import stats
-
-# Article A's figures (CLAIMS.md), quoted, never measured here.
-ARTICLE_FILE_MAX = "about 10^5 on the author's machine (A8)"
-ARTICLE_RUNS = {
-    250_000: {"claim": "A9", "wall": "< 1 s", "wall_s": 1.0, "rss_mb": 80, "vm_mb": 500},
-    700_000: {"claim": "A10", "wall": "4.5 s", "wall_s": 4.5, "rss_mb": 226, "vm_mb": 860},
-}
-# The figure for Go's user-space memory per file at 250k.
-GO_BYTES_PER_FILE = 336
+from .claims import ARTICLE_FILE_MAX, ARTICLE_RUNS, GO_BYTES_PER_FILE  # noqa: F401 (re-exported)
 
 # deferbench's targets.
 TARGET_GAP = 0.05          # defer machinery at most 5% above the floor ...

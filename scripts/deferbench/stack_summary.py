@@ -16,10 +16,8 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-# Article A (claims A6, A7) and CLAIMS.md's note on them.
-GO_USABLE_STACK_BYTES = 512 * 2**20
-GO_ARTICLE_DEPTH = 4_793_476
-GO_ARTICLE_BYTES_PER_FRAME = GO_USABLE_STACK_BYTES / GO_ARTICLE_DEPTH
+# Article A's figures (A6, A7), quoted in claims.py.
+from .claims import GO_ARTICLE_BYTES_PER_FRAME, GO_ARTICLE_DEPTH, GO_USABLE_STACK_BYTES  # noqa: F401 (re-exported)
 
 # The floor: a frame with no defer in it. Every other strategy's target is
 # fewer bytes per frame than Go's.

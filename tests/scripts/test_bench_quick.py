@@ -37,7 +37,12 @@ def _suite(run_dir):
 
 def test_the_run_folder_holds_the_suite_and_a_complete_manifest(quick_run):
     _, run_dir = quick_run
-    assert sorted(os.listdir(run_dir)) == ["defer_cost.json", "manifest.json"]
+    files = set(os.listdir(run_dir))
+    results = {f for f in files if f.endswith(".json")}
+    assert results == {"defer_cost.json", "manifest.json"}
+    # The report the run ends with (issue 8), and nothing else.
+    assert files - results == {"report.md", "report.html", "bench.txt", "results.csv"} | {
+        f"chart_{name}.{ext}" for name in ("defer_cost", "counters") for ext in ("png", "svg")}
     with open(os.path.join(run_dir, "manifest.json")) as f:
         manifest = json.load(f)
     assert manifest["status"] == "complete"

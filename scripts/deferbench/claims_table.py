@@ -1,0 +1,416 @@
+"""The claims table: one row per claim id of CLAIMS.md, with the article's
+figure, what this run measured with Go and with the C++ analog, and a
+verdict. Pure functions over a loaded run folder (run_folder.load).
+
+Verdict rules (stated in the report, constants in claims.py):
+- a time reproduces when this run's figure is within TIME_TOLERANCE of the
+  article's, either way ("differs, 0.4x" otherwise, with the factor); Go's
+  figure decides when Go ran (it is the article's own code), else the C++
+  analog's;
+- a ratio to the plain call (A4, B2) reproduces within RATIO_TOLERANCE: the
+  shape of the costs should survive a change of machine;
+- a rule reproduces when the run observed the behaviour (a strategy label,
+  a compiler diagnostic, an allocation count) and nothing contradicted it;
+  rules a run cannot observe say so and name the tests that check them;
+- a figure the machine's limits keep out of reach is "not measurable here",
+  with the limit.
+"""
+
+import math
+from dataclasses import dataclass
+
+from . import claims, report_data
+from .claims import DIFFERS, NOT_MEASURABLE, NOT_OBSERVED, REPRODUCED
+
+NAN = math.nan
+
+
+@dataclass
+class ClaimRow:
+    id: str
+    claim: str
+    article: str
+    go: str
+    cpp: str
+    verdict: str       # one of claims.REPRODUCED, DIFFERS, NOT_MEASURABLE, NOT_OBSERVED
+    note: str = ""     # the factor, the reason, what was observed
+
+    @property
+    def verdict_text(self):
+        return f"{self.verdict}{': ' + self.note if self.note else ''}"
+
+
+def _ns(m):
+    return f"{m.median:.1f} ns" if m.measured else "not in this run"
+
+
+def _factor_verdict(here, article, tolerance):
+    factor = here / article
+    ok = 1 / tolerance <= factor <= tolerance
+    return (REPRODUCED if ok else DIFFERS), f"{factor:.2f}x the article"
+
+
+def _time_row(cid, go, cpp, article):
+    """A time claim judged on Go's figure, else on the C++ analog's."""
+    c = _claim(cid)
+    for side, m in (("Go", go), ("C++", cpp)):
+        if m.measured:
+            verdict, note = _factor_verdict(m.median, article, claims.TIME_TOLERANCE)
+            other = cpp if side == "Go" else None
+            if other is not None and other.measured:
+                note += f" (Go); C++ analog {other.median / article:.2f}x"
+            else:
+                note += f" ({side})"
+            return ClaimRow(cid, c.summary, c.article, _ns(go), _ns(cpp), verdict, note)
+    return ClaimRow(cid, c.summary, c.article, _ns(go), _ns(cpp), NOT_MEASURABLE,
+                    "neither the go nor the defer_cost suite has it in this run")
+
+
+def _claim(cid):
+    return next(c for c in claims.CLAIMS if c.id == cid)
+
+
+def _label(run, suite, name, key="label"):
+    return report_data.first_field(run, suite, name, key) or ""
+
+
+def _rule_row(cid, go_obs, cpp_obs, tests=None):
+    """go_obs/cpp_obs: (observed: True/False/None, text). None: not in this run."""
+    c = _claim(cid)
+    seen = [o for o, _ in (go_obs, cpp_obs) if o is not None]
+    if not seen:
+        verdict = NOT_OBSERVED
+        note = f"covered by {tests}" if tests else "neither side ran the case"
+    elif all(seen):
+        verdict, note = REPRODUCED, "observed"
+    else:
+        verdict, note = DIFFERS, "the run contradicts it (see the cells)"
+    return ClaimRow(cid, c.summary, c.article, go_obs[1], cpp_obs[1], verdict, note)
+
+
+def _strategy_obs(text, expect_open):
+    if not text:
+        return None
+    is_open = text.startswith("open-coded")
+    return is_open == expect_open
+
+
+def _pair_obs(a, b):
+    if a is None or b is None:
+        return None
+    return a and b
+
+
+# --------------------------------------------------------------------------- rows
+
+def _a4(run, head):
+    c = _claim("A4")
+    plain, open_, normal = head
+
+    def cell(side):
+        r1, r2 = getattr(open_, side + "_ratio"), getattr(normal, side + "_ratio")
+        return (r1, r2, f"{r1:.2f}x and {r2:.2f}x" if not math.isnan(r1 + r2)
+                else "not in this run")
+    go, cpp = cell("go"), cell("cpp")
+    for side, (r1, r2, _) in (("Go", go), ("C++", cpp)):
+        if math.isnan(r1 + r2):
+            continue
+        f1, f2 = r1 / open_.article_ratio, r2 / normal.article_ratio
+        ok = all(1 / claims.RATIO_TOLERANCE <= f <= claims.RATIO_TOLERANCE for f in (f1, f2))
+        return ClaimRow("A4", c.summary, c.article, go[2], cpp[2],
+                        REPRODUCED if ok else DIFFERS,
+                        f"ratios {f1:.2f}x and {f2:.2f}x the article's ({side})")
+    return ClaimRow("A4", c.summary, c.article, go[2], cpp[2], NOT_MEASURABLE,
+                    "no plain call in this run")
+
+
+def _a5(run):
+    c = _claim("A5")
+    cmd = _label(run, "go", "runtime/BenchmarkDefer", "go_command")
+    if cmd:
+        return ClaimRow("A5", c.summary, c.article, f"ran: {cmd}", "defer_cost suite (analog)",
+                        REPRODUCED, "the article's benchmark ran as shipped")
+    reason = report_data.error_of(run, "go", "runtime/BenchmarkDefer") or \
+        run.not_run.get("go", "the go suite is not in this run")
+    return ClaimRow("A5", c.summary, c.article, "not run", "-", NOT_MEASURABLE, reason)
+
+
+def _b2(head):
+    c = _claim("B2")
+    plain, _, normal = head
+    work = 35.0  # the article's 35 ns of work (B2)
+    article_slowdown = (work + 35.0) / work
+
+    def added(side):
+        n, p = getattr(normal, side), getattr(plain, side)
+        return n.median - p.median if n.measured and p.measured else NAN
+    go_d, cpp_d = added("go"), added("cpp")
+    cell = lambda d: "not in this run" if math.isnan(d) else (  # noqa: E731
+        f"+{d:.1f} ns per defer: 35 ns of work runs {(work + d) / work:.2f}x slower")
+    for side, d in (("Go", go_d), ("C++", cpp_d)):
+        if not math.isnan(d):
+            verdict, note = _factor_verdict((work + d) / work, article_slowdown,
+                                            claims.RATIO_TOLERANCE)
+            return ClaimRow("B2", c.summary, c.article, cell(go_d), cell(cpp_d), verdict,
+                            f"derived from A1 - A3 here; slowdown {note} ({side})")
+    return ClaimRow("B2", c.summary, c.article, cell(go_d), cell(cpp_d), NOT_MEASURABLE,
+                    "no normal defer and plain call in this run")
+
+
+def _r2_b5(run, cid):
+    go8 = _label(run, "go", "cliffs/ndefers/8", "defer_strategy")
+    go9 = _label(run, "go", "cliffs/ndefers/9", "defer_strategy")
+    cpp8, cpp9 = _label(run, "cliffs", "ndefers/8"), _label(run, "cliffs", "ndefers/9")
+    go = (_pair_obs(_strategy_obs(go8, True), _strategy_obs(go9, False)),
+          f"-d=defer: 8 defers {go8 or '?'}, 9 defers {go9 or '?'}" if go8 or go9
+          else "not in this run")
+    cpp = (_pair_obs(_strategy_obs(cpp8, True), _strategy_obs(cpp9, False)),
+           f"ndefers/8 {cpp8 or '?'}; ndefers/9 {cpp9 or '?'}" if cpp8 or cpp9
+           else "not in this run")
+    return _rule_row(cid, go, cpp)
+
+
+def _r3(run):
+    go_s = _label(run, "go", "cliffs/loop/defer_in_loop", "defer_strategy")
+    cpp_s = _label(run, "cliffs", "loop/defer_in_loop")
+    return _rule_row("R3", (_strategy_obs(go_s, False),
+                            f"-d=defer: {go_s}" if go_s else "not in this run"),
+                     (_strategy_obs(cpp_s, False), cpp_s or "not in this run"))
+
+
+def _r4(run):
+    ok_, over = _label(run, "cliffs", "exits/3x5"), _label(run, "cliffs", "exits/4x4")
+    cpp = (_pair_obs(_strategy_obs(ok_, True), _strategy_obs(over, False)),
+           f"3 exits x 5 defers: {ok_ or '?'}; 4 x 4: {over or '?'}" if ok_ or over
+           else "not in this run")
+    return _rule_row("R4", (None, "no Go case for exits"), cpp)
+
+
+def _loop_row(run, cid, name):
+    c = _claim(cid)
+    article_ns, article_b, article_allocs = claims.ARTICLE_LOOP[name]
+    go = report_data.measure(run, "go", f"cliffs/{name}")
+    cpp = report_data.measure(run, "cliffs", name)
+
+    def cell(m, suite, bench):
+        if not m.measured:
+            return "not in this run"
+        allocs = report_data.measure(run, suite, bench, "allocs_per_op")
+        nbytes = report_data.measure(run, suite, bench, "bytes_per_op")
+        return (f"{m.median:.1f} ns, {nbytes.median:.0f} B/op, {allocs.median:.0f} allocs/op"
+                if allocs.measured else f"{m.median:.1f} ns")
+    row = _time_row(cid, go, cpp, article_ns)
+    row.claim, row.article = c.summary, c.article
+    row.go, row.cpp = cell(go, "go", f"cliffs/{name}"), cell(cpp, "cliffs", name)
+    allocs = report_data.measure(run, "go", f"cliffs/{name}", "allocs_per_op")
+    if allocs.measured:
+        same = allocs.median == article_allocs
+        row.note += f"; Go's allocs/op {'match' if same else 'differ from'} the article's"
+        if not same and row.verdict == REPRODUCED:
+            row.verdict = DIFFERS
+    return row
+
+
+def _b6(run):
+    esc = _label(run, "go", "cliffs/closure/capturing", "heap_escapes")
+    cap = report_data.measure(run, "go", "cliffs/closure/capturing", "allocs_per_op")
+    plain = report_data.measure(run, "go", "cliffs/closure/plain_call", "allocs_per_op")
+    items = report_data.measure(run, "go", "cliffs/closure/capturing", "peak_open")
+    go_obs = None
+    go_text = "not in this run"
+    if esc or cap.measured:
+        found = "moved to heap" in esc and "func literal escapes to heap" in esc
+        more = cap.measured and plain.measured and cap.median > plain.median
+        go_obs = found and more
+        per_item = (f", {cap.median / items.median:.1f} per item" if items.measured
+                    and items.median else "")
+        go_text = (f"-m: {esc or 'no escape reported'}; {cap.median:.0f} allocs/op{per_item} vs "
+                   f"{plain.median:.0f} for the plain call")
+    ccap = report_data.measure(run, "cliffs", "closure/capturing", "allocs_per_op")
+    cplain = report_data.measure(run, "cliffs", "closure/plain_call", "allocs_per_op")
+    citems = report_data.measure(run, "cliffs", "closure/capturing", "items")
+    cpp_obs, cpp_text = None, "not in this run"
+    if ccap.measured and cplain.measured:
+        cpp_obs = ccap.median > cplain.median
+        n = citems.median if citems.measured and citems.median else 1
+        cpp_text = (f"{ccap.median / n:.1f} allocs per item vs {cplain.median / n:.1f} "
+                    f"({_label(run, 'cliffs', 'closure/capturing')})")
+    row = _rule_row("B6", (go_obs, go_text), (cpp_obs, cpp_text))
+    if row.verdict == REPRODUCED:
+        row.note = (f"the capture allocates; the article counts "
+                    f"{claims.ARTICLE_CLOSURE_ALLOCS_PER_ITEM} per iteration")
+    return row
+
+
+def _b7(run):
+    """Each fix beside its cliff: allocations for cliffs 1 and 3, ns per defer for cliff 2."""
+    def fixes(suite, prefix):
+        out, texts = [], []
+        for cliff, fix, key, per_cliff, per_fix, what in (
+                ("loop/defer_in_loop", "loop/helper", "allocs_per_op", 1, 1, "allocs/op"),
+                ("ndefers/9", "ndefers/8", "real_time", 9, 8, "ns per defer"),
+                ("closure/capturing", "closure/plain_call", "allocs_per_op", 1, 1, "allocs/op")):
+            a = report_data.measure(run, suite, prefix + cliff, key)
+            b = report_data.measure(run, suite, prefix + fix, key)
+            if not (a.measured and b.measured):
+                return None, "not in this run"
+            cost, fixed = a.median / per_cliff, b.median / per_fix
+            out.append(fixed < cost)
+            texts.append(f"{fix} {fixed:.3g} vs {cost:.3g} {what}")
+        return all(out), "; ".join(texts)
+    return _rule_row("B7", fixes("go", "cliffs/"), fixes("cliffs", ""))
+
+
+def _a6(run):
+    c = _claim("A6")
+    limit = _label(run, "go", "stack/open_coded", "limit_bytes")
+    depth = report_data.measure(run, "go", "stack/open_coded", "depth")
+    go_text, verdict, note = "not in this run", NOT_MEASURABLE, ""
+    err = report_data.error_of(run, "go", "stack/open_coded")
+    if limit and depth.measured:
+        go_text = (f"\"goroutine stack exceeds {limit}-byte limit\", \"fatal error: stack "
+                   f"overflow\" at depth {depth.median:,.0f}")
+        verdict = REPRODUCED
+        note = "observed" + ("" if limit == claims.GO_STACK_LIMIT_BYTES else
+                             f" under a {limit:,}-byte limit (QUICK sets it), not Go's 1 GB")
+    elif err:
+        go_text, verdict, note = "failed", DIFFERS, err
+    elif "go" in run.not_run:
+        note = f"go suite: {run.not_run['go']}"
+    rows = report_data.stack(run)["cpp"]
+    over = [r for r in rows if r.outcomes.get("overflow")]
+    cpp_text = (f"overflow of a {max(r.stack_bytes for r in over) / 2**20:.0f} MiB stack caught "
+                f"in a child, {len(over)}/{len(rows)} cases" if over else "not in this run")
+    if verdict == NOT_MEASURABLE and over:
+        verdict, note = REPRODUCED, "observed (C++ analog)"
+    return ClaimRow("A6", c.summary, c.article, go_text, cpp_text, verdict, note)
+
+
+def _a7(run):
+    c = _claim("A7")
+    article_bpf = claims.GO_ARTICLE_BYTES_PER_FRAME
+    go = next((g for g in report_data.stack(run)["go"] if g[0] == "stack/open_coded"), None)
+    cpp_rows = [r for r in report_data.stack(run)["cpp"]
+                if r.strategy == "open_coded" and not math.isnan(r.bytes_per_frame)]
+    cpp = max(cpp_rows, key=lambda r: r.stack_bytes) if cpp_rows else None
+    go_text = (f"{go[1]:,.0f} defers, {go[2]:.0f} B/frame of {go[3] / 2**20:.0f} MiB"
+               if go else "not in this run")
+    cpp_text = (f"{cpp.depth:,.0f} frames, {cpp.bytes_per_frame:.0f} B/frame of "
+                f"{cpp.stack_bytes / 2**20:.0f} MiB" if cpp else "not in this run")
+    # The depth scales with the stack; bytes per frame compares stacks of any size.
+    for side, bpf in (("Go", go[2] if go else None),
+                      ("C++", cpp.bytes_per_frame if cpp else None)):
+        if bpf:
+            verdict, _ = _factor_verdict(article_bpf / bpf, 1.0, claims.TIME_TOLERANCE)
+            return ClaimRow("A7", c.summary, c.article, go_text, cpp_text, verdict,
+                            f"{article_bpf / bpf:.2f}x the article's depth for the same "
+                            f"stack ({bpf:.0f} vs {article_bpf:.0f} B/frame, {side})")
+    return ClaimRow("A7", c.summary, c.article, go_text, cpp_text, NOT_MEASURABLE,
+                    "no stack suite and no Go recursion in this run")
+
+
+def _a8(run):
+    c = _claim("A8")
+    sec = report_data.fd(run)
+    fm = sec.limits.get("file_max") or (run.suite("go").context.get("fd_file_max")
+                                        if run.suite("go") else None)
+    if not fm:
+        return ClaimRow("A8", c.summary, c.article, "-", "not in this run", NOT_MEASURABLE,
+                        "no fd suite in this run")
+    text = f"fs.file-max {fm:,}"
+    return ClaimRow("A8", c.summary, c.article, text if not sec.limits else "-",
+                    text if sec.limits else "-", DIFFERS,
+                    f"{fm / 1e5:.1f}x 10^5; the kernel computes it from memory at boot, so it "
+                    "is this machine's figure")
+
+
+def _fd_row(run, cid, n):
+    c = _claim(cid)
+    art = claims.ARTICLE_RUNS[n]
+    sec = report_data.fd(run)
+    go_err = next((r for name, r in sec.go_not_measured if name == f"fd/{n}"), None)
+    go_m = report_data.measure(run, "go", f"fd/{n}")
+    cpp_nm = next((m for m in sec.not_measured if int(m["files"]) == n), None)
+    cpp_rows = [r for r in sec.rows if r.n == n and r.strategy == "chain"]
+    cells = {}
+    for side, m_text in (("go", go_m), ("cpp", cpp_rows)):
+        cells[side] = "not in this run"
+    if go_m.measured:
+        rss = report_data.measure(run, "go", f"fd/{n}", "max_rss_bytes").median
+        cells["go"] = f"{go_m.median / 1e9:.2f} s, {rss / 1e6:.0f} MB RSS"
+    elif go_err:
+        cells["go"] = "not measured"
+    if cpp_rows:
+        r = cpp_rows[0]
+        cells["cpp"] = f"{r.ns_per_file * n / 1e9:.2f} s, {r.peak_rss / 1e6:.0f} MB RSS (chain)"
+    elif cpp_nm:
+        cells["cpp"] = "not measured"
+    for side, wall in (("Go", go_m.median / 1e9 if go_m.measured else None),
+                       ("C++", cpp_rows[0].ns_per_file * n / 1e9 if cpp_rows else None)):
+        if wall is not None:
+            verdict, note = _factor_verdict(wall, art["wall_s"], claims.TIME_TOLERANCE)
+            if cid == "A9" and wall < art["wall_s"]:
+                verdict = REPRODUCED  # the article's figure is a bound: "< 1 s"
+            return ClaimRow(cid, c.summary, c.article, cells["go"], cells["cpp"], verdict,
+                            f"wall time {note} ({side})")
+    reason = (cpp_nm or {}).get("reason") or go_err or "no fd suite in this run"
+    lim = sec.limits
+    if lim.get("rlimit_nofile_hard"):
+        reason = (f"N={n:,} is above RLIMIT_NOFILE (soft {lim.get('rlimit_nofile_soft')}, hard "
+                  f"{lim.get('rlimit_nofile_hard')}); the largest N here is "
+                  f"{lim.get('largest_n', '?')}; raising the hard limit needs CAP_SYS_RESOURCE")
+    return ClaimRow(cid, c.summary, c.article, cells["go"], cells["cpp"], NOT_MEASURABLE,
+                    reason)
+
+
+def rows(run):
+    """The claims table, in CLAIMS.md's order."""
+    head = report_data.headline(run)
+    plain, open_, normal = head
+    out = {
+        "A1": _time_row("A1", normal.go, normal.cpp, claims.ARTICLE_NS["chain_stack"][0]),
+        "A2": _time_row("A2", open_.go, open_.cpp, claims.ARTICLE_NS["open_coded"][0]),
+        "A3": _time_row("A3", plain.go, plain.cpp, claims.ARTICLE_NS["call"][0]),
+        "A4": _a4(run, head),
+        "A5": _a5(run),
+        "B2": _b2(head),
+        "R2": _r2_b5(run, "R2"),
+        "R3": _r3(run),
+        "R4": _r4(run),
+        "B3": _loop_row(run, "B3", "loop/defer_in_loop"),
+        "B4": _loop_row(run, "B4", "loop/helper"),
+        "B5": _r2_b5(run, "B5"),
+        "B6": _b6(run),
+        "B7": _b7(run),
+        "A6": _a6(run),
+        "A7": _a7(run),
+        "A8": _a8(run),
+        "A9": _fd_row(run, "A9", 250_000),
+        "A10": _fd_row(run, "A10", 700_000),
+    }
+    b1 = [_time_row("B1", open_.go, open_.cpp, claims.ARTICLE_B1_NS["open_coded"]),
+          _time_row("B1", normal.go, normal.cpp, claims.ARTICLE_B1_NS["chain_stack"])]
+    c = _claim("B1")
+    both = [r.verdict for r in b1]
+    out["B1"] = ClaimRow("B1", c.summary, c.article, " / ".join(r.go for r in b1),
+                         " / ".join(r.cpp for r in b1),
+                         REPRODUCED if all(v == REPRODUCED for v in both) else
+                         DIFFERS if DIFFERS in both else both[0],
+                         "open-coded " + b1[0].note + "; deferproc " + b1[1].note)
+    for cid, tests in claims.TESTED_ONLY.items():
+        out[cid] = _rule_row(cid, (None, "not observable in a run"),
+                             (None, "not observable in a run"), tests)
+    return [out[c.id] for c in claims.CLAIMS]
+
+
+VERDICT_RULES = [
+    f"times: reproduced when within {claims.TIME_TOLERANCE:g}x of the article's figure either "
+    "way (other machines, other Go versions); otherwise 'differs' with the factor. Go's figure "
+    "decides when the go suite ran (it is the article's own code), else the C++ analog's.",
+    f"ratios to the plain call (A4, B2): reproduced within {claims.RATIO_TOLERANCE:g}x of the "
+    "article's ratio; the shape should survive a change of machine.",
+    "rules: reproduced when this run observed the behaviour (strategy labels, compiler "
+    "diagnostics, allocation counts) and nothing contradicted it; rules no run can observe "
+    "(R1, R5, R6) are covered by the library's tests, named in the row.",
+    "limits: 'not measurable here' names the limit that kept the figure out of reach.",
+]

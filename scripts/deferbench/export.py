@@ -1,0 +1,109 @@
+"""Export a run's repetitions: Go's benchmark text format (what benchstat
+reads) or CSV, one line per repetition.
+
+    python -m deferbench export results/<machine>/<run-id> --format benchstat|csv [--out FILE]
+
+benchstat lines: "Benchmark<Suite>/<name>[-<procs>] <iterations> <ns/op> ns/op
+[<B/op> B/op <allocs/op> allocs/op]", each suite under a "pkg: deferbench/<suite>"
+header. The -<procs> suffix is Go's GOMAXPROCS and appears only on the Go
+suite's entries, as `go test` omits it for one proc (the C++ suites are
+single-threaded). ns/op is Google Benchmark's real_time in ns (whole-process
+suites: the time of one iteration as they define it). Failed or unmeasured
+entries are left out of benchstat (it has no notion of them) and kept in CSV
+with their error message. The report writes both files beside itself
+(bench.txt, results.csv).
+"""
+
+import csv
+import io
+import math
+import sys
+
+from . import atomic, run_folder
+from .errors import UserError
+
+_TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+FORMATS = ("benchstat", "csv")
+CSV_FIXED = ["machine_id", "run_id", "suite", "benchmark", "repetition_index", "iterations",
+             "real_time_ns", "cpu_time_ns", "error_message"]
+
+
+def add_arguments(p):
+    p.add_argument("run", help="a run folder, results/<machine>/<run-id>")
+    p.add_argument("--format", default="benchstat", help="benchstat (default) or csv")
+    p.add_argument("--out", default=None, help="a file to write (default: standard output)")
+
+
+def _bench_name(suite, name):
+    camel = "".join(part.capitalize() for part in suite.split("_"))
+    return f"Benchmark{camel}/" + "".join("_" if c.isspace() else c for c in name)
+
+
+def _ns(entry, key):
+    if key not in entry:
+        return math.nan
+    return entry[key] * _TO_NS.get(entry.get("time_unit", "ns"), 1.0)
+
+
+def benchstat_text(run):
+    mach = run.manifest.get("machine") or {}
+    lines = ["goos: linux", f"goarch: {mach.get('arch', 'unknown')}",
+             f"cpu: {mach.get('cpu_model', 'unknown')}"]
+    for suite in run.suites:
+        lines.append(f"pkg: deferbench/{suite}")
+        for e in run.entries(suite):
+            if e.get("error_occurred") or "real_time" not in e:
+                continue
+            procs = e.get("go_procs")
+            name = _bench_name(suite, e.get("run_name", e["name"]))
+            if procs and procs != 1:
+                name += f"-{procs}"
+            line = f"{name} {int(e.get('iterations', 1))} {_ns(e, 'real_time'):.4f} ns/op"
+            if "bytes_per_op" in e and "allocs_per_op" in e:
+                line += f" {e['bytes_per_op']:g} B/op {e['allocs_per_op']:g} allocs/op"
+            lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def csv_text(run):
+    rows, extra = [], set()
+    for suite in run.suites:
+        for e in run.entries(suite):
+            row = {"machine_id": run.machine_id, "run_id": run.run_id, "suite": suite,
+                   "benchmark": e.get("run_name", e.get("name")),
+                   "repetition_index": e.get("repetition_index", 0),
+                   "iterations": e.get("iterations", ""),
+                   "real_time_ns": _ns(e, "real_time"), "cpu_time_ns": _ns(e, "cpu_time"),
+                   "error_message": e.get("error_message", "")}
+            for k, v in e.items():
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and \
+                        k not in ("real_time", "cpu_time", "iterations", "repetition_index",
+                                  "repetitions", "threads", "family_index",
+                                  "per_family_instance_index"):
+                    row[k] = v
+                    extra.add(k)
+            rows.append(row)
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=CSV_FIXED + sorted(extra), lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: ("" if isinstance(v, float) and math.isnan(v) else v)
+                    for k, v in r.items()})
+    return out.getvalue()
+
+
+def text(run, fmt):
+    if fmt not in FORMATS:
+        raise UserError(f"unknown export format {fmt!r}; accepted: {', '.join(FORMATS)}")
+    return benchstat_text(run) if fmt == "benchstat" else csv_text(run)
+
+
+def run(args):
+    if args.format not in FORMATS:
+        raise UserError(f"unknown export format {args.format!r}; accepted: {', '.join(FORMATS)}")
+    content = text(run_folder.load(args.run), args.format)
+    if args.out:
+        atomic.write_text(args.out, content)
+    else:
+        sys.stdout.write(content)
+    return 0

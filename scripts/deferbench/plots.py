@@ -1,0 +1,160 @@
+"""Charts across machines and over time, from run folders alone.
+
+    python -m deferbench plots [--results-dir results] [--runs A,B] [--out plots]
+                               [--history call,open_coded,chain_stack] [--suite defer_cost]
+
+Writes, under --out, with stable names (the README shows them):
+  machines_ns_per_op.{png,svg}      each machine's median ns/op per case
+  machines_ratio_to_call.{png,svg}  the same as ratios to each machine's own `call`
+  history_<benchmark>.{png,svg}     a benchmark's median over each machine's complete
+                                    runs, change points (history.py) marked
+The machines are the newest complete run of each under --results-dir, or the
+run folders --runs names.
+"""
+
+import math
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from . import charts, claims, history, machine_runs, report_data  # noqa: E402
+from .errors import UserError  # noqa: E402
+
+# (suite, benchmark, label) compared across machines.
+CASES = [("defer_cost", c, f"C++ {c}") for c in report_data.COST_CASES] + [
+    ("go", "defer_cost/call", "Go call"),
+    ("go", "runtime/BenchmarkDefer", "Go open-coded (runtime)"),
+    ("go", "runtime/BenchmarkDefer/noopendefer", "Go normal (runtime)"),
+]
+PLAIN = {"defer_cost": "call", "go": "defer_cost/call"}
+DEFAULT_HISTORY = "call,open_coded,chain_stack"
+
+
+def add_arguments(p):
+    p.add_argument("--results-dir", default="results", help="where run folders are")
+    p.add_argument("--runs", default="", help="comma-separated run folders (default: the "
+                   "newest complete run of each machine)")
+    p.add_argument("--out", default="plots", help="folder for the charts (default: plots)")
+    p.add_argument("--history", default=DEFAULT_HISTORY,
+                   help=f"benchmarks to draw over time (default: {DEFAULT_HISTORY})")
+    p.add_argument("--suite", default="defer_cost", help="their suite (default: defer_cost)")
+    p.add_argument("--dpi", type=int, default=110)
+
+
+def machine_table(selected):
+    """[(label, [(case label, median ns, ratio to its own plain call)])], computed only."""
+    out = []
+    for label, run in selected.items():
+        cells = []
+        for suite, bench, case in CASES:
+            m = report_data.measure(run, suite, bench)
+            plain = report_data.measure(run, suite, PLAIN[suite])
+            ratio = m.median / plain.median if m.measured and plain.measured else math.nan
+            cells.append((case, m.median, ratio))
+        out.append((label, cells))
+    return out
+
+
+def _present(table):
+    """The cases some machine measured, in CASES order."""
+    return [i for i in range(len(CASES)) if any(not math.isnan(cells[i][1]) for _, cells in table)]
+
+
+def draw_machines(table, ratio):
+    idx = _present(table)
+    if not idx:
+        return None
+    fig, ax = plt.subplots(figsize=(max(8, 0.9 * len(idx) + 3), 4.8))
+    width = 0.8 / max(1, len(table))
+    for k, (label, cells) in enumerate(table):
+        xs = [i + (k - (len(table) - 1) / 2) * width for i in range(len(idx))]
+        ys = [cells[j][2 if ratio else 1] for j in idx]
+        ax.bar(xs, [0 if math.isnan(y) else y for y in ys], width, label=label, alpha=0.8)
+        for x, y in zip(xs, ys):
+            if math.isnan(y):
+                ax.text(x, 0, "n/a", ha="center", va="bottom", fontsize=6, rotation=90)
+    names = [table[0][1][j][0] for j in idx]
+    if ratio:
+        ax.axhline(1.0, color="gray", lw=1)
+        for pos, j in enumerate(idx):
+            art = claims.ARTICLE_RATIO.get(CASES[j][1]) or (
+                claims.ARTICLE_RATIO["open_coded"] if CASES[j][1] == "runtime/BenchmarkDefer"
+                else claims.ARTICLE_RATIO["chain_stack"]
+                if CASES[j][1] == "runtime/BenchmarkDefer/noopendefer" else None)
+            if art:
+                ax.plot(pos, art, "D", mfc="none", mec="black", ms=8)
+        ax.plot([], [], "D", mfc="none", mec="black", label="article's ratio (Go 1.14)")
+        ax.set_ylabel("ratio to the machine's own plain call (x)")
+        ax.set_title("Defer cost relative to a plain call, per machine", fontsize=11)
+    else:
+        ax.set_ylabel("ns per op (median of the repetitions)")
+        ax.set_title("Defer cost per machine (absolute)", fontsize=11)
+    ax.set_xticks(range(len(idx)), names, rotation=25, ha="right", fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def draw_history(series_list, suite, bench):
+    """One line per machine; change points ringed and labelled with their step."""
+    series_list = [s for s in series_list if s.points]
+    if not series_list:
+        return None
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    for s in series_list:
+        xs = list(range(len(s.points)))
+        ax.plot(xs, [p.median for p in s.points], "o-", label=s.machine_id)
+        for x, p in zip(xs, s.points):
+            if p.change is not None:
+                ax.plot(x, p.median, "o", ms=14, mfc="none", mec="red", mew=2)
+                ax.annotate(f"{p.change * 100:+.1f}%", (x, p.median), textcoords="offset points",
+                            xytext=(6, 8), color="red", fontsize=8)
+    longest = max(series_list, key=lambda s: len(s.points))
+    ax.set_xticks(range(len(longest.points)), [p.run_id for p in longest.points], rotation=30,
+                  ha="right", fontsize=7)
+    ax.plot([], [], "o", ms=10, mfc="none", mec="red", label="change point")
+    ax.set_xlabel("run (oldest first)")
+    ax.set_ylabel("ns per op (median of the run)")
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title(f"History of {suite}/{bench}", fontsize=11)
+    return fig
+
+
+def draw(results_dir, run_paths, out, history_benches, suite, dpi=110):
+    """Draws every chart; returns the PNG paths written."""
+    selected = machine_runs.named(run_paths) if run_paths else \
+        machine_runs.newest_per_machine(results_dir)
+    written = []
+    table = machine_table(selected)
+    for name, ratio in (("machines_ns_per_op", False), ("machines_ratio_to_call", True)):
+        fig = draw_machines(table, ratio)
+        if fig is not None:
+            written.append(charts.save(fig, out, name, dpi))
+    if os.path.isdir(results_dir):
+        machines = sorted({r.machine_id for r in selected.values()})
+        for bench in history_benches:
+            series_list = []
+            for m in machines:
+                try:
+                    series_list.append(history.series(results_dir, m, suite, bench))
+                except UserError:
+                    continue
+            fig = draw_history(series_list, suite, bench)
+            if fig is not None:
+                safe = bench.replace("/", "_")
+                written.append(charts.save(fig, out, f"history_{safe}", dpi))
+    return written
+
+
+def run(args):
+    paths = [p for p in args.runs.split(",") if p.strip()]
+    benches = [b for b in args.history.split(",") if b.strip()]
+    written = draw(args.results_dir, paths, args.out, benches, args.suite, args.dpi)
+    for p in written:
+        print(f"deferbench: plot {p} (.svg beside it)")
+    return 0

@@ -1,0 +1,254 @@
+"""Write a run's report: report.md and a self-contained report.html (charts
+embedded as base64 PNG) in the run folder, rebuilt from its JSON alone.
+
+    python -m deferbench report results/<machine>/<run-id>
+
+A partial run (interrupted, still running, a suite missing) is reported as
+partial; a missing folder or manifest, or malformed JSON, is one line naming
+the file, exit 2. `make bench` calls build() at the end of every run.
+"""
+
+import base64
+import html
+import math
+import os
+
+from . import atomic, charts, claims, claims_table, export, report_data, run_folder
+
+
+def add_arguments(p):
+    p.add_argument("run", help="a run folder, results/<machine>/<run-id>")
+    p.add_argument("--dpi", type=int, default=110, help="PNG resolution of the charts")
+
+
+def _f(value, spec=".1f", missing="-"):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return missing
+    return format(value, spec)
+
+
+def sections(run):
+    """The report as [(title, [blocks])], a block being ("p", text),
+    ("list", [text]) or ("table", header, rows); both renderers walk it."""
+    out = []
+    warn = report_data.warnings(run)
+    out.append(("Machine", [("table", ["", ""], report_data.machine_rows(run))] +
+                ([("p", "Warnings that affect the figures:"), ("list", warn)] if warn else [])))
+
+    head = report_data.headline(run)
+    rows = []
+    for c in head:
+        rows.append([f"{c.label} ({c.claim})", f"{c.article_ns:.1f} ns, {c.article_ratio:.2f}x",
+                     _cell(c.go, c.go_ratio), _cell(c.cpp, c.cpp_ratio)])
+    out.append(("The three cases", [
+        ("p", "Median ns/op of the repetitions (spread: coefficient of variation), and the "
+              "ratio to the plain call of the same column. Go here: go.json's "
+              "runtime/BenchmarkDefer (open-coded), runtime/BenchmarkDefer/noopendefer "
+              "(normal) and defer_cost/call (plain); C++ here: defer_cost.json."),
+        ("table", ["case", "article (Go 1.14)", "Go here", "C++ here"], rows)]))
+
+    table = claims_table.rows(run)
+    out.append(("Claims", [
+        ("p", "One row per claim of CLAIMS.md. Verdict rules:"),
+        ("list", claims_table.VERDICT_RULES),
+        ("table", ["id", "claim", "article", "Go here", "C++ here", "verdict"],
+         [[r.id, r.claim, r.article, r.go, r.cpp, r.verdict_text] for r in table])]))
+
+    out.append(("Cliffs", _cliff_blocks(run)))
+    out.append(("File descriptors", _fd_blocks(run)))
+    out.append(("Stack depth", _stack_blocks(run)))
+    out.append(("Counters", _counter_blocks(run)))
+    return out
+
+
+def _cell(m, ratio):
+    if not m.measured:
+        return "not in this run"
+    spread = "" if math.isnan(m.cv) else f" ±{m.cv * 100:.1f}%"
+    return f"{m.median:.2f} ns{spread}, {ratio:.2f}x"
+
+
+def _cliff_blocks(run):
+    data = report_data.cliffs(run)
+    cpp = data["cpp"]
+    blocks = []
+    if cpp:
+        rows = [[r["name"], _f(r["ns"]), _f(r["ns"] / r["defers"], ".2f")
+                 if r.get("defers") and not math.isnan(r["defers"]) else "-",
+                 _f(r["bytes"], ".0f"), _f(r["allocs"], ".2f"), r["label"]]
+                for fam in ("loop", "ndefers", "exits", "closure") for r in cpp[fam]]
+        blocks.append(("table", ["C++ case", "ns/op", "ns/defer", "B/op", "allocs/op",
+                                 "strategy / what"], rows))
+    else:
+        blocks.append(("p", "No cliffs suite in this run."))
+    go = run.suite("go")
+    if go:
+        rows = []
+        for name, b in go.benchmarks.items():
+            if name.startswith("cliffs/") and b.repetitions:
+                m = report_data.measure(run, "go", name)
+                rows.append([name, _f(m.median),
+                             _f(report_data.measure(run, "go", name, "bytes_per_op").median, ".0f"),
+                             _f(report_data.measure(run, "go", name, "allocs_per_op").median, ".0f"),
+                             b.repetitions[0].get("defer_strategy", "")])
+        if rows:
+            blocks.append(("table", ["Go case", "ns/op", "B/op", "allocs/op",
+                                     "-gcflags=-d=defer says"], rows))
+    return blocks
+
+
+def _fd_blocks(run):
+    sec = report_data.fd(run)
+    if not sec.rows and not sec.go_rows:
+        return [("p", "No fd suite in this run.")]
+    blocks = [("p", "Limits that bound N:"), ("list", [x.strip() for x in sec.limit_lines])]
+    if sec.rows:
+        blocks.append(("table", ["strategy", "N", "wall ns/file", "cpu ns/file",
+                                 "gap to floor (cpu)", "peak RSS MiB", "peak VM MiB"],
+                       [[r.strategy, str(r.n), _f(r.ns_per_file, ".0f"),
+                         _f(r.cpu_ns_per_file, ".0f"),
+                         "" if math.isnan(r.gap) else f"{r.gap * 100:+.1f}%",
+                         _f(r.peak_rss / 2**20), _f(r.peak_vm / 2**20)] for r in sec.rows]))
+    if sec.go_rows:
+        blocks.append(("table", ["Go case", "N", "ns/file", "max RSS MB", "peak VM MB"],
+                       [[n, str(k), _f(ns, ".0f"), _f(rss / 1e6), _f(vm / 1e6)]
+                        for n, k, ns, rss, vm in sec.go_rows]))
+    missing = [f"N={m['files']}: {m['reason']}" for m in sec.not_measured] + \
+        [f"{n}: {r}" for n, r in sec.go_not_measured]
+    if missing:
+        blocks += [("p", "Not measured:"), ("list", missing)]
+    if sec.projections:
+        blocks += [("p", "PROJECTION, not a measurement (a straight line through the measured "
+                         "N):"),
+                   ("list", [f"{p.strategy} N={p.n}: ~{p.wall_s:.2f} s, ~{p.rss_bytes / 2**20:.0f}"
+                             f" MiB peak RSS; {p.fit}" for p in sec.projections])]
+    return blocks
+
+
+def _stack_blocks(run):
+    data = report_data.stack(run)
+    blocks = []
+    if data["cpp"]:
+        blocks.append(("table", ["C++ case", "depth", "B/frame", "outcomes", "to overflow ms"],
+                       [[r.case, _f(r.depth, ",.0f"), _f(r.bytes_per_frame),
+                         ", ".join(f"{k} x{n}" for k, n in sorted(r.outcomes.items())),
+                         _f(r.overflow_ms)] for r in data["cpp"]]))
+    if data["go"]:
+        blocks.append(("table", ["Go case", "depth", "B/frame", "last stack MiB", "limit bytes"],
+                       [[c, _f(d, ",.0f"), _f(b), _f(s / 2**20, ".0f"), str(lim)]
+                        for c, d, b, s, lim in data["go"]]))
+    if not blocks:
+        return [("p", "No stack suite and no Go recursion in this run.")]
+    blocks.append(("p", f"Article A (quoted): 512 MiB / {claims.GO_ARTICLE_DEPTH:,} defers = "
+                        f"{claims.GO_ARTICLE_BYTES_PER_FRAME:.0f} B/frame."))
+    return blocks
+
+
+def _counter_blocks(run):
+    blocks = []
+    for t in report_data.counters(run):
+        if not t.rows:
+            continue
+        spec = lambda col: ".3f" if col == "IPC" else ".2f"  # noqa: E731
+        blocks.append(("p", f"{t.suite} (medians per op):"))
+        blocks.append(("table", ["benchmark", *t.columns],
+                       [[n, *[_f(v, spec(c)) for v, c in zip(vals, t.columns)]]
+                        for n, vals in t.rows]))
+    missing = report_data.uncounted(run)
+    if missing:
+        blocks += [("p", "Not counted on this machine (absent above, never zero):"),
+                   ("list", missing)]
+    return blocks or [("p", "No Google Benchmark suite in this run.")]
+
+
+# --------------------------------------------------------------------------- renderers
+
+def _md_cell(text):
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_md(run, secs, chart_files):
+    title = f"deferbench report: {run.machine_id} / {run.run_id}"
+    lines = [f"# {title}{' (PARTIAL)' if run.partial else ''}", "",
+             "Rebuilt from the run folder's JSON by `make report RUN=...`. Article figures are "
+             "quoted from the articles (scripts/deferbench/claims.py); everything else was "
+             "measured in this run.", ""]
+    for name, blocks in secs:
+        lines += [f"## {name}", ""]
+        for b in blocks:
+            if b[0] == "p":
+                lines += [b[1], ""]
+            elif b[0] == "list":
+                lines += [f"- {x}" for x in b[1]] + [""]
+            else:
+                _, header, rows = b
+                lines.append("| " + " | ".join(_md_cell(h) for h in header) + " |")
+                lines.append("|" + "---|" * len(header))
+                lines += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows]
+                lines.append("")
+    if chart_files:
+        lines += ["## Charts", ""]
+        lines += [f"![{n}]({os.path.basename(p)})" for n, p in chart_files.items()] + [""]
+    return "\n".join(lines)
+
+
+def render_html(run, secs, chart_files):
+    e = html.escape
+    title = f"deferbench report: {run.machine_id} / {run.run_id}"
+    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'>", f"<title>{e(title)}</title>",
+             "<style>body{font-family:sans-serif;max-width:1200px;margin:auto;padding:1em}"
+             "table{border-collapse:collapse;margin:0.5em 0;font-size:0.9em}"
+             "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}"
+             "th{background:#eee}.reproduced{background:#e3f6e3}.differs{background:#fbe9d0}"
+             ".notm{background:#eee}.partial{color:#b00;font-weight:bold}"
+             "img{max-width:100%}</style></head><body>",
+             f"<h1>{e(title)}</h1>"]
+    if run.partial:
+        parts.append(f"<p class='partial'>PARTIAL run (status {e(run.status)})</p>")
+    for name, blocks in secs:
+        parts.append(f"<h2>{e(name)}</h2>")
+        for b in blocks:
+            if b[0] == "p":
+                parts.append(f"<p>{e(b[1])}</p>")
+            elif b[0] == "list":
+                parts.append("<ul>" + "".join(f"<li>{e(x)}</li>" for x in b[1]) + "</ul>")
+            else:
+                _, header, rows = b
+                parts.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr>")
+                for r in rows:
+                    cls = ""
+                    if name == "Claims":
+                        v = r[-1]
+                        cls = ("reproduced" if v.startswith(claims.REPRODUCED) else
+                               "differs" if v.startswith(claims.DIFFERS) else "notm")
+                    parts.append(f"<tr class='{cls}'>" + "".join(f"<td>{e(str(c))}</td>"
+                                                              for c in r) + "</tr>")
+                parts.append("</table>")
+    if chart_files:
+        parts.append("<h2>Charts</h2>")
+        for n, p in chart_files.items():
+            with open(p, "rb") as f:
+                data = base64.b64encode(f.read()).decode()
+            parts.append(f"<p><img alt='{e(n)}' src='data:image/png;base64,{data}'></p>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def build(path, dpi=110):
+    """Writes report.md, report.html and the charts into the run folder;
+    returns the paths of the two reports."""
+    run = run_folder.load(path)
+    secs = sections(run)
+    chart_files = charts.draw_all(run, path, dpi)
+    md, page = os.path.join(path, "report.md"), os.path.join(path, "report.html")
+    atomic.write_text(md, render_md(run, secs, chart_files))
+    atomic.write_text(page, render_html(run, secs, chart_files))
+    atomic.write_text(os.path.join(path, "bench.txt"), export.benchstat_text(run))
+    atomic.write_text(os.path.join(path, "results.csv"), export.csv_text(run))
+    return md, page
+
+
+def run(args):
+    md, page = build(args.run, args.dpi)
+    print(f"deferbench: report written: {md}, {page}")
+    return 0

@@ -1,0 +1,317 @@
+"""What a run's report shows, computed from its JSON alone: the machine and
+the warnings that affect its figures, the headline of the three cases, and
+the sections (cliffs, fd, stack, counters). Pure functions returning plain
+data; report.py renders them, charts.py draws them, claims_table.py judges
+the claims from them.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+from . import claims, cliffs_summary, fd_summary, stack_summary, stats
+
+NAN = math.nan
+# The 1-minute load average above this fraction of the cores marks a loaded machine.
+LOADED_FRACTION = 0.5
+
+
+@dataclass
+class Measure:
+    """One benchmark's repetitions in one suite."""
+    source: str          # "<suite>.json: <benchmark>"
+    values: list         # per repetition, in the unit below
+    unit: str = "ns/op"
+
+    @property
+    def median(self):
+        return stats.median(self.values) if self.values else NAN
+
+    @property
+    def cv(self):
+        return stats.cv(self.values)
+
+    @property
+    def measured(self):
+        return bool(self.values)
+
+
+def measure(run, suite, name, key="real_time"):
+    """A Measure of one benchmark; empty values when it is not in the run."""
+    s = run.suite(suite)
+    b = s.benchmarks.get(name) if s else None
+    if b is None:
+        values = []
+    elif key in ("real_time", "cpu_time"):
+        values = b.times_ns(key)
+    else:
+        values = b.counter(key)
+    return Measure(f"{suite}.json: {name}", values)
+
+
+def error_of(run, suite, name):
+    """The error message of a benchmark that failed or was not measured."""
+    for e in run.entries(suite):
+        if e.get("run_name", e.get("name")) == name and e.get("error_occurred"):
+            return e.get("error_message", "failed")
+    return None
+
+
+def first_field(run, suite, name, key):
+    s = run.suite(suite)
+    b = s.benchmarks.get(name) if s else None
+    return b.repetitions[0].get(key) if b is not None and b.repetitions else None
+
+
+# --------------------------------------------------------------------------- machine
+
+def machine_rows(run):
+    m = run.manifest
+    mach, tool, build, git = (m.get(k) or {} for k in ("machine", "toolchain", "build", "git"))
+    mem = mach.get("memory_bytes")
+    rows = [
+        ("machine id", run.machine_id),
+        ("run", f"{run.run_id} ({run.status}{', QUICK' if (m.get('options') or {}).get('quick') else ''})"),
+        ("started / finished", f"{m.get('started', '?')} / {m.get('finished', '-')}"),
+        ("CPU", f"{mach.get('cpu_model', '?')}, {mach.get('cores', '?')} cores, {mach.get('arch', '?')}"),
+        ("memory", f"{mem / 2**30:.1f} GiB" if mem else "unknown"),
+        ("kernel", mach.get("kernel", "?")),
+        ("frequency governor / boost", f"{mach.get('frequency_governor') or 'not readable'} / "
+                                       f"{_yes_no(mach.get('boost'), 'not readable')}"),
+        ("hypervisor", _yes_no(mach.get("hypervisor"), "unknown")),
+        ("hardware PMU", ", ".join(mach.get("pmu_devices") or []) or "none"),
+        ("load average at start", " ".join(f"{x:.2f}" for x in mach.get("load_average") or [])
+         or "unknown"),
+        ("compiler", tool.get("cxx") or "?"),
+        ("Go", tool.get("go") or "not installed"),
+        ("Google Benchmark / libpfm4", f"{tool.get('google_benchmark') or '?'} / "
+                                       f"{tool.get('libpfm4') or '?'}"),
+        ("build", f"{build.get('type') or '?'} ({build.get('cxx_flags') or ''})"),
+        ("git", f"{(git.get('commit') or '?')[:12]}"
+                f"{' (dirty tree)' if git.get('dirty') else ''}"),
+    ]
+    return rows
+
+
+def _yes_no(value, unknown):
+    return unknown if value is None else ("yes" if value else "no")
+
+
+def warnings(run):
+    """Lines that qualify the run's figures, each with what to do."""
+    m = run.manifest
+    mach = m.get("machine") or {}
+    out = []
+    if run.partial:
+        missing = ", ".join(f"{k} ({v})" for k, v in run.not_run.items()) or "none"
+        out.append(f"PARTIAL run: status '{run.status}'; suites without results: {missing}. "
+                   "Rows that need them say 'not in this run'.")
+    elif run.not_run:
+        out.append("suites without results: " +
+                   "; ".join(f"{k}: {v}" for k, v in run.not_run.items()))
+    if (m.get("options") or {}).get("quick"):
+        out.append("QUICK run: few, short repetitions (and Go's recursion under a smaller stack "
+                   "limit); figures are for smoke tests, run `make bench` for the real ones.")
+    gov = mach.get("frequency_governor")
+    if gov and gov != "performance":
+        out.append(f"frequency scaling: governor '{gov}'; times drift with the clock "
+                   "(set the 'performance' governor for benchmarks).")
+    elif gov is None:
+        out.append("frequency scaling: the governor is not readable (usual in a VM); the "
+                   "clock may change under the benchmarks.")
+    if mach.get("boost"):
+        out.append("turbo/boost is on: the clock depends on temperature and load; "
+                   "compare ratios rather than times.")
+    if mach.get("pmu_present") is False:
+        out.append("no hardware PMU: cycles, instructions and misses are not counted "
+                   "(COUNTERS=callgrind counts instructions under valgrind instead).")
+    load = mach.get("load_average") or []
+    cores = mach.get("cores") or 0
+    if load and cores and load[0] > LOADED_FRACTION * cores:
+        out.append(f"loaded machine: 1-minute load average {load[0]:.2f} on {cores} cores at "
+                   "the start; other work shared the CPUs (close it, or compare ratios).")
+    if (m.get("git") or {}).get("dirty"):
+        out.append("dirty git tree: the code measured is not the commit named.")
+    build_type = (m.get("build") or {}).get("type")
+    if build_type and build_type != "Release":
+        out.append(f"non-Release build ({build_type}): times are not representative; "
+                   "`make bench` builds Release.")
+    if mach.get("hypervisor"):
+        out.append("hypervisor: a virtual machine; neighbours and the host add noise.")
+    return out
+
+
+# --------------------------------------------------------------------------- headline
+
+@dataclass
+class HeadlineCase:
+    label: str
+    claim: str
+    article_ns: float
+    go: Measure
+    cpp: Measure
+    article_ratio: float = NAN
+    go_ratio: float = NAN
+    cpp_ratio: float = NAN
+
+
+# (label, claim, article case in claims.ARTICLE_NS, Go benchmark in go.json, C++ case)
+HEADLINE = [
+    ("plain call", "A3", "call", "defer_cost/call", "call"),
+    ("open-coded defer", "A2", "open_coded", "runtime/BenchmarkDefer", "open_coded"),
+    ("normal defer (stack record)", "A1", "chain_stack", "runtime/BenchmarkDefer/noopendefer",
+     "chain_stack"),
+]
+
+
+def headline(run):
+    cases = []
+    for label, claim, article, go_name, cpp_name in HEADLINE:
+        cases.append(HeadlineCase(label, claim, claims.ARTICLE_NS[article][0],
+                                  measure(run, "go", go_name),
+                                  measure(run, "defer_cost", cpp_name)))
+    plain = cases[0]
+    for c in cases:
+        c.article_ratio = c.article_ns / plain.article_ns
+        c.go_ratio = c.go.median / plain.go.median if plain.go.measured else NAN
+        c.cpp_ratio = c.cpp.median / plain.cpp.median if plain.cpp.measured else NAN
+    return cases
+
+
+# --------------------------------------------------------------------------- defer cost
+
+@dataclass
+class StrategyCost:
+    strategy: str
+    cpp: Measure
+    go: Measure
+    article_ns: float
+
+
+# C++ case -> Go benchmark of the same name in go.json (deferbench's goref).
+COST_CASES = ["call", "open_coded", "open_coded_bits", "chain_stack", "chain_heap",
+              "chain_heap_pooled", "std_function_guard"]
+
+
+def defer_costs(run):
+    out = []
+    for case in COST_CASES:
+        cpp, go = measure(run, "defer_cost", case), measure(run, "go", f"defer_cost/{case}")
+        if cpp.measured or go.measured:
+            out.append(StrategyCost(case, cpp, go, claims.ARTICLE_NS.get(case, (NAN,))[0]))
+    return out
+
+
+# --------------------------------------------------------------------------- cliffs
+
+def cliffs(run):
+    """{"cpp": cliffs_summary.cliff_rows or None, "go_ndefers": [(n, ns, strategy)]}."""
+    cpp = cliffs_summary.cliff_rows(run.suite("cliffs")) if run.suite("cliffs") else None
+    go = []
+    for n in range(1, 13):
+        m = measure(run, "go", f"cliffs/ndefers/{n}")
+        if m.measured:
+            go.append((n, m.median, first_field(run, "go", f"cliffs/ndefers/{n}",
+                                                "defer_strategy") or ""))
+    return {"cpp": cpp, "go_ndefers": go}
+
+
+# --------------------------------------------------------------------------- fd
+
+@dataclass
+class FdSection:
+    limits: dict
+    limit_lines: list
+    rows: list            # fd_summary.Row
+    not_measured: list    # {"files", "reason"}
+    projections: list     # fd_summary.Projection, labelled as projections
+    go_rows: list = field(default_factory=list)  # (name, N, ns per file, RSS bytes, VM bytes)
+    go_not_measured: list = field(default_factory=list)  # (name, reason)
+
+
+def fd(run):
+    s = run.suite("fd")
+    go_rows, go_missing = [], []
+    for e in run.entries("go"):
+        name = e.get("name", "")
+        if not name.startswith("fd/") or e.get("repetition_index", 0) != 0:
+            continue
+        if e.get("error_occurred"):
+            go_missing.append((name, e.get("error_message", "failed")))
+            continue
+        b = run.suite("go").benchmarks.get(name)
+        go_rows.append((name, int(e["files"]), stats.median(b.counter("ns_per_file")),
+                        stats.median(b.counter("max_rss_bytes")),
+                        stats.median(b.counter("vm_peak_bytes"))))
+    if s is None:
+        return FdSection({}, [], [], [], [], go_rows, go_missing)
+    return FdSection(s.context.get("limits", {}), fd_summary.limit_lines(s.context),
+                     fd_summary.rows(s), s.context.get("not_measured", []),
+                     fd_summary.projections(s), go_rows, go_missing)
+
+
+# --------------------------------------------------------------------------- stack
+
+def stack(run):
+    """{"cpp": [stack_summary.StackRow], "go": [(case, depth, B/frame, stack bytes, limit)]}."""
+    cpp = stack_summary.stack_rows(run.suite("stack")) if run.suite("stack") else []
+    go = []
+    for case in ("stack/open_coded", "stack/chain_stack", "stack/chain_heap", "stack/plain"):
+        depth = measure(run, "go", case, "depth")
+        if depth.measured:
+            go.append((case, depth.median,
+                       measure(run, "go", case, "bytes_per_frame").median,
+                       measure(run, "go", case, "stack_bytes").median,
+                       first_field(run, "go", case, "limit_bytes")))
+    return {"cpp": cpp, "go": go}
+
+
+# --------------------------------------------------------------------------- counters
+
+# Column title -> key in a repetition (per op), in the order shown.
+COUNTER_COLUMNS = [
+    ("instructions/op", "instructions"), ("cycles/op", "cycles"), ("IPC", "IPC"),
+    ("branch-misses/op", "branch-misses"), ("cache-misses/op", "cache-misses"),
+    ("bytes/op", "bytes_per_op"), ("allocs/op", "allocs_per_op"),
+]
+COUNTER_SUITES = ["defer_cost", "cliffs"]
+
+
+@dataclass
+class CounterTable:
+    suite: str
+    columns: list          # titles of the columns with at least one value
+    rows: list             # (benchmark, [value or nan per column])
+
+
+def counters(run):
+    """Per gbench suite: the counters that were counted, and callgrind's instructions."""
+    tables = []
+    for name in COUNTER_SUITES:
+        s = run.suite(name)
+        if s is None:
+            continue
+        cols = list(COUNTER_COLUMNS)
+        if s.instructions:
+            cols.append(("instructions/op (callgrind)", "callgrind"))
+        rows = []
+        for bname, b in s.benchmarks.items():
+            if not b.repetitions:
+                continue
+            values = []
+            for _, key in cols:
+                if key == "callgrind":
+                    values.append(s.instructions.get(bname, NAN))
+                else:
+                    v = b.counter(key)
+                    values.append(stats.median(v) if v else NAN)
+            rows.append((bname, values))
+        keep = [i for i in range(len(cols)) if any(not math.isnan(r[1][i]) for r in rows)]
+        tables.append(CounterTable(name, [cols[i][0] for i in keep],
+                                   [(n, [v[i] for i in keep]) for n, v in rows]))
+    return tables
+
+
+def uncounted(run):
+    """Lines naming each event that could not be counted, with the reason."""
+    return [f"{e.get('name')}: {e.get('reason', e.get('status'))}"
+            for e in run.manifest.get("perf_events") or [] if e.get("status") != "counted"]
