@@ -3,6 +3,7 @@ the allocation counts and article B's figures (claims B3-B7, R2-R4).
 Rows are computed first (cliff_rows), then rendered (cliffs_summary)."""
 
 import math
+import re
 
 from . import stats
 from .claims import ARTICLE_CLOSURE_ALLOCS_PER_ITEM, ARTICLE_LOOP
@@ -30,7 +31,14 @@ def cliff_rows(suite):
         for key in ("items", "defers"):
             row[key] = _median(b, key)
         rows[family].append(row)
+    for family in rows.values():  # the file's order is shuffled by interleaving
+        family.sort(key=_natural_key)
     return rows
+
+
+def _natural_key(row):
+    """ndefers/2 before ndefers/10; a case before its items:1000 variant."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", row["name"])]
 
 
 def _by_name(rows, name):
