@@ -150,6 +150,16 @@ def write_report(run_dir):
               f"results are kept; retry with `make report RUN={run_dir}`", file=sys.stderr)
 
 
+# What the manifest keeps of the Go toolchain that ran the go suite.
+GO_MANIFEST_KEYS = ("go_version", "go_arch", "go_maxprocs", "go_root")
+
+
+def _record_go_toolchain(manifest, go_json):
+    context = results.load(go_json).context
+    manifest.data["toolchain"]["go_run"] = {k: context.get(k) for k in GO_MANIFEST_KEYS}
+    manifest.save()
+
+
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -196,6 +206,8 @@ def run(args):
                       flush=True)
                 outcome["callgrind_file"] = run_callgrind(binaries[suite.name], suite, run_dir)
             manifest.suite_ended(suite.name, **outcome)
+            if suite.name == "go" and outcome["status"] == "ok":
+                _record_go_toolchain(manifest, os.path.join(run_dir, outcome["file"]))
     except Exception:
         # Whatever stopped the run, the manifest must not say "running".
         manifest.finish("failed")

@@ -144,3 +144,12 @@ def test_the_summary_puts_go_beside_the_articles():
     assert rows["stack/open_coded"].median == suite.benchmarks["stack/open_coded"].counter(
         "depth")[0]
     assert "not measured: fd/100000" in text
+
+
+def test_the_manifest_records_the_go_toolchain_that_ran(tmp_path):
+    from deferbench import runs
+    manifest = runs.Manifest(str(tmp_path), {"toolchain": {}})
+    bench._record_go_toolchain(manifest, os.path.join(FIXTURES, "go_suite_quick.fixture.json"))
+    go = json.loads((tmp_path / "manifest.json").read_text())["toolchain"]["go_run"]
+    assert go["go_version"].startswith("go version go")
+    assert go["go_arch"] and go["go_maxprocs"] >= 1
