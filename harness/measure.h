@@ -14,8 +14,8 @@
 //
 // Under `--callgrind` the loop is bracketed with callgrind client requests
 // instead, and each benchmark runs a fixed number of iterations, so that
-// instruction counts are repeatable (see harness/callgrind_main_flags in
-// suite_main.cc and scripts/deferbench/callgrind.py).
+// instruction counts are repeatable (suite_main.cc fixes the iterations;
+// scripts/deferbench/callgrind.py reads the dumps).
 #pragma once
 
 #include <benchmark/benchmark.h>
