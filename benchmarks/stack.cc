@@ -23,10 +23,12 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "perf_counters.h"
 #include "stack_attempt.h"
 #include "stack_recursion.h"
 #include "stack_size.h"
@@ -54,8 +56,9 @@ every outcome and leaves no child and no core file behind.
                 --out the JSON goes to standard output.
   --quick       2 attempts per case instead of 3, and the default sizes
                 8MiB,64MiB (no 1GiB) unless STACK_SIZES is set
-  --events=LIST accepted for the runner's sake and ignored: this suite counts
-                no perf events
+  --events=LIST perf events (libpfm4 names) counted over each recursion by
+                the recursing thread, user and kernel mode, reported per
+                frame (default: deferbench's set; --events= counts none)
   --help        this text
 
 Environment:
@@ -82,6 +85,7 @@ outcomes; 2 for bad options; 128+N when interrupted by signal N.
 struct Options {
   std::string out;
   bool quick = false;
+  std::vector<std::string> events = harness::PerfCounters::default_events();
 };
 
 Options parse_arguments(int argc, char** argv) {
@@ -94,7 +98,11 @@ Options parse_arguments(int argc, char** argv) {
     } else if (arg == "--quick") {
       options.quick = true;
     } else if (arg.starts_with("--events=")) {
-      // No perf events here: the quantities are depth, bytes and time.
+      options.events.clear();
+      std::stringstream list{std::string(arg.substr(9))};
+      for (std::string name; std::getline(list, name, ',');) {
+        if (!name.empty()) options.events.push_back(name);
+      }
     } else if (arg == "--help" || arg == "-h") {
       std::fputs(kUsage, stdout);
       std::exit(0);
@@ -259,6 +267,10 @@ nlohmann::json entry_json(const std::string& name, defer::Strategy strategy,
   if (r.usable_stack_bytes > 0) e["usable_stack_bytes"] = r.usable_stack_bytes;
   if (r.peak_rss_bytes) e["peak_rss_bytes"] = *r.peak_rss_bytes;
   if (r.minor_faults) e["minor_faults"] = *r.minor_faults;
+  // Perf events per frame, named as requested; absent when not counted.
+  for (const auto& [event, total] : r.perf_totals) {
+    if (r.depth > 0) e[event] = total / static_cast<double>(r.depth);
+  }
   if (!is_result) {
     e["error_occurred"] = true;
     e["error_message"] = std::string(stack_suite::name(r.classified.outcome)) + ": " +
@@ -291,6 +303,21 @@ void print_case(const std::string& name, const std::vector<stack_suite::AttemptR
 
 int main(int argc, char** argv) {
   const Options options = parse_arguments(argc, argv);
+
+  // Probe the events here (statuses go in the context); each attempt's
+  // recursing thread opens its own. An unknown name is bad input.
+  nlohmann::json perf_events = nlohmann::json::array();
+  {
+    const auto probe = harness::PerfCounters::open(options.events, /*count_kernel=*/true);
+    for (const auto& ev : probe.events()) {
+      if (ev.status == harness::EventStatus::unknown_event) {
+        refuse("unknown perf event '" + ev.name + "' (" + ev.reason + ")");
+      }
+      perf_events.push_back({{"name", ev.name}, {"status", harness::to_string(ev.status)},
+                             {"reason", ev.reason}});
+    }
+  }
+  stack_suite::set_perf_events(options.events);
 
   const char* sizes_env = std::getenv("STACK_SIZES");
   const std::string_view sizes_text =
@@ -344,10 +371,11 @@ int main(int argc, char** argv) {
     }
   }
 
-  const nlohmann::json document = {
+  nlohmann::json document = {
       {"context", context_json(sizes.bytes, sizes_env != nullptr, options.quick, repetitions,
                                timeout_s, bounds, child_as_limit, main_stack)},
       {"benchmarks", benchmarks}};
+  document["context"]["perf_events"] = perf_events;  // per frame, user and kernel mode
   const std::string text = document.dump(2) + "\n";
   if (output.fd < 0) {
     std::fputs(text.c_str(), stdout);

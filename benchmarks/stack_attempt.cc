@@ -19,6 +19,8 @@
 #include <cstring>
 #include <new>
 
+#include "perf_counters.h"
+
 namespace stack_suite {
 namespace {
 
@@ -46,7 +48,61 @@ constexpr std::size_t kAltStackBytes = 64 * 1024;
 
 ChildReport* g_report = nullptr;  // the child's view of the shared page
 
+std::vector<std::string>& perf_events() {
+  static std::vector<std::string> events;
+  return events;
+}
+
+// The recursing thread's counters, and where each counted event goes in the
+// report. Set up before the first frame; the fault handler only reads them.
+const harness::PerfCounters* g_counters = nullptr;
+harness::PerfCounters::Snapshot* g_perf_end = nullptr;  // sized in advance
+std::size_t g_perf_slot[kMaxPerfEvents];                  // counted i -> requested k
+
+void copy_perf(const harness::PerfCounters::Snapshot& snap, PerfRaw& into) {
+  for (std::size_t i = 0; i < snap.value.size() && i < kMaxPerfEvents; ++i) {
+    const std::size_t k = g_perf_slot[i];
+    into.value[k] = snap.value[i];
+    into.enabled[k] = snap.enabled[i];
+    into.running[k] = snap.running[i];
+  }
+}
+
+// From the fault handler too: read() is async-signal-safe, the snapshot is
+// already sized, and nothing here allocates (a fault inside malloc must not
+// deadlock in it).
+void record_perf_end() {
+  if (g_counters == nullptr) return;
+  g_counters->read(*g_perf_end);
+  copy_perf(*g_perf_end, g_report->perf_end);
+  g_report->perf_end_valid.store(1, std::memory_order_release);
+}
+
+// Opens the counters on the calling (recursing) thread: a forked child's
+// inherited descriptors count the parent, and a new thread is not counted
+// by its creator's.
+void start_perf() {
+  if (perf_events().empty()) return;
+  static const harness::PerfCounters counters =
+      harness::PerfCounters::open(perf_events(), /*count_kernel=*/true);
+  if (counters.empty()) return;
+  const auto& counted = counters.counted_names();
+  for (std::size_t i = 0; i < counted.size() && i < kMaxPerfEvents; ++i) {
+    for (std::size_t k = 0; k < perf_events().size() && k < kMaxPerfEvents; ++k) {
+      if (perf_events()[k] == counted[i]) {
+        g_perf_slot[i] = k;
+        g_report->perf_counted |= 1u << k;
+      }
+    }
+  }
+  static harness::PerfCounters::Snapshot end = counters.read();
+  g_perf_end = &end;
+  g_counters = &counters;
+  copy_perf(counters.read(), g_report->perf_start);
+}
+
 void on_fault(int sig, siginfo_t* info, void*) {
+  record_perf_end();
   g_report->fault_signal = sig;
   g_report->fault_address = reinterpret_cast<std::uint64_t>(info->si_addr);
   g_report->end_ns = now_ns();
@@ -55,6 +111,7 @@ void on_fault(int sig, siginfo_t* info, void*) {
 }
 
 void on_out_of_memory() {
+  record_perf_end();
   g_report->end_ns = now_ns();
   g_report->state.store(ChildState::out_of_memory, std::memory_order_release);
   _exit(kExitOutOfMemory);
@@ -95,6 +152,7 @@ void install_alt_stack() {
   if (main_thread) {
     g_report->guard_low = g_report->stack_low - kMainStackGuardGapBytes;
   }  // a mapped stack's guard was recorded when it was mapped
+  start_perf();
   g_report->start_ns = now_ns();
   g_report->state.store(ChildState::recursing, std::memory_order_release);
   recursion->run();
@@ -274,8 +332,24 @@ AttemptResult run_attempt(const AttemptSpec& spec) {
                       1'000'000'000 +
                   (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1000;
   result.minor_faults = static_cast<std::uint64_t>(usage.ru_minflt);
+  if (report->perf_end_valid.load(std::memory_order_acquire) != 0) {
+    const auto& requested = perf_events();
+    for (std::size_t k = 0; k < requested.size() && k < kMaxPerfEvents; ++k) {
+      if (!(report->perf_counted & (1u << k))) continue;
+      const double total = harness::PerfCounters::scale(
+          report->perf_end.value[k] - report->perf_start.value[k],
+          report->perf_end.enabled[k] - report->perf_start.enabled[k],
+          report->perf_end.running[k] - report->perf_start.running[k]);
+      if (total >= 0) result.perf_totals.emplace_back(requested[k], total);
+    }
+  }
   munmap(page, sizeof(ChildReport));
   return result;
+}
+
+void set_perf_events(std::vector<std::string> events) {
+  if (events.size() > kMaxPerfEvents) events.resize(kMaxPerfEvents);
+  perf_events() = std::move(events);
 }
 
 }  // namespace stack_suite

@@ -17,6 +17,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "stack_outcome.h"
 #include "stack_recursion.h"
@@ -46,11 +49,18 @@ struct AttemptResult {
   std::optional<std::uint64_t> peak_rss_bytes;
   std::optional<std::int64_t> cpu_ns;
   std::optional<std::uint64_t> minor_faults;
+  // Scaled totals of the perf events counted over the recursion (user and
+  // kernel mode: stack growth is page faults), by requested name.
+  std::vector<std::pair<std::string, double>> perf_totals;
   std::uint64_t usable_stack_bytes = 0;     // what the child found it had
   bool interrupted = false;                 // SIGINT/SIGTERM arrived; the child was killed
 };
 
 AttemptResult run_attempt(const AttemptSpec& spec);
+
+// The perf events (libpfm4 names, at most kMaxPerfEvents) every later
+// attempt counts; set once, before the first attempt.
+void set_perf_events(std::vector<std::string> events);
 
 // SIGINT and SIGTERM set a flag (no SA_RESTART, so a wait wakes up) that
 // run_attempt and the caller check; interrupt_signal() is 0 until one comes.

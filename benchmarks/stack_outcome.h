@@ -30,6 +30,17 @@ enum class ChildState : std::uint32_t {
 
 // The page shared between parent and child. Lock-free atomics only, so the
 // child's signal handler may write it.
+// Perf events counted by the recursing thread, at most this many.
+inline constexpr std::size_t kMaxPerfEvents = 16;
+
+// Raw perf readings (value, time enabled, time running) per requested event,
+// copied into the shared page by the child; the parent scales them.
+struct PerfRaw {
+  std::uint64_t value[kMaxPerfEvents];
+  std::uint64_t enabled[kMaxPerfEvents];
+  std::uint64_t running[kMaxPerfEvents];
+};
+
 struct ChildReport {
   std::atomic<std::uint64_t> depth;  // recursion frames entered
   std::atomic<ChildState> state;
@@ -42,6 +53,12 @@ struct ChildReport {
   std::int64_t start_ns;     // CLOCK_MONOTONIC, just before the first frame
   std::int64_t end_ns;       // CLOCK_MONOTONIC, in the handler that stopped it
   char setup_step[32];       // which set-up call failed
+  // Bit k: requested event k was counted, and perf_start/perf_end hold its
+  // readings just before the first frame and in the handler that stopped it.
+  std::uint32_t perf_counted;
+  std::atomic<std::uint32_t> perf_end_valid;
+  PerfRaw perf_start;
+  PerfRaw perf_end;
 };
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
 static_assert(std::atomic<ChildState>::is_always_lock_free);

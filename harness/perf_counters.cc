@@ -159,7 +159,11 @@ PerfCounters PerfCounters::open(const std::vector<std::string>& names,
     counters.events_.push_back(std::move(event));
   }
 
-  // One group per kind of PMU; an event the group cannot hold gets its own.
+  // Hardware events share one group (one scheduling window, so IPC is
+  // consistent); an event the group cannot hold gets its own. Software events
+  // each get their own: the kernel never multiplexes them, so a group buys
+  // nothing, and a task-clock leader leaves its members unread (seen here:
+  // page faults in a group led by task-clock stay at 0).
   auto open_in_group = [&](Group& group, Encoded& enc, std::size_t slot) {
     enc.attr.read_format = kGroupReadFormat;
     const int fd = perf_event_open(&enc.attr, group.leader_fd);
@@ -169,16 +173,15 @@ PerfCounters PerfCounters::open(const std::vector<std::string>& names,
     group.slot.push_back(slot);
     return true;
   };
-  Group software, hardware;
+  Group hardware;
   for (std::size_t i = 0; i < encodings.size(); ++i) {
-    Group& home = encodings[i].attr.type == PERF_TYPE_SOFTWARE ? software : hardware;
-    if (open_in_group(home, encodings[i], i)) continue;
+    if (encodings[i].attr.type != PERF_TYPE_SOFTWARE && open_in_group(hardware, encodings[i], i)) {
+      continue;
+    }
     Group alone;
     if (open_in_group(alone, encodings[i], i)) counters.groups_.push_back(std::move(alone));
   }
-  for (Group* g : {&hardware, &software}) {
-    if (g->leader_fd >= 0) counters.groups_.push_back(std::move(*g));
-  }
+  if (hardware.leader_fd >= 0) counters.groups_.push_back(std::move(hardware));
   return counters;
 }
 

@@ -8,10 +8,12 @@
 // zero. Opening never aborts: a machine with no counters yields a usable,
 // empty set.
 //
-// Counted events are read in groups (one per kind of PMU: hardware and
-// software), so ratios such as IPC come from one scheduling window. When the
-// kernel multiplexes a group, values are scaled by time enabled / time
-// running, and the running fraction is kept beside them.
+// Counted hardware events are read as one group, so ratios such as IPC come
+// from one scheduling window; software events, which the kernel never
+// multiplexes, are read one by one (grouped under a task-clock leader, the
+// other members are not updated). When the kernel multiplexes the hardware
+// group, values are scaled by time enabled / time running, and the running
+// fraction is kept beside them.
 #pragma once
 
 #include <cstdint>

@@ -93,6 +93,22 @@ def test_the_default_stack_runs_on_the_main_thread_and_others_on_a_mapping(quick
     assert kinds["1MiB"].startswith("mapped")
 
 
+def test_perf_events_are_per_frame_and_page_faults_match_the_stack(quick_run):
+    _, _, data, _ = quick_run
+    statuses = {e["name"]: e["status"] for e in data["context"]["perf_events"]}
+    for e in data["benchmarks"]:
+        for name, status in statuses.items():
+            assert (name in e) == (status == "counted"), (e["name"], name, status)
+    if statuses.get("perf::PAGE-FAULTS") != "counted":
+        pytest.skip("page faults are not counted here")
+    page = os.sysconf("SC_PAGE_SIZE")
+    for e in data["benchmarks"]:
+        if e["name"].split("/")[0] in ("call", "open_coded", "open_coded_bits", "chain_stack"):
+            # no heap in the loop: each stack page faults once as the stack grows
+            faults = e["perf::PAGE-FAULTS"] * e["depth"]
+            assert faults == pytest.approx(e["stack_bytes"] / page, rel=0.1), e["name"]
+
+
 def test_a_deeper_stack_reaches_a_deeper_depth(quick_run):
     _, _, data, _ = quick_run
     depth = {e["name"]: e["depth"] for e in data["benchmarks"]}
