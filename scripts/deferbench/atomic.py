@@ -5,11 +5,20 @@ import os
 import tempfile
 
 
+def _umask():
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def write_text(path, text):
     """Writes text to path through a temporary file in the same folder."""
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
     try:
+        # mkstemp makes the file private (0600); a result file is as readable
+        # as any other file the user writes.
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "w") as f:
             f.write(text)
             f.flush()

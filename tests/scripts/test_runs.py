@@ -40,3 +40,13 @@ def test_the_manifest_is_saved_whole_after_each_change(tmp_path):
     assert data["status"] == "complete"
     assert data["suites"]["defer_cost"]["status"] == "ok"
     assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"], "no temp files left"
+
+
+def test_files_are_written_readable_as_the_umask_allows(tmp_path):
+    from deferbench import atomic
+    old = os.umask(0o022)
+    try:
+        atomic.write_json(str(tmp_path / "x.json"), {"a": 1})
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(tmp_path / "x.json").st_mode) == 0o644
