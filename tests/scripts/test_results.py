@@ -9,10 +9,10 @@ from conftest import FIXTURES
 
 
 def test_malformed_json_names_the_file_and_the_line():
-    path = os.path.join(FIXTURES, "malformed_suite.json")
+    path = os.path.join(FIXTURES, "malformed_suite.fixture.json")
     with pytest.raises(UserError) as e:
         results.load(path)
-    assert "malformed_suite.json" in str(e.value) and "line" in str(e.value)
+    assert "malformed_suite.fixture.json" in str(e.value) and "line" in str(e.value)
 
 
 def test_a_missing_file_is_named(tmp_path):
