@@ -2,6 +2,7 @@
 // kinds and the bitmap frame in each of its modes), then chain-only ones.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -156,6 +157,44 @@ TEST(Chain, PooledRecordsAreReused) {
     EXPECT_EQ(defer::chain::pool_size(), pooled - 1) << "taken from the pool";
   }
   EXPECT_EQ(defer::chain::pool_size(), pooled) << "given back";
+}
+
+// Heap and pooled records take the smallest size class that holds the
+// callable inline; a callable too large for any is boxed in the smallest.
+static_assert(defer::chain::size_class_for<void (*)()> == 8);
+static_assert(defer::chain::size_class_for<decltype(defer::bind_now(record, nullptr, 1))> ==
+              24);
+static_assert(defer::chain::size_class_for<std::array<long, 2>> == 16);
+static_assert(defer::chain::size_class_for<std::array<long, 8>> == 8);
+static_assert(sizeof(defer::chain::SizedRecord<8>) == 24);
+
+TEST(Chain, RecordsOfEverySizeClassShareOneChain) {
+  std::vector<int> order;
+  {
+    defer::chain::Frame<1> frame;
+    frame.defer_pooled([&order] { order.push_back(1); });                   // 8
+    frame.defer_heap(record, &order, 2);                                      // 24
+    std::array<long, 2> two{3, 0};
+    frame.defer_pooled([&order, two] { order.push_back(int(two[0])); });    // 24
+    frame.defer_stack([&order] { order.push_back(4); });                     // stack
+    std::array<long, 8> big{};
+    big[7] = 5;
+    frame.defer_pooled([&order, big] { order.push_back(int(big[7])); });    // boxed
+  }
+  EXPECT_EQ(order, (std::vector<int>{5, 4, 3, 2, 1}));
+}
+
+TEST(Chain, AnEmptyPoolIsRefilledWithABlockOfRecords) {
+  std::size_t after_first = 0;
+  std::thread fresh([&after_first] {  // a thread starts with empty pools
+    ASSERT_EQ(defer::chain::pool_size(), 0u);
+    defer::chain::Frame<> frame;
+    frame.defer_pooled([] {});
+    after_first = defer::chain::pool_size();
+  });
+  fresh.join();
+  // One allocation made many records: the rest wait on the free list.
+  EXPECT_GT(after_first, 100u);
 }
 
 TEST(Chain, MoreStackRecordsThanSlotsIsCaught) {

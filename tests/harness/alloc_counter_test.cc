@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <thread>
 
 #include "defer/chain.h"
 #include "defer/guard.h"
@@ -36,7 +37,9 @@ TEST(StrategyAllocations, ChainHeapAllocatesOneRecordPerDefer) {
     frame.defer_heap(nothing, 1);
   });
   EXPECT_EQ(counts.allocs, 1u);
-  EXPECT_EQ(counts.bytes, sizeof(defer::chain::Record));
+  // A function pointer and an int: the 32-byte size class.
+  EXPECT_EQ(counts.bytes, sizeof(defer::chain::SizedRecord<16>));
+  EXPECT_EQ(counts.bytes, 32u);
 }
 
 TEST(StrategyAllocations, PooledChainAllocatesNothingOnceWarm) {
@@ -48,6 +51,20 @@ TEST(StrategyAllocations, PooledChainAllocatesNothingOnceWarm) {
   EXPECT_EQ(counts.allocs, 0u);
 }
 
+TEST(StrategyAllocations, PooledRecordsAreCarvedFromBlocks) {
+  harness::AllocCounts counts{};
+  std::thread fresh([&counts] {  // empty pools: every record must be made
+    counts = allocations_of([] {
+      defer::chain::Frame<> frame;
+      for (int i = 0; i < 1000; ++i) frame.defer_pooled([i] { nothing(i); });
+    });
+  });
+  fresh.join();
+  EXPECT_GE(counts.allocs, 1u);
+  EXPECT_LE(counts.allocs, 2u) << "1000 records of 24 bytes: one or two 16 KiB blocks";
+  EXPECT_LE(counts.bytes, 1000u * 24u * 2u);
+}
+
 TEST(StrategyAllocations, StackRecordsGuardsAndBitsAllocateNothing) {
   EXPECT_EQ(allocations_of([] {
               defer::chain::Frame<1> frame;
@@ -56,6 +73,10 @@ TEST(StrategyAllocations, StackRecordsGuardsAndBitsAllocateNothing) {
   EXPECT_EQ(allocations_of([] { auto g = defer::guard(nothing, 1); }).allocs, 0u);
   EXPECT_EQ(allocations_of([] {
               defer::OpenFrame<defer::FrameShape{.defers = 1}> frame;
+              frame.defer(nothing, 1);
+            }).allocs, 0u);
+  EXPECT_EQ(allocations_of([] {
+              defer::OpenFrame<defer::FrameShape{.defers = 1}, void(int)> frame;
               frame.defer(nothing, 1);
             }).allocs, 0u);
 }

@@ -11,8 +11,15 @@
 //   Frame::defer_heap    the record comes from operator new and goes back to
 //                        operator delete (Go's deferproc without its pool).
 //   Frame::defer_pooled  the record comes from a per-thread free list and
-//                        returns to it; the heap is touched only when the list
-//                        is empty (Go's newdefer / deferpool / freedefer).
+//                        returns to it; when the list is empty a block of
+//                        records is carved from one allocation (Go's
+//                        newdefer / deferpool / freedefer over its allocator's
+//                        size-class spans).
+//
+// Heap and pooled records come in three sizes, 24, 32 and 40 bytes, each the
+// smallest whose call holds the callable inline (a larger callable is boxed
+// in the smallest), so a deferred close(fd) costs 24 bytes. Stack records are
+// declared before their callable is known, so they all hold three words.
 //
 // A Frame marks a function's frame: it remembers the chain's head when it is
 // created and, when it is destroyed, runs every record pushed since, newest
@@ -44,70 +51,116 @@
 
 namespace defer::chain {
 
-// A _defer record. Where it came from is not stored: the record's call was
-// armed with the matching policy below, so running it also gives the record
-// back, and deferreturn never asks.
+// A _defer record's header: the link to the next older record on this
+// thread's chain (Go: _defer.link). The record's call follows it, at
+// kCallOffset whatever the record's size.
 struct Record {
-  DeferredCall call;  // first: a record and its call share an address
-  Record* link;       // the next older record on this thread's chain
+  Record* link;
 };
-static_assert(std::is_standard_layout_v<Record>);
+
+// A record with room for a callable of InlineBytes. Where it came from is not
+// stored: its call was armed with the matching After policy below, so running
+// it also gives the record back, and deferreturn never asks.
+template <std::size_t InlineBytes>
+struct SizedRecord {
+  Record head;
+  BasicDeferredCall<InlineBytes> call;
+};
+
+inline constexpr std::size_t kCallOffset = sizeof(Record);
+
+// The size classes of heap and pooled records, by inline bytes.
+inline constexpr std::size_t kSizeClasses[] = {8, 16, 24};
+
+// The smallest class whose call holds Fn inline; the smallest of all when
+// none does, since the call then holds only the pointer to Fn's box.
+template <class Fn>
+inline constexpr std::size_t size_class_for =
+    BasicDeferredCall<8>::fits_inline<Fn>    ? 8
+    : BasicDeferredCall<16>::fits_inline<Fn> ? 16
+    : BasicDeferredCall<24>::fits_inline<Fn> ? 24
+                                             : 8;
+
+// What a Frame's stack slots are: one size, chosen before the callable is.
+using StackRecord = SizedRecord<DeferredCall::kInlineBytes>;
+
+template <std::size_t InlineBytes>
+inline constexpr bool valid_record_layout =
+    std::is_standard_layout_v<SizedRecord<InlineBytes>> &&
+    offsetof(SizedRecord<InlineBytes>, call) == kCallOffset;
+static_assert(valid_record_layout<8> && valid_record_layout<16> &&
+              valid_record_layout<24>);
+static_assert(sizeof(SizedRecord<8>) == 24 && sizeof(SizedRecord<16>) == 32 &&
+              sizeof(SizedRecord<24>) == 40);
+
+// The call of a record of any size, and the record of a call of known size.
+inline void* call_of(Record* r) noexcept {
+  return reinterpret_cast<std::byte*>(r) + kCallOffset;
+}
+template <std::size_t InlineBytes>
+SizedRecord<InlineBytes>* record_of(void* call) noexcept {
+  return reinterpret_cast<SizedRecord<InlineBytes>*>(static_cast<std::byte*>(call) -
+                                                     kCallOffset);
+}
 
 // The newest record of this thread's chain (Go: g._defer).
 extern thread_local constinit Record* tls_head;
 
-// Records kept on this thread's free list at most; the rest go back to the
-// heap. Go's per-P pool spills to a global one; a thread-local bound keeps
-// ours simple and its memory bounded.
-inline constexpr std::size_t kPoolCapacity = 1024;
-
-// This thread's free list of records (Go: pp.deferpool). Trivially
-// destructible, so the fast path reads it with no TLS guard; what is left is
-// freed when the thread exits (chain.cc).
+// This thread's free list of records of one size class (Go: pp.deferpool).
+// Trivially destructible, so the fast path reads it with no TLS guard. It has
+// no bound: records carved from a block cannot go back to the heap one by one,
+// so the blocks stay with the thread until it exits (chain.cc), much as Go's
+// pools keep records until the next collection.
 struct Pool {
   Record* first = nullptr;
   std::size_t size = 0;
 };
-extern thread_local constinit Pool tls_pool;
+template <std::size_t InlineBytes>
+inline thread_local constinit Pool tls_pool;
 
-// The slow halves, out of line: allocation when the pool is empty, and
-// freeing when it is full.
-Record* pool_refill();
-void pool_overflow(Record* r) noexcept;
-void heap_free(Record* r) noexcept;
+// The slow half of newdefer, out of line: carves a new block into records of
+// `record_bytes`, puts all but one on `pool`, and returns that one.
+Record* pool_refill(Pool& pool, std::size_t record_bytes);
 
-// Go's newdefer: a record from this thread's free list, else operator new.
-inline Record* pool_get() {
-  Record* r = tls_pool.first;
-  if (r == nullptr) [[unlikely]] return pool_refill();
-  tls_pool.first = r->link;
-  --tls_pool.size;
-  return r;
+// Go's newdefer: a record from this thread's free list of its size class.
+template <std::size_t InlineBytes>
+SizedRecord<InlineBytes>* pool_get() {
+  Pool& pool = tls_pool<InlineBytes>;
+  Record* r = pool.first;
+  if (r == nullptr) [[unlikely]] {
+    r = pool_refill(pool, sizeof(SizedRecord<InlineBytes>));
+  } else {
+    pool.first = r->link;
+    --pool.size;
+  }
+  return ::new (static_cast<void*>(r)) SizedRecord<InlineBytes>;
 }
 
-// Go's freedefer: the record back to the free list, or to the heap when full.
-inline void pool_put(Record* r) noexcept {
-  if (tls_pool.size == kPoolCapacity) [[unlikely]] return pool_overflow(r);
-  r->link = tls_pool.first;
-  tls_pool.first = r;
-  ++tls_pool.size;
+// Go's freedefer: the record back to its free list.
+template <std::size_t InlineBytes>
+void pool_put(SizedRecord<InlineBytes>* record) noexcept {
+  Pool& pool = tls_pool<InlineBytes>;
+  record->head.link = pool.first;
+  pool.first = &record->head;
+  ++pool.size;
 }
 
-// Records on this thread's free list now (for tests and results).
-inline std::size_t pool_size() noexcept { return tls_pool.size; }
-
-// The After policies of DeferredCall::arm, one per record origin.
-inline Record* record_of(DeferredCall* call) noexcept {
-  return reinterpret_cast<Record*>(call);  // call is Record's first member
+// Records on this thread's free lists now, all sizes (for tests and results).
+inline std::size_t pool_size() noexcept {
+  return tls_pool<8>.size + tls_pool<16>.size + tls_pool<24>.size;
 }
+
+// The After policies of BasicDeferredCall::arm, one per record origin.
 struct InFrame {  // a slot of the caller's frame: nothing to give back
-  static void after(DeferredCall*) noexcept {}
+  static void after(void*) noexcept {}
 };
+template <std::size_t InlineBytes>
 struct FromHeap {
-  static void after(DeferredCall* call) noexcept { heap_free(record_of(call)); }
+  static void after(void* call) noexcept { delete record_of<InlineBytes>(call); }
 };
+template <std::size_t InlineBytes>
 struct FromPool {
-  static void after(DeferredCall* call) noexcept { pool_put(record_of(call)); }
+  static void after(void* call) noexcept { pool_put(record_of<InlineBytes>(call)); }
 };
 
 // Terminates with a message naming the broken invariant and its place.
@@ -125,8 +178,8 @@ inline void run_until(Record* mark) noexcept {
                        "Frame outlived its thread, or frames were destroyed "
                        "out of order");
     }
-    tls_head = r->link;  // unlink first: the call may push records itself
-    r->call.run();       // also gives the record back (see Record)
+    tls_head = r->link;            // unlink first: the call may push records
+    run_deferred_call(call_of(r));  // also gives the record back (SizedRecord)
   }
 }
 
@@ -150,38 +203,42 @@ class Frame {
                        "more stack records than the frame has slots; a defer "
                        "in a loop must use defer_heap or defer_pooled");
     }
-    push<InFrame>(&slots_[used_++], std::forward<F>(f), std::forward<Args>(args)...);
+    push<InFrame>(&slots_[used_++],
+                  bind_now(std::forward<F>(f), std::forward<Args>(args)...));
   }
 
-  // deferproc with a record from operator new.
+  // deferproc with a record from operator new, of the callable's size class.
   template <class F, class... Args>
   void defer_heap(F&& f, Args&&... args) {
-    push<FromHeap>(new Record, std::forward<F>(f), std::forward<Args>(args)...);
+    auto bound = bind_now(std::forward<F>(f), std::forward<Args>(args)...);
+    constexpr std::size_t kClass = size_class_for<decltype(bound)>;
+    push<FromHeap<kClass>>(new SizedRecord<kClass>, std::move(bound));
   }
 
-  // deferproc with a record from this thread's free list.
+  // deferproc with a record from this thread's free list of its size class.
   template <class F, class... Args>
   void defer_pooled(F&& f, Args&&... args) {
-    push<FromPool>(pool_get(), std::forward<F>(f), std::forward<Args>(args)...);
+    auto bound = bind_now(std::forward<F>(f), std::forward<Args>(args)...);
+    constexpr std::size_t kClass = size_class_for<decltype(bound)>;
+    push<FromPool<kClass>>(pool_get<kClass>(), std::move(bound));
   }
 
  private:
-  template <class Origin, class F, class... Args>
-  static void push(Record* r, F&& f, Args&&... args) {
+  template <class Origin, std::size_t InlineBytes, class Fn>
+  static void push(SizedRecord<InlineBytes>* r, Fn&& fn) {
     try {
-      r->call.template arm<Origin>(
-          bind_now(std::forward<F>(f), std::forward<Args>(args)...));
+      r->call.template arm<Origin>(std::forward<Fn>(fn));
     } catch (...) {  // boxing a large callable failed: the record is unused
       Origin::after(&r->call);
       throw;
     }
-    r->link = tls_head;
-    tls_head = r;
+    r->head.link = tls_head;
+    tls_head = &r->head;
   }
 
   Record* const mark_;
   std::size_t used_ = 0;
-  std::array<Record, StackSlots> slots_;
+  std::array<StackRecord, StackSlots> slots_;
 };
 
 }  // namespace defer::chain

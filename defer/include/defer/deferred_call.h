@@ -1,15 +1,20 @@
-// defer::DeferredCall: one deferred call, its arguments already evaluated,
-// stored type-erased in a fixed-size object.
+// defer::BasicDeferredCall: one deferred call, its arguments already
+// evaluated, stored type-erased in a fixed-size object.
 //
 // Go's `defer f(a, b)` evaluates f, a and b when the defer statement runs and
-// keeps them until the call (claim R5). Its runtime record (_defer) has a
-// fixed size and points at a funcval; a closure that captures more than fits
-// escapes to the heap ("func literal escapes to heap", claim B6).
+// keeps them until the call (claim R5). Its runtime record (_defer) points at
+// a funcval; a closure that captures more than fits escapes to the heap
+// ("func literal escapes to heap", claim B6).
 //
-// DeferredCall is the same shape: a callable of at most kInlineBytes lives
+// BasicDeferredCall<N> is the same shape: a callable of at most N bytes lives
 // inside the object; a larger one is allocated with operator new, one
-// allocation per deferred call. The chain records and the open-coded slots
-// both hold one, so every strategy shares the size rule.
+// allocation per deferred call. DeferredCall (N = three words) is what the
+// open-coded slots and the chain's stack records hold; the chain's heap and
+// pooled records come in three sizes (chain.h), each the smallest that holds
+// its callable, as Go's allocator rounds a record up to a size class.
+//
+// Every size starts with its trampoline, so run_deferred_call() can run one
+// knowing only its address: the chain holds calls of several sizes.
 //
 // Invariants:
 //   - run() is called exactly once; it invokes the callable and destroys it.
@@ -29,24 +34,26 @@
 
 namespace defer {
 
-class DeferredCall {
+// What runs a deferred call of any size, given its address.
+using Trampoline = void (*)(void* call);
+
+template <std::size_t InlineBytes>
+class BasicDeferredCall {
  public:
-  // Three words: enough for a function pointer and two pointer-sized
-  // arguments, or a lambda capturing three references.
-  static constexpr std::size_t kInlineBytes = 3 * sizeof(void*);
+  static constexpr std::size_t kInlineBytes = InlineBytes;
 
   template <class F>
   static constexpr bool fits_inline =
       sizeof(F) <= kInlineBytes && alignof(F) <= alignof(void*);
 
-  DeferredCall() = default;
-  DeferredCall(const DeferredCall&) = delete;
-  DeferredCall& operator=(const DeferredCall&) = delete;
+  BasicDeferredCall() = default;
+  BasicDeferredCall(const BasicDeferredCall&) = delete;
+  BasicDeferredCall& operator=(const BasicDeferredCall&) = delete;
 
-  // What runs after the call, given the DeferredCall: nothing by default;
+  // What runs after the call, given the call's address: nothing by default;
   // a chain record uses it to give itself back (chain.h).
   struct NothingAfter {
-    static void after(DeferredCall*) noexcept {}
+    static void after(void*) noexcept {}
   };
 
   // Stores a callable taking no arguments. Returns true when it allocated.
@@ -74,24 +81,37 @@ class DeferredCall {
 
  private:
   template <class Fn, class After>
-  static void run_inline(DeferredCall* self) {
+  static void run_inline(void* call) {
+    auto* self = static_cast<BasicDeferredCall*>(call);
     Fn& fn = *std::launder(reinterpret_cast<Fn*>(self->storage_));
     fn();
     fn.~Fn();
-    After::after(self);
+    After::after(call);
   }
 
   template <class Fn, class After>
-  static void run_boxed(DeferredCall* self) {
+  static void run_boxed(void* call) {
+    auto* self = static_cast<BasicDeferredCall*>(call);
     Fn* fn = *std::launder(reinterpret_cast<Fn**>(self->storage_));
     (*fn)();
     delete fn;
-    After::after(self);
+    After::after(call);
   }
 
-  void (*run_)(DeferredCall*) = nullptr;
+  Trampoline run_ = nullptr;  // first: see run_deferred_call
   alignas(void*) std::byte storage_[kInlineBytes];
 };
+
+// Three words: enough for a function pointer and two pointer-sized
+// arguments, or a lambda capturing three references.
+using DeferredCall = BasicDeferredCall<3 * sizeof(void*)>;
+
+// Runs a BasicDeferredCall of any size from its address alone. Each is
+// standard layout with its trampoline first, so the object and the
+// trampoline share an address.
+inline void run_deferred_call(void* call) {
+  (*static_cast<Trampoline*>(call))(call);
+}
 
 // Binds f to copies of args now, the way a Go defer statement evaluates its
 // call's arguments when it runs rather than when the call does (claim R5).
@@ -106,5 +126,8 @@ auto bind_now(F&& f, Args&&... args) {
     };
   }
 }
+
+static_assert(std::is_standard_layout_v<DeferredCall>,
+              "run_deferred_call reads the trampoline at the call's address");
 
 }  // namespace defer
