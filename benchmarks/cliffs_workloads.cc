@@ -125,9 +125,11 @@ DEFERBENCH_OPAQUE void release_slot(std::uint32_t) { --ledger().open; }
 
 }  // namespace
 
+// Typed slots, as Go's compiler types them (open_slot.h): past eight defers
+// the frame falls back to stack records and the slot type goes unused.
 template <int N>
 DEFERBENCH_OPAQUE std::uint64_t ndefers(const Item& item) {
-  defer::OpenFrame<defer::FrameShape{.defers = N}> frame;
+  defer::OpenFrame<defer::FrameShape{.defers = N}, void(std::uint32_t)> frame;
   Ledger& l = ledger();
   l.open += N;
   if (l.open > l.peak) l.peak = l.open;
@@ -151,7 +153,7 @@ template std::uint64_t ndefers<11>(const Item&);
 template std::uint64_t ndefers<12>(const Item&);
 
 DEFERBENCH_OPAQUE std::uint64_t exits_3x5(const Item& item, int exit) {
-  defer::OpenFrame<kExits3x5> frame;
+  defer::OpenFrame<kExits3x5, void(Resource)> frame;
   static_assert(decltype(frame)::strategy == defer::Strategy::open_coded_bits);
   defer_n_closes<kExits3x5.defers>(frame, item);
   if (exit == 0) return 1;
@@ -160,7 +162,7 @@ DEFERBENCH_OPAQUE std::uint64_t exits_3x5(const Item& item, int exit) {
 }
 
 DEFERBENCH_OPAQUE std::uint64_t exits_4x4(const Item& item, int exit) {
-  defer::OpenFrame<kExits4x4> frame;
+  defer::OpenFrame<kExits4x4, void(Resource)> frame;
   static_assert(decltype(frame)::strategy == defer::Strategy::chain_stack, "R4");
   defer_n_closes<kExits4x4.defers>(frame, item);
   if (exit == 0) return 1;

@@ -30,8 +30,9 @@ DEFERBENCH_OPAQUE void defer1_open_coded() {
   auto cleanup = defer::guard(deferred, 1, 2, 3);
 }
 
+// Typed slots, as Go's compiler gives them: a function pointer and three ints.
 DEFERBENCH_OPAQUE void defer1_open_coded_bits() {
-  defer::OpenFrame<defer::FrameShape{.defers = 1}> frame;
+  defer::OpenFrame<defer::FrameShape{.defers = 1}, void(int, int, int)> frame;
   static_assert(decltype(frame)::strategy == defer::Strategy::open_coded_bits);
   frame.defer(deferred, 1, 2, 3);
 }

@@ -53,7 +53,8 @@ DEFERBENCH_OPAQUE void recurse_open_coded() {
 DEFERBENCH_OPAQUE void recurse_open_coded_bits() {
   count_frame();
   {
-    defer::OpenFrame<defer::FrameShape{.defers = 1}> frame;
+    // A typed slot holding the function value, as Go's does (open_slot.h).
+    defer::OpenFrame<defer::FrameShape{.defers = 1}, void()> frame;
     static_assert(decltype(frame)::strategy == defer::Strategy::open_coded_bits);
     frame.defer(recurse_open_coded_bits);
   }  // the deferred call runs here

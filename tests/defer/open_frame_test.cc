@@ -2,6 +2,8 @@
 // deferBits protocol.
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include "defer/open_frame.h"
@@ -63,6 +65,89 @@ TEST(OpenFrame, MoreDefersThanTheShapeDeclaresIsCaught) {
         frame.defer([] {});
       },
       "OpenFrame::defer: more defer statements ran than the frame's shape declares");
+}
+
+// Typed slots (open_slot.h): a function pointer and the arguments, as Go's
+// compiler lays out an open-coded defer.
+using TypedFrame = defer::OpenFrame<FrameShape{.defers = 3}, void(std::vector<int>*, int)>;
+
+TEST(OpenFrameTypedSlots, RunLastInFirstOut) {  // R1
+  std::vector<int> order;
+  {
+    TypedFrame frame;
+    frame.defer(record, &order, 1);
+    frame.defer(record, &order, 2);
+    frame.defer(record, &order, 3);
+    EXPECT_EQ(frame.defer_bits(), 0b111);
+    EXPECT_TRUE(order.empty());
+  }
+  EXPECT_EQ(order, (std::vector<int>{3, 2, 1}));
+}
+
+TEST(OpenFrameTypedSlots, EvaluateArgumentsWhenTheDeferRuns) {  // R5
+  std::vector<int> order;
+  {
+    TypedFrame frame;
+    int x = 1;
+    frame.defer(record, &order, x);
+    x = 2;
+  }
+  EXPECT_EQ(order, (std::vector<int>{1}));
+}
+
+TEST(OpenFrameTypedSlots, RunOnlyTheDefersThatRan) {
+  std::vector<int> order;
+  for (bool second : {false, true}) {
+    TypedFrame frame;
+    frame.defer(record, &order, 1);
+    if (second) frame.defer(record, &order, 2);
+  }
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 1}));
+}
+
+TEST(OpenFrameTypedSlots, RunWhenAnExceptionUnwinds) {  // panic
+  std::vector<int> order;
+  EXPECT_THROW(
+      {
+        TypedFrame frame;
+        frame.defer(record, &order, 1);
+        frame.defer(record, &order, 2);
+        throw std::runtime_error("panic");
+      },
+      std::runtime_error);
+  EXPECT_EQ(order, (std::vector<int>{2, 1}));
+}
+
+void keep(std::shared_ptr<int>) {}
+
+TEST(OpenFrameTypedSlots, DestroyTheirArgumentsAfterTheCall) {
+  auto alive = std::make_shared<int>(7);
+  {
+    defer::OpenFrame<FrameShape{.defers = 1}, void(std::shared_ptr<int>)> frame;
+    frame.defer(keep, alive);
+    EXPECT_EQ(alive.use_count(), 2) << "the slot holds a copy";
+  }
+  EXPECT_EQ(alive.use_count(), 1) << "and destroyed it after the call";
+}
+
+TEST(OpenFrameTypedSlots, ACapturelessLambdaIsAFunctionPointer) {
+  static int runs = 0;
+  {
+    defer::OpenFrame<FrameShape{.defers = 1}, void()> frame;
+    frame.defer([] { ++runs; });
+  }
+  EXPECT_EQ(runs, 1);
+}
+
+TEST(OpenFrameTypedSlots, NineDefersFallBackToStackRecords) {  // R2
+  using Nine = defer::OpenFrame<FrameShape{.defers = 9}, void(std::vector<int>*, int)>;
+  static_assert(Nine::strategy == Strategy::chain_stack);
+  std::vector<int> order;
+  {
+    Nine frame;
+    for (int i = 1; i <= 9; ++i) frame.defer(record, &order, i);
+  }
+  EXPECT_EQ(order, (std::vector<int>{9, 8, 7, 6, 5, 4, 3, 2, 1}));
 }
 
 }  // namespace

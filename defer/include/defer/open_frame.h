@@ -25,6 +25,13 @@
 //     frame.defer(close, fd);        // slot 1, bit 1: runs first
 //   }
 //
+// The slots hold any callable, type-erased, by default. Naming the deferred
+// calls' type gives typed slots, as Go's compiler gives them (open_slot.h):
+// OpenFrame<{.defers = 2}, void(int)> holds two function pointers and two
+// ints, and the compiler sees every exit call. When every defer statement is
+// unconditional it may then fold the bits and the slots away altogether, which
+// Go's compiler does not do (its panic path reads them from the frame).
+//
 // Invariants: a frame runs its defers last-in first-out; a frame records at
 // most `defers` calls through defer() (and any number through defer_in_loop()
 // when in_loop is set); each bit is cleared before its call.
@@ -38,6 +45,7 @@
 
 #include "defer/chain.h"
 #include "defer/deferred_call.h"
+#include "defer/open_slot.h"
 #include "defer/strategy.h"
 
 namespace defer {
@@ -77,7 +85,9 @@ constexpr std::string_view fallback_reason(FrameShape shape) noexcept {
   return "";
 }
 
-template <FrameShape Shape>
+// Slot: DeferredCall (any callable) or a function type void(P...) for typed
+// slots; see open_slot.h.
+template <FrameShape Shape, class Slot = DeferredCall>
 class OpenFrame {
   static_assert(Shape.defers >= 1, "a frame declares at least one defer");
   static_assert(Shape.exits >= 1, "a function has at least one exit");
@@ -112,8 +122,8 @@ class OpenFrame {
     }
     const int index = next_++;
     if constexpr (open_coded) {
-      storage_[static_cast<std::size_t>(index)].arm(
-          bind_now(std::forward<F>(f), std::forward<Args>(args)...));
+      storage_[static_cast<std::size_t>(index)].arm(std::forward<F>(f),
+                                                    std::forward<Args>(args)...);
       bits_ = static_cast<std::uint8_t>(bits_ | (1u << index));
     } else {
       storage_.defer_stack(std::forward<F>(f), std::forward<Args>(args)...);
@@ -150,7 +160,7 @@ class OpenFrame {
   // declared defer (Go's deferprocStack slots).
   using Storage = std::conditional_t<
       open_coded,
-      std::array<DeferredCall, static_cast<std::size_t>(Shape.defers)>,
+      std::array<typename SlotFor<Slot>::type, static_cast<std::size_t>(Shape.defers)>,
       chain::Frame<open_coded ? 0 : static_cast<std::size_t>(Shape.defers)>>;
 
   std::uint8_t bits_ = 0;
