@@ -230,7 +230,7 @@ void add_report(json& e, std::uint64_t n, const fd::Report& r) {
   const double vm_growth = (static_cast<double>(r.vm_peak_kb) - r.vm_before_kb) * 1024.0;
   e["iterations"] = n;
   e["real_time"] = r.wall_ns / files;
-  e["cpu_time"] = (r.user_ns + r.sys_ns) / files;
+  e["cpu_time"] = r.cpu_ns / files;
   e["wall_s"] = r.wall_ns / 1e9;
   e["user_s"] = r.user_ns / 1e9;
   e["sys_s"] = r.sys_ns / 1e9;
@@ -353,6 +353,7 @@ int main(int argc, char** argv) {
   }
   g_perf_events = options.events;
   fd::set_perf_events(options.events);
+  const int child_cpu = fd::pin_children_to_one_cpu();
 
   // Every refusal comes before anything is created.
   std::vector<Planned> planned;
@@ -513,14 +514,16 @@ int main(int argc, char** argv) {
       "no file opened; not the experiment";
   context["strategies"] = strategies;
   context["warm_up_files"] = kWarmUpFiles;
+  context["child_cpu"] = child_cpu;  // every measuring child ran on it alone (-1: unpinned)
   context["memory_note"] =
       "peak_rss/peak_vm are the measuring child's VmHWM/VmPeak; rss_per_file is "
       "(VmHWM - VmRSS after the warm-up) / N: user-space pages only, the kernel's "
       "struct file per descriptor is not in it. Linux >= 6.2 keeps RSS in per-CPU "
       "counters that /proc reads approximately (a constant offset of some hundred kB "
       "at small N), so the summary takes the slope of peak RSS over N; "
-      "heap_bytes_per_file counts the bytes asked of operator new, exactly. user/sys "
-      "come from getrusage, whose split between them is sampled at the timer tick";
+      "heap_bytes_per_file counts the bytes asked of operator new, exactly. cpu_time "
+      "is CLOCK_PROCESS_CPUTIME_ID (the scheduler's count, in ns); user/sys come from "
+      "getrusage, whose split between them is sampled at the timer tick";
   context["fd_system"] = "not implemented (FD_SYSTEM=1 is refused)";
   write_whole(options.out, {{"context", context}, {"benchmarks", benchmarks}});
   std::fprintf(stderr, "fd: done; removed %s\n", folder.c_str());
