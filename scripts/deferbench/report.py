@@ -13,7 +13,8 @@ import html
 import math
 import os
 
-from . import atomic, charts, claims, claims_table, export, report_data, run_folder
+from . import (atomic, charts, claims, claims_table, export, fd_summary, report_data, run_folder,
+               stack_summary, targets)
 
 
 def add_arguments(p):
@@ -46,6 +47,17 @@ def sections(run):
               "runtime/BenchmarkDefer (open-coded), runtime/BenchmarkDefer/noopendefer "
               "(normal) and defer_cost/call (plain); C++ here: defer_cost.json."),
         ("table", ["case", "article (Go 1.14)", "Go here", "C++ here"], rows)]))
+
+    goals = targets.rows(run)
+    if goals:
+        missed = sum(not t.met for t in goals)
+        out.append(("Targets", [
+            ("p", f"deferbench's own targets, as this run measured them: {len(goals) - missed} "
+                  f"of {len(goals)} met. Times come from this machine as it was; where an "
+                  "instruction count is given, it does not depend on the machine's load."),
+            ("table", ["suite", "what", "target", "measured", "verdict"],
+             [[t.suite, t.what, t.target, t.measured, "ok" if t.met else "MISSED"]
+              for t in goals])]))
 
     table = claims_table.rows(run)
     out.append(("Claims", [
@@ -103,12 +115,25 @@ def _fd_blocks(run):
         return [("p", "No fd suite in this run.")]
     blocks = [("p", "Limits that bound N:"), ("list", [x.strip() for x in sec.limit_lines])]
     if sec.rows:
-        blocks.append(("table", ["strategy", "N", "wall ns/file", "cpu ns/file",
-                                 "gap to floor (cpu)", "peak RSS MiB", "peak VM MiB"],
+        blocks.append(("table", ["strategy", "N", "wall ns/file", "cpu ns/file", "cpu spread",
+                                 f"gap to floor (cpu), target <= {fd_summary.TARGET_GAP:.0%} "
+                                 f"from N = {fd_summary.TARGET_GAP_FROM_N:,}",
+                                 "peak RSS MiB", "peak VM MiB"],
                        [[r.strategy, str(r.n), _f(r.ns_per_file, ".0f"),
                          _f(r.cpu_ns_per_file, ".0f"),
-                         "" if math.isnan(r.gap) else f"{r.gap * 100:+.1f}%",
+                         "" if math.isnan(r.cpu_cv) else f"{r.cpu_cv * 100:.1f}%",
+                         _fd_gap_cell(r),
                          _f(r.peak_rss / 2**20), _f(r.peak_vm / 2**20)] for r in sec.rows]))
+        blocks.append(("p", "A gap smaller than the spread of the CPU time is not "
+                            "significant."))
+    if sec.slopes:
+        blocks.append(("p", "User-space memory per file: the slope of the child's peak RSS "
+                            "over N (the kernel's struct file is not in it):"))
+        blocks.append(("table", ["strategy", "RSS slope B/file", "over N",
+                                 "operator new B/file (largest N)", "target"],
+                       [[s.strategy, _f(s.bytes_per_file), ", ".join(f"{n:,}" for n in s.ns),
+                         _f(s.heap_bytes_per_file), _fd_memory_verdict(s)]
+                        for s in sec.slopes]))
     if sec.go_rows:
         blocks.append(("table", ["Go case", "N", "ns/file", "max RSS MB", "peak VM MB"],
                        [[n, str(k), _f(ns, ".0f"), _f(rss / 1e6), _f(vm / 1e6)]
@@ -125,14 +150,31 @@ def _fd_blocks(run):
     return blocks
 
 
+def _fd_gap_cell(row):
+    if math.isnan(row.gap):
+        return ""
+    verdict = {None: "", True: ": ok", False: ": MISSED"}[row.meets_gap]
+    return f"{row.gap * 100:+.1f}%{verdict}"
+
+
+def _fd_memory_verdict(slope):
+    if slope.meets_target is None:
+        return ""
+    return (f"<= {fd_summary.TARGET_CHAIN_BYTES} B: {'ok' if slope.meets_target else 'MISSED'} "
+            f"on {slope.target_text()} (Go: about {fd_summary.GO_BYTES_PER_FILE} B/file at "
+            "250k, the issue's figure)")
+
+
 def _stack_blocks(run):
     data = report_data.stack(run)
     blocks = []
     if data["cpp"]:
-        blocks.append(("table", ["C++ case", "depth", "B/frame", "outcomes", "to overflow ms"],
+        blocks.append(("table", ["C++ case", "depth", "B/frame", "outcomes", "to overflow ms",
+                                 "Go B/frame (same mechanism)", "target: fewer than Go"],
                        [[r.case, _f(r.depth, ",.0f"), _f(r.bytes_per_frame),
                          ", ".join(f"{k} x{n}" for k, n in sorted(r.outcomes.items())),
-                         _f(r.overflow_ms)] for r in data["cpp"]]))
+                         _f(r.overflow_ms), _stack_go_cell(r), _stack_verdict(r)]
+                        for r in data["cpp"]]))
     if data["go"]:
         blocks.append(("table", ["Go case", "depth", "B/frame", "last stack MiB", "limit bytes"],
                        [[c, _f(d, ",.0f"), _f(b), _f(s / 2**20, ".0f"), str(lim)]
@@ -142,6 +184,19 @@ def _stack_blocks(run):
     blocks.append(("p", f"Article A (quoted): 512 MiB / {claims.GO_ARTICLE_DEPTH:,} defers = "
                         f"{claims.GO_ARTICLE_BYTES_PER_FRAME:.0f} B/frame."))
     return blocks
+
+
+def _stack_go_cell(row):
+    figure, source = row.go_reference
+    return f"{figure:.1f} ({source})"
+
+
+def _stack_verdict(row):
+    if row.strategy == stack_summary.FLOOR:
+        return "floor, no defer"
+    if row.meets_target is None:
+        return "-"
+    return f"{'ok' if row.meets_target else 'MISSED'}, {row.vs_go:.2f}x"
 
 
 def _counter_blocks(run):

@@ -225,6 +225,7 @@ class FdSection:
     not_measured: list    # {"files", "reason"}
     projections: list     # fd_summary.Projection, labelled as projections
     go_rows: list = field(default_factory=list)  # (name, N, ns per file, RSS bytes, VM bytes)
+    slopes: list = field(default_factory=list)   # fd_summary.Slope: bytes per file
     go_not_measured: list = field(default_factory=list)  # (name, reason)
 
 
@@ -243,17 +244,17 @@ def fd(run):
                         stats.median(b.counter("max_rss_bytes")),
                         stats.median(b.counter("vm_peak_bytes"))))
     if s is None:
-        return FdSection({}, [], [], [], [], go_rows, go_missing)
+        return FdSection({}, [], [], [], [], go_rows=go_rows, go_not_measured=go_missing)
     return FdSection(s.context.get("limits", {}), fd_summary.limit_lines(s.context),
                      fd_summary.rows(s), s.context.get("not_measured", []),
-                     fd_summary.projections(s), go_rows, go_missing)
+                     fd_summary.projections(s), go_rows=go_rows, go_not_measured=go_missing,
+                     slopes=fd_summary.rss_slopes(s))
 
 
 # --------------------------------------------------------------------------- stack
 
 def stack(run):
     """{"cpp": [stack_summary.StackRow], "go": [(case, depth, B/frame, stack bytes, limit)]}."""
-    cpp = stack_summary.stack_rows(run.suite("stack")) if run.suite("stack") else []
     go = []
     for case in ("stack/open_coded", "stack/chain_stack", "stack/chain_heap", "stack/plain"):
         depth = measure(run, "go", case, "depth")
@@ -262,6 +263,9 @@ def stack(run):
                        measure(run, "go", case, "bytes_per_frame").median,
                        measure(run, "go", case, "stack_bytes").median,
                        first_field(run, "go", case, "limit_bytes")))
+    go_per_frame = {case: per_frame for case, _, per_frame, _, _ in go}
+    cpp = stack_summary.stack_rows(run.suite("stack"), go_per_frame) if run.suite("stack") \
+        else []
     return {"cpp": cpp, "go": go}
 
 

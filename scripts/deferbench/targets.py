@@ -1,0 +1,80 @@
+"""deferbench's own targets, gathered from the suites of one run: each with
+the figure this run measured and a verdict, so a report says in one table
+what held on this machine and what did not.
+
+The targets and where they are defined:
+  defer_cost  ratios to `call` and the spread of the non-allocating cases
+              (claims.TARGET_RATIO, claims.TARGET_CV);
+  fd          the defer machinery's gap to the plain open/close floor, and the
+              chain's user-space bytes per file (fd_summary);
+  stack       bytes per frame below Go's for the same mechanism
+              (stack_summary.GO_MECHANISM).
+A target whose suite did not run is left out, not marked missed."""
+
+import math
+from dataclasses import dataclass
+
+from . import claims, fd_summary, report_data, summary
+
+
+@dataclass
+class Target:
+    suite: str
+    what: str
+    target: str
+    measured: str
+    met: bool
+
+
+def _defer_cost(run):
+    suite = run.suite("defer_cost")
+    rows = summary.defer_cost_rows(suite) if suite else []
+    call = next((r for r in rows if r.case == "call"), None)
+    out = []
+    for r in rows:
+        if r.meets_ratio is None:
+            continue
+        measured = f"{r.ratio:.2f}x"
+        if call and not math.isnan(r.instructions) and not math.isnan(call.instructions):
+            measured += (f" (instructions {r.instructions:.0f} vs {call.instructions:.0f}: "
+                         f"{r.instructions / call.instructions:.2f}x)")
+        out.append(Target("defer_cost", f"{r.case} / call, median ns/op",
+                          f"<= {r.target_ratio:.2f}x", measured, r.meets_ratio))
+    for r in rows:
+        if r.cv_applies and not math.isnan(r.cv):
+            out.append(Target("defer_cost", f"{r.case}: spread of the repetitions (CV)",
+                              f"<= {claims.TARGET_CV:.0%}", f"{r.cv:.1%}", r.stable))
+    return out
+
+
+def _fd(run):
+    sec = report_data.fd(run)
+    out = []
+    for r in sec.rows:
+        if r.meets_gap is None:
+            continue
+        out.append(Target("fd", f"{r.strategy} at N = {r.n:,}: CPU time per file above plain",
+                          f"<= {fd_summary.TARGET_GAP:.0%}",
+                          f"{r.gap:+.1%} (spread of the CPU time {r.cpu_cv:.0%})", r.meets_gap))
+    for s in sec.slopes:
+        if s.meets_target is not None:
+            out.append(Target("fd", f"{s.strategy}: user-space bytes per file",
+                              f"<= {fd_summary.TARGET_CHAIN_BYTES} B", s.target_text(),
+                              s.meets_target))
+    return out
+
+
+def _stack(run):
+    out = []
+    for r in report_data.stack(run)["cpp"]:
+        if r.meets_target is None:
+            continue
+        figure, source = r.go_reference
+        out.append(Target("stack", f"{r.case}: bytes per frame",
+                          f"< {figure:.1f} ({source})", f"{r.bytes_per_frame:.1f}",
+                          r.meets_target))
+    return out
+
+
+def rows(run):
+    return _defer_cost(run) + _fd(run) + _stack(run)
