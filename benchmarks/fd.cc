@@ -12,6 +12,7 @@
 //
 // Output: one Google Benchmark-shaped JSON file (--out, written whole), one
 // entry per repetition. Progress and the limits go to stderr.
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -38,6 +39,7 @@
 #include "fd/limits.h"
 #include "fd/open_close.h"
 #include "fd/sweep.h"
+#include "fd/system_limit.h"
 #include "fd/temp_files.h"
 
 namespace {
@@ -61,8 +63,12 @@ Environment:
                  (default 1k,10k,100k,250k,700k)
   FD_DIR=PATH    where the private temporary folder goes (default: the system
                  temporary folder, $TMPDIR or /tmp)
-  FD_SYSTEM=1    several processes approaching fs.file-max (not implemented:
-                 refused with a reason)
+  FD_SYSTEM=1    after the sweep, also fill the system's file table: processes
+                 opening /dev/null one after another, as the nobody user when
+                 run by root (CAP_SYS_ADMIN is exempt), until the kernel says
+                 ENFILE; then all exit. Other unprivileged programs may see
+                 ENFILE meanwhile. Refused before anything runs when it would
+                 take more than 1024 processes or half of MemAvailable.
 
 An N above RLIMIT_NOFILE's hard limit (or fs.file-max) is recorded as not
 measured, with the limit and what it would take; the largest N the limits
@@ -79,6 +85,7 @@ struct Options {
   std::vector<std::string> events = harness::PerfCounters::default_events();
   std::vector<std::uint64_t> sweep;
   std::string dir;
+  bool system = false;  // FD_SYSTEM=1
 };
 
 // The perf events each child counts (see fd::set_perf_events).
@@ -118,8 +125,7 @@ Options parse(int argc, char** argv) {
 
   if (const char* sys = std::getenv("FD_SYSTEM"); sys != nullptr && *sys != '\0') {
     if (std::string_view(sys) == "1") {
-      usage_error("FD_SYSTEM=1 (several processes approaching fs.file-max) is not "
-                  "implemented; unset FD_SYSTEM or set it to 0");
+      o.system = true;
     } else if (std::string_view(sys) != "0") {
       usage_error(std::string("FD_SYSTEM=\"") + sys + "\": accepted values are 0 and 1");
     }
@@ -367,6 +373,14 @@ int main(int argc, char** argv) {
       not_measured.push_back({{"files", n}, {"limit", fd::name(v.bound)}, {"reason", v.message}});
     }
   }
+  fd::SystemPlan system_plan;
+  if (options.system) {
+    rlimit nproc{};
+    getrlimit(RLIMIT_NPROC, &nproc);
+    system_plan = fd::plan_file_table(limits, fd::mem_available_bytes(), nproc.rlim_cur,
+                                      !limits.cap_sys_admin.value_or(true) || geteuid() == 0);
+    if (!system_plan.refusal.empty()) usage_error(system_plan.refusal);
+  }
   const std::uint64_t largest = fd::largest_n(limits);
   const std::uint64_t top = planned.empty() ? 0 : planned.back().n;
   if (!not_measured.empty() && largest > top && largest > 0) {
@@ -495,6 +509,45 @@ int main(int argc, char** argv) {
   }
   files.remove();
 
+  json system_context = "not asked for (FD_SYSTEM=1 runs it)";
+  if (options.system) {
+    std::fprintf(stderr, "fd: FD_SYSTEM=1: fs.file-max %llu, %llu in use: up to %llu "
+                 "processes of %llu files each, until ENFILE\n",
+                 static_cast<unsigned long long>(system_plan.file_max),
+                 static_cast<unsigned long long>(system_plan.in_use),
+                 static_cast<unsigned long long>(system_plan.processes + 1),
+                 static_cast<unsigned long long>(system_plan.per_process));
+    const fd::SystemOutcome s = fd::fill_file_table(system_plan, interrupts);
+    stop_if_interrupted();
+    json e = base_entry("system/file-max", s.files_opened, 1, 0, "FD_SYSTEM=1");
+    e["strategy"] = "system";
+    e["iterations"] = std::max<std::uint64_t>(s.files_opened, 1);
+    if (s.files_opened > 0) {  // wall time per file opened, all processes together
+      e["real_time"] = s.seconds * 1e9 / static_cast<double>(s.files_opened);
+      e["cpu_time"] = e["real_time"];
+    }
+    e["processes"] = s.processes;
+    e["files_opened"] = s.files_opened;
+    e["file_max"] = system_plan.file_max;
+    e["files_in_use_before"] = system_plan.in_use;
+    e["files_in_use_peak"] = s.peak_in_use;
+    e["enfile"] = s.enfile;
+    e["stopped_by"] = s.stopped_by;
+    e["wall_s"] = s.seconds;
+    if (!s.enfile) mark_error(e, "no ENFILE: " + s.stopped_by);
+    benchmarks.push_back(e);
+    system_context = {{"processes_planned", system_plan.processes + 1},
+                      {"files_per_process", system_plan.per_process},
+                      {"opened_as", geteuid() == 0 ? "nobody (uid 65534), no capabilities"
+                                                   : "this user"}};
+    std::fprintf(stderr, "fd: FD_SYSTEM=1: %llu processes opened %llu files in %.1f s; "
+                 "stopped by %s; file-nr peaked at %llu of %llu; all exited\n",
+                 static_cast<unsigned long long>(s.processes),
+                 static_cast<unsigned long long>(s.files_opened), s.seconds,
+                 s.stopped_by.c_str(), static_cast<unsigned long long>(s.peak_in_use),
+                 static_cast<unsigned long long>(system_plan.file_max));
+  }
+
   json context = machine_context();
   // Equal when nothing leaked (both counts include the signalfd).
   context["descriptors_open_at_start"] = descriptors_at_start;
@@ -524,7 +577,7 @@ int main(int argc, char** argv) {
       "heap_bytes_per_file counts the bytes asked of operator new, exactly. cpu_time "
       "is CLOCK_PROCESS_CPUTIME_ID (the scheduler's count, in ns); user/sys come from "
       "getrusage, whose split between them is sampled at the timer tick";
-  context["fd_system"] = "not implemented (FD_SYSTEM=1 is refused)";
+  context["fd_system"] = system_context;
   write_whole(options.out, {{"context", context}, {"benchmarks", benchmarks}});
   std::fprintf(stderr, "fd: done; removed %s\n", folder.c_str());
   return 0;

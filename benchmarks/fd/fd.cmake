@@ -7,7 +7,8 @@ add_library(fd_parts STATIC
   ${CMAKE_CURRENT_LIST_DIR}/open_close.cc
   ${CMAKE_CURRENT_LIST_DIR}/temp_files.cc
   ${CMAKE_CURRENT_LIST_DIR}/interrupts.cc
-  ${CMAKE_CURRENT_LIST_DIR}/child.cc)
+  ${CMAKE_CURRENT_LIST_DIR}/child.cc
+  ${CMAKE_CURRENT_LIST_DIR}/system_limit.cc)
 target_include_directories(fd_parts PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(fd_parts PUBLIC defer harness)
 

@@ -9,6 +9,7 @@ over every measured repetition): Linux reads RSS from per-CPU counters, which
 puts a constant offset into any one reading, and a slope cancels it.
 A projection to an N the limits stopped is labelled as one, with its fit."""
 
+import json
 import math
 from dataclasses import dataclass, field
 
@@ -194,6 +195,21 @@ def limit_lines(context):
     ]
 
 
+def system_line(suite):
+    """What FD_SYSTEM=1 showed, in one line; None when it did not run."""
+    with open(suite.path) as f:
+        entries = [e for e in json.load(f)["benchmarks"] if e.get("strategy") == "system"]
+    if not entries:
+        return None
+    e = entries[0]
+    seen = ("ENFILE, as article A's comparison with fs.file-max predicts" if e.get("enfile")
+            else f"no ENFILE ({e.get('error_message', 'stopped early')})")
+    return (f"FD_SYSTEM=1: {e['processes']} processes opened {e['files_opened']:,} files of "
+            f"fs.file-max {e['file_max']:,} ({e['files_in_use_before']:,} in use before; "
+            f"file-nr peaked at {e['files_in_use_peak']:,}) in {e['wall_s']:.1f} s, then "
+            f"{seen}; every process exited")
+
+
 def lines(suite):
     out = ["fd: N files, one deferred close each, read one, return (claims A8-A10); "
            "medians of the repetitions, each in a child process of its own",
@@ -237,6 +253,9 @@ def lines(suite):
                           f"Go about {GO_BYTES_PER_FILE} B/file at 250k (the issue's figure)")
             out.append(f"  {s.strategy:<20}{s.bytes_per_file:>7.1f} B/file over N = "
                        f"{', '.join(map(str, s.ns))}{target}")
+    system = system_line(suite)
+    if system:
+        out.append(system)
     for m in suite.context.get("not_measured", []):
         art = ARTICLE_RUNS.get(int(m["files"]))
         note = (f" (article {art['claim']}: {art['wall']}, {art['rss_mb']} MB RSS, "

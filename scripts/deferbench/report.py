@@ -138,6 +138,9 @@ def _fd_blocks(run):
         blocks.append(("table", ["Go case", "N", "ns/file", "max RSS MB", "peak VM MB"],
                        [[n, str(k), _f(ns, ".0f"), _f(rss / 1e6), _f(vm / 1e6)]
                         for n, k, ns, rss, vm in sec.go_rows]))
+    system = fd_summary.system_line(run.suite("fd")) if run.suite("fd") else None
+    if system:
+        blocks.append(("p", system))
     missing = [f"N={m['files']}: {m['reason']}" for m in sec.not_measured] + \
         [f"{n}: {r}" for n, r in sec.go_not_measured]
     if missing:

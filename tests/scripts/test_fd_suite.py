@@ -22,9 +22,11 @@ def fd_binary(build_dir):
     return path
 
 
-def run_fd(binary, fd_dir, fd_n, *args, nofile=None):
+def run_fd(binary, fd_dir, fd_n, *args, nofile=None, fd_system=None):
     env = dict(os.environ, FD_DIR=str(fd_dir), FD_N=fd_n)
     env.pop("FD_SYSTEM", None)
+    if fd_system is not None:
+        env["FD_SYSTEM"] = fd_system
     preexec = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))) \
         if nofile else None
     return subprocess.run([binary, *args], env=env, capture_output=True, text=True,
@@ -115,6 +117,25 @@ def test_a_bad_fd_n_is_one_line_and_creates_nothing(fd_binary, tmp_path, bad, wh
     proc = run_fd(fd_binary, tmp_path, bad, f"--out={out}")
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and why in proc.stderr, proc.stderr
+    assert os.listdir(tmp_path) == []
+
+
+def test_fd_system_other_than_0_or_1_is_one_line(fd_binary, tmp_path):
+    proc = run_fd(fd_binary, tmp_path, "100", fd_system="yes")
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "accepted values are 0 and 1" in proc.stderr
+    assert os.listdir(tmp_path) == []
+
+
+def test_fd_system_past_its_bound_is_refused_before_anything_runs(fd_binary, tmp_path):
+    # 100 files per process: reaching fs.file-max takes far more than 1024
+    # processes, so the plan is refused and nothing is created. (Filling the
+    # table for real is not a test: it holds the whole system's files.)
+    out = tmp_path / "fd.json"
+    proc = run_fd(fd_binary, tmp_path, "10", f"--out={out}", nofile=100, fd_system="1")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert "FD_SYSTEM=1" in proc.stderr and "at most 1024 are started" in proc.stderr
     assert os.listdir(tmp_path) == []
 
 
