@@ -68,8 +68,18 @@ DEFERBENCH_OPAQUE void defer1_std_function_guard() {
   FunctionGuard cleanup([x = 1, y = 2, z = 3] { deferred(x, y, z); });
 }
 
+// Every case's timed loop must have one shape. GCC's loop-header copying
+// duplicated `call`'s loop (two calls per branch) and no other, which made
+// byte-identical functions time 10% apart; without it every loop is the same
+// call, sub, test, jne.
+#if defined(__GNUC__) && !defined(__clang__)
+#define DEFERBENCH_ONE_LOOP_SHAPE __attribute__((optimize("no-tree-ch")))
+#else
+#define DEFERBENCH_ONE_LOOP_SHAPE
+#endif
+
 template <void (*Op)()>
-void run(benchmark::State& state) {
+DEFERBENCH_ONE_LOOP_SHAPE void run(benchmark::State& state) {
   harness::Measure measure(state);
   for (auto _ : state) Op();
 }
@@ -82,7 +92,7 @@ void run(benchmark::State& state) {
 // from it.
 static_assert(DEFERBENCH_INJECT_SLOWDOWN > 0, "DEFERBENCH_INJECT_SLOWDOWN: a count above 0");
 template <void (*Op)()>
-void run_injected(benchmark::State& state) {
+DEFERBENCH_ONE_LOOP_SHAPE void run_injected(benchmark::State& state) {
   harness::Measure measure(state);
   for (auto _ : state) {
     Op();
@@ -107,7 +117,7 @@ DEFERBENCH_CASE("std_function_guard", run<defer1_std_function_guard>);
 
 // The counters' own cost: `call` again with the perf counters left unread.
 // They are read outside the loop, so the two should time alike.
-void run_call_counters_off(benchmark::State& state) {
+DEFERBENCH_ONE_LOOP_SHAPE void run_call_counters_off(benchmark::State& state) {
   harness::Measure measure(state, /*read_perf=*/false);
   for (auto _ : state) defer1_call();
 }

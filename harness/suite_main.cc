@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cpu_pin.h"
 #include "measure.h"
 #include "perf_counters.h"
 #include "registry.h"
@@ -30,6 +31,9 @@ constexpr const char* kUsage = R"(deferbench suite options (before Google Benchm
   --probe-events         print each event's status as JSON and exit
                          (exit 2 if a name is unknown to libpfm4)
   --quiet-counters       do not print the counter summary
+  --no-pin               leave the process free to move between CPUs (by
+                         default it is pinned to the last CPU it may use; the
+                         JSON context's deferbench_cpu says which)
   --callgrind            instruction counting under valgrind --tool=callgrind:
                          each case runs a fixed number of iterations
   --callgrind-iterations=N   that number (default 100000)
@@ -40,6 +44,7 @@ struct Options {
   bool count_kernel = false;
   bool probe = false;
   bool quiet = false;
+  bool pin = true;
   bool callgrind = false;
   long callgrind_iterations = 100000;
 };
@@ -69,6 +74,8 @@ bool parse_options(int& argc, char** argv, Options& options) {
       options.probe = true;
     } else if (arg == "--quiet-counters") {
       options.quiet = true;
+    } else if (arg == "--no-pin") {
+      options.pin = false;
     } else if (arg == "--callgrind") {
       options.callgrind = true;
     } else if (arg.starts_with("--callgrind-iterations=")) {
@@ -153,6 +160,10 @@ int main(int argc, char** argv) {
 
   harness::set_counting_config({&counters, options.callgrind});
 
+  // Pinned for every case (harness/cpu_pin.h); the counters follow the thread.
+  const int cpu = options.pin ? harness::last_allowed_cpu() : -1;
+  const bool pinned = cpu >= 0 && harness::pin_to_cpu(cpu);
+  benchmark::AddCustomContext("deferbench_cpu", pinned ? std::to_string(cpu) : "unpinned");
   benchmark::AddCustomContext("deferbench_counting", options.callgrind ? "callgrind" : "perf");
   benchmark::AddCustomContext("deferbench_build_type", DEFERBENCH_BUILD_TYPE);
   benchmark::AddCustomContext("deferbench_cxx_flags", DEFERBENCH_CXX_FLAGS);

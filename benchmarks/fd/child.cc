@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -15,6 +14,7 @@
 #include <sstream>
 
 #include "alloc_counter.h"
+#include "cpu_pin.h"
 #include "perf_counters.h"
 
 namespace fd {
@@ -62,26 +62,13 @@ void set_perf_events(std::vector<std::string> events) {
   perf_events() = std::move(events);
 }
 
-int pin_children_to_one_cpu() {
-  cpu_set_t allowed;
-  CPU_ZERO(&allowed);
-  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return g_child_cpu = -1;
-  for (int cpu = CPU_SETSIZE - 1; cpu >= 0; --cpu) {
-    if (CPU_ISSET(cpu, &allowed)) return g_child_cpu = cpu;
-  }
-  return g_child_cpu = -1;
-}
+int pin_children_to_one_cpu() { return g_child_cpu = harness::last_allowed_cpu(); }
 
 namespace {
 
 [[noreturn]] void child_main(const Work& work, int out) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (g_child_cpu >= 0) {
-    cpu_set_t one;
-    CPU_ZERO(&one);
-    CPU_SET(g_child_cpu, &one);
-    sched_setaffinity(0, sizeof one, &one);  // the child's own; the parent's is unchanged
-  }
+  if (g_child_cpu >= 0) harness::pin_to_cpu(g_child_cpu);  // the child's own affinity
   rlimit old{};
   getrlimit(RLIMIT_NOFILE, &old);
   rlimit raised = old;

@@ -56,11 +56,9 @@ struct Report {
 // kMaxPerfEvents); set once, before the first measurement.
 void set_perf_events(std::vector<std::string> events);
 
-// Pins every later child to one CPU: the last this process may run on (the
-// first usually takes more of the machine's interrupts). Unpinned, children
-// that open and close thousands of files moved between CPUs and their CPU time
-// per file spread by 20-30% on a 2-core VM; pinned, by about 1%. Returns the
-// CPU, or -1 when the affinity could not be read (children then run unpinned).
+// Pins every later child to one CPU (harness/cpu_pin.h says why and which);
+// the parent stays as it is. Returns the CPU, or -1 when the affinity could
+// not be read (children then run unpinned).
 int pin_children_to_one_cpu();
 
 // Work to measure: `warm_up` is true for the untimed first call.
