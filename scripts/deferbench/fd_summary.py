@@ -240,7 +240,8 @@ def lines(suite):
         if unstable:
             out.append(f"! spread above {TARGET_GAP:.0%} for {', '.join(unstable)}: a gap "
                        "smaller than the spread is not significant; run on a quiet machine "
-                       "(no other load, taskset) or without --quick")
+                       "(no other load; the children already run pinned to one CPU) or "
+                       "without --quick")
     slopes = rss_slopes(suite)
     if slopes:
         out.append("user-space memory per file (slope of peak RSS over N; not the kernel's "

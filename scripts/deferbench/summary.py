@@ -118,8 +118,9 @@ def defer_cost_lines(rows):
     if unstable:
         lines.append(
             f"! spread above {claims.TARGET_CV:.0%} for {', '.join(unstable)}: the machine was "
-            "noisy (a VM, other load, frequency changes); close other programs, pin with "
-            "taskset, or run again and compare ratios rather than times")
+            "noisy (a VM's neighbours, other load, frequency changes; the suite already "
+            "runs pinned to one CPU); close other programs, or run again and compare "
+            "ratios and instruction counts (COUNTERS=callgrind) rather than times")
     return lines
 
 
