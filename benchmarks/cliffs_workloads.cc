@@ -136,6 +136,7 @@ DEFERBENCH_OPAQUE std::uint64_t ndefers(const Item& item) {
   [&]<std::uint32_t... I>(std::integer_sequence<std::uint32_t, I...>) {
     (frame.defer(release_slot, I), ...);  // N defer statements
   }(std::make_integer_sequence<std::uint32_t, N>{});
+  harness::work_after_defer();  // records past 8 must really be linked
   return item.id;
 }
 
@@ -156,6 +157,7 @@ DEFERBENCH_OPAQUE std::uint64_t exits_3x5(const Item& item, int exit) {
   defer::OpenFrame<kExits3x5, void(Resource)> frame;
   static_assert(decltype(frame)::strategy == defer::Strategy::open_coded_bits);
   defer_n_closes<kExits3x5.defers>(frame, item);
+  harness::work_after_defer();
   if (exit == 0) return 1;
   if (exit == 1) return 2;
   return 3;
@@ -165,6 +167,7 @@ DEFERBENCH_OPAQUE std::uint64_t exits_4x4(const Item& item, int exit) {
   defer::OpenFrame<kExits4x4, void(Resource)> frame;
   static_assert(decltype(frame)::strategy == defer::Strategy::chain_stack, "R4");
   defer_n_closes<kExits4x4.defers>(frame, item);
+  harness::work_after_defer();
   if (exit == 0) return 1;
   if (exit == 1) return 2;
   if (exit == 2) return 3;

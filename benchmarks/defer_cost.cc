@@ -5,7 +5,8 @@
 // its arguments. Each case here is that function, written with one strategy.
 // Both functions are opaque to the optimiser (harness/opaque.h), so the call,
 // the argument passing and the defer machinery all happen on every iteration;
-// `call` is the same work with no defer at all.
+// `call` is the same work with no defer at all. harness::work_after_defer()
+// stands for the rest of the function in every case, `call` included.
 #include <cstdlib>
 #include <functional>
 #include <string>
@@ -24,10 +25,14 @@ DEFERBENCH_OPAQUE void deferred(int x, int y, int z) {
   if (x != 1 || y != 2 || z != 3) std::abort();
 }
 
-DEFERBENCH_OPAQUE void defer1_call() { deferred(1, 2, 3); }
+DEFERBENCH_OPAQUE void defer1_call() {
+  harness::work_after_defer();  // in every case, where the defer would end
+  deferred(1, 2, 3);
+}
 
 DEFERBENCH_OPAQUE void defer1_open_coded() {
   auto cleanup = defer::guard(deferred, 1, 2, 3);
+  harness::work_after_defer();
 }
 
 // Typed slots, as Go's compiler gives them: a function pointer and three ints.
@@ -35,21 +40,25 @@ DEFERBENCH_OPAQUE void defer1_open_coded_bits() {
   defer::OpenFrame<defer::FrameShape{.defers = 1}, void(int, int, int)> frame;
   static_assert(decltype(frame)::strategy == defer::Strategy::open_coded_bits);
   frame.defer(deferred, 1, 2, 3);
+  harness::work_after_defer();
 }
 
 DEFERBENCH_OPAQUE void defer1_chain_stack() {
   defer::chain::Frame<1> frame;
   frame.defer_stack(deferred, 1, 2, 3);
+  harness::work_after_defer();
 }
 
 DEFERBENCH_OPAQUE void defer1_chain_heap() {
   defer::chain::Frame<> frame;
   frame.defer_heap(deferred, 1, 2, 3);
+  harness::work_after_defer();
 }
 
 DEFERBENCH_OPAQUE void defer1_chain_heap_pooled() {
   defer::chain::Frame<> frame;
   frame.defer_pooled(deferred, 1, 2, 3);
+  harness::work_after_defer();
 }
 
 // What a C++ programmer writes by hand: a guard holding a std::function.
@@ -66,6 +75,7 @@ class FunctionGuard {
 
 DEFERBENCH_OPAQUE void defer1_std_function_guard() {
   FunctionGuard cleanup([x = 1, y = 2, z = 3] { deferred(x, y, z); });
+  harness::work_after_defer();
 }
 
 // Every case's timed loop must have one shape. GCC's loop-header copying

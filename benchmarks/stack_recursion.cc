@@ -38,6 +38,7 @@ inline void count_frame() noexcept {
 // The floor: Go's `func f() { f() }`, a frame with no defer in it.
 DEFERBENCH_OPAQUE void recurse_call() {
   count_frame();
+  harness::work_after_defer();  // in every recursion, where the defer would end
   recurse_call();
   return_after_deferred_call();
 }
@@ -46,6 +47,7 @@ DEFERBENCH_OPAQUE void recurse_open_coded() {
   count_frame();
   {
     auto again = defer::guard(recurse_open_coded);
+    harness::work_after_defer();
   }  // the deferred call runs here
   return_after_deferred_call();
 }
@@ -57,6 +59,7 @@ DEFERBENCH_OPAQUE void recurse_open_coded_bits() {
     defer::OpenFrame<defer::FrameShape{.defers = 1}, void()> frame;
     static_assert(decltype(frame)::strategy == defer::Strategy::open_coded_bits);
     frame.defer(recurse_open_coded_bits);
+    harness::work_after_defer();
   }  // the deferred call runs here
   return_after_deferred_call();
 }
@@ -66,6 +69,7 @@ DEFERBENCH_OPAQUE void recurse_chain_stack() {
   {
     defer::chain::Frame<1> frame;
     frame.defer_stack(recurse_chain_stack);
+    harness::work_after_defer();
   }  // the deferred call runs here
   return_after_deferred_call();
 }
@@ -75,6 +79,7 @@ DEFERBENCH_OPAQUE void recurse_chain_heap() {
   {
     defer::chain::Frame<> frame;
     frame.defer_heap(recurse_chain_heap);
+    harness::work_after_defer();
   }  // the deferred call runs here
   return_after_deferred_call();
 }
@@ -86,6 +91,7 @@ DEFERBENCH_OPAQUE void recurse_chain_heap_pooled() {
   {
     defer::chain::Frame<> frame;
     frame.defer_pooled(recurse_chain_heap_pooled);
+    harness::work_after_defer();
   }  // the deferred call runs here
   return_after_deferred_call();
 }

@@ -7,6 +7,10 @@
 // observable side effect that keeps the compiler from treating the endless
 // recursion as undefined and deleting it.
 //
+// harness::work_after_defer() follows each defer statement (and stands in the
+// plain call's place too): the chain's records must really be linked, as
+// Go's runtime links them, even though nothing else happens before the exit.
+//
 // Each returns after its deferred call, as a Go function does after
 // deferreturn, through an empty asm statement the compiler must keep: the
 // self-call is then never in tail position, and a C++ compiler cannot turn

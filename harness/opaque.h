@@ -12,3 +12,17 @@
 #else
 #define DEFERBENCH_OPAQUE __attribute__((noipa))
 #endif
+
+namespace harness {
+
+// Stands for the work a function does between its defer statement and its
+// return. Whatever the function has put where others could see it (a chain
+// record published in the thread's chain head) must really be there, and is
+// read again afterwards: Go's deferproc is a call into the runtime, so its
+// record is always linked. Values private to the function (a guard, typed
+// open-coded slots) are untouched, so the compiler may still keep them in
+// registers or fold them. Without it, a defer followed at once by the return
+// let GCC cancel the chain's push against its pop. Costs no instruction.
+inline void work_after_defer() noexcept { asm volatile("" ::: "memory"); }
+
+}  // namespace harness

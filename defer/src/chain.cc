@@ -8,7 +8,7 @@
 
 namespace defer::chain {
 
-thread_local constinit Record* tls_head = nullptr;
+thread_local constinit Record* tls_head DEFER_CHAIN_TLS = nullptr;
 
 namespace {
 

@@ -103,8 +103,18 @@ SizedRecord<InlineBytes>* record_of(void* call) noexcept {
                                                      kCallOffset);
 }
 
+// The per-thread state lives in the executable (the library is static), so
+// the compiler may address it as a fixed offset from the thread pointer,
+// with no register to hold the offset: Go keeps its g in a register for the
+// same reason. A shared-library build would fail to link, loudly.
+#if defined(__GNUC__)
+#define DEFER_CHAIN_TLS __attribute__((tls_model("local-exec")))
+#else
+#define DEFER_CHAIN_TLS
+#endif
+
 // The newest record of this thread's chain (Go: g._defer).
-extern thread_local constinit Record* tls_head;
+extern thread_local constinit Record* tls_head DEFER_CHAIN_TLS;
 
 // This thread's free list of records of one size class (Go: pp.deferpool).
 // Trivially destructible, so the fast path reads it with no TLS guard. It has
@@ -116,7 +126,7 @@ struct Pool {
   std::size_t size = 0;
 };
 template <std::size_t InlineBytes>
-inline thread_local constinit Pool tls_pool;
+inline thread_local constinit Pool tls_pool DEFER_CHAIN_TLS;
 
 // The slow half of newdefer, out of line: carves a new block into records of
 // `record_bytes`, puts all but one on `pool`, and returns that one.
