@@ -21,6 +21,11 @@ from .claims import ARTICLE_FILE_MAX, ARTICLE_RUNS, GO_BYTES_PER_FILE  # noqa: F
 # deferbench's targets.
 TARGET_GAP = 0.05          # defer machinery at most 5% above the floor ...
 TARGET_GAP_FROM_N = 10_000  # ... from this many files up
+# ... for the strategies the issue names: the runtime chain and scope guards
+# (the bitmap frame "where it fits", and it fits no loop). open_frame_in_loop
+# is Go's fallback for a defer in a loop, a heap allocation per file, shown
+# beside them with its gap but no verdict.
+TARGET_GAP_STRATEGIES = ("guards", "chain")
 TARGET_CHAIN_BYTES = 32    # user-space bytes per file for the chain
 FLOOR = "plain"
 STRATEGIES = ["plain", "guards", "chain", "open_frame_in_loop"]
@@ -50,7 +55,7 @@ class Row:
 
     @property
     def meets_gap(self):
-        if self.strategy in (FLOOR, RECORDS_ONLY) or self.n < TARGET_GAP_FROM_N \
+        if self.strategy not in TARGET_GAP_STRATEGIES or self.n < TARGET_GAP_FROM_N \
                 or math.isnan(self.gap):
             return None
         return self.gap <= TARGET_GAP
@@ -235,8 +240,9 @@ def lines(suite):
                 f"{gap:>22}  {_f(r.heap_bytes, '.1f'):>8}{r.peak_rss / MB:>8.1f}MB"
                 f"{r.peak_vm / MB:>7.1f}MB")
         out.append(f"  target: defer machinery <= {TARGET_GAP:.0%} above `{FLOOR}` in CPU time "
-                   f"per file from N = {TARGET_GAP_FROM_N} (ok / MISS above); spread is of "
-                   "the CPU time")
+                   f"per file from N = {TARGET_GAP_FROM_N} for {' and '.join(TARGET_GAP_STRATEGIES)} "
+                   "(ok / MISS above); open_frame_in_loop, Go's heap record per file, has no "
+                   "verdict; spread is of the CPU time")
         if unstable:
             out.append(f"! spread above {TARGET_GAP:.0%} for {', '.join(unstable)}: a gap "
                        "smaller than the spread is not significant; run on a quiet machine "

@@ -125,7 +125,10 @@ def _fd_blocks(run):
                          _fd_gap_cell(r),
                          _f(r.peak_rss / 2**20), _f(r.peak_vm / 2**20)] for r in sec.rows]))
         blocks.append(("p", "A gap smaller than the spread of the CPU time is not "
-                            "significant."))
+                            "significant. The target is for "
+                            f"{' and '.join(fd_summary.TARGET_GAP_STRATEGIES)}; "
+                            "open_frame_in_loop is Go's fallback for a defer in a loop, a heap "
+                            "allocation per file, shown with its gap and no verdict."))
     if sec.slopes:
         blocks.append(("p", "User-space memory per file: the slope of the child's peak RSS "
                             "over N (the kernel's struct file is not in it):"))

@@ -190,3 +190,18 @@ def test_sigterm_mid_run_kills_the_children_and_removes_the_folder(fd_binary, tm
     assert "interrupted by TERM" in rest
     assert os.listdir(tmp_path / "files") == []
     assert not out.exists()
+
+
+def _row(strategy, n, gap):
+    return fd_summary.Row(strategy, n, "requested", 10, 3000.0, 0.01, 3000.0, 0.01, 0.0,
+                          3000.0, 24.0, 1e6, 1e7, gap_ns=gap * 3000, gap=gap)
+
+
+@pytest.mark.parametrize("strategy, n, gap, verdict", [
+    ("chain", 10_000, 0.049, True), ("chain", 10_000, 0.051, False),
+    ("guards", 250_000, 0.02, True),
+    ("chain", 1_000, 0.20, None),               # below 10k files: no verdict
+    ("open_frame_in_loop", 10_000, 0.07, None),  # Go's heap fallback: shown, not judged
+    ("plain", 10_000, 0.0, None)])
+def test_the_gap_target_covers_the_chain_and_guards_from_10k_files(strategy, n, gap, verdict):
+    assert _row(strategy, n, gap).meets_gap is verdict
