@@ -8,7 +8,22 @@
 
 namespace defer::chain {
 
-thread_local constinit Record* tls_head DEFER_CHAIN_TLS = nullptr;
+namespace {
+
+// The end of chain's call: deferreturn ran past its frame's mark.
+[[noreturn]] void ran_off_the_chain(void*) {
+  invariant_failed("chain::run_until",
+                   "the frame's mark is not on this thread's chain: a Frame "
+                   "outlived its thread, or frames were destroyed out of order");
+}
+
+}  // namespace
+
+constinit SizedRecord<8> end_of_chain{
+    {&end_of_chain.head},
+    BasicDeferredCall<8>(BasicDeferredCall<8>::Sentinel{}, &ran_off_the_chain)};
+
+thread_local constinit Record* tls_head DEFER_CHAIN_TLS = &end_of_chain.head;
 
 namespace {
 

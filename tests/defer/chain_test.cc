@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -104,7 +105,7 @@ TEST(Chain, AFrameRunsOnlyTheRecordsPushedSinceItBegan) {
     EXPECT_EQ(order, (std::vector<int>{2}));
   }
   EXPECT_EQ(order, (std::vector<int>{2, 1}));
-  EXPECT_EQ(defer::chain::tls_head, nullptr);
+  EXPECT_TRUE(defer::chain::chain_is_empty());
 }
 
 TEST(Chain, ADeferredCallMayUseTheChainItself) {
@@ -137,7 +138,7 @@ TEST(Chain, EachThreadHasItsOwnChain) {
   defer::chain::Frame<> frame;
   frame.defer_heap(record, &here, 1);
   std::thread other([&there] {
-    EXPECT_EQ(defer::chain::tls_head, nullptr);
+    EXPECT_TRUE(defer::chain::chain_is_empty());
     defer::chain::Frame<> theirs;
     theirs.defer_pooled(record, &there, 2);  // pool freed at thread exit (ASan)
   });
@@ -195,6 +196,23 @@ TEST(Chain, AnEmptyPoolIsRefilledWithABlockOfRecords) {
   fresh.join();
   // One allocation made many records: the rest wait on the free list.
   EXPECT_GT(after_first, 100u);
+}
+
+void end_frames_out_of_order() {
+  std::optional<defer::chain::Frame<>> outer;
+  std::optional<defer::chain::Frame<>> inner;
+  outer.emplace();
+  outer->defer_heap([] {});
+  inner.emplace();  // its mark: outer's record
+  inner->defer_heap([] {});
+  outer.reset();  // runs both records, inner's too
+  inner.reset();  // its mark is gone: it runs to the end of the chain
+}
+
+TEST(Chain, FramesEndingOutOfOrderAreCaught) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(end_frames_out_of_order(),
+               "chain::run_until: the frame's mark is not on this thread's chain");
 }
 
 TEST(Chain, MoreStackRecordsThanSlotsIsCaught) {

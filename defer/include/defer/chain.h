@@ -113,8 +113,19 @@ SizedRecord<InlineBytes>* record_of(void* call) noexcept {
 #define DEFER_CHAIN_TLS
 #endif
 
-// The newest record of this thread's chain (Go: g._defer).
+// Where every thread's chain ends: a record whose call reports a broken
+// invariant. deferreturn stops at its frame's mark; reaching the end instead
+// means frames ended out of order or outlived their thread, and running the
+// end's call says so. A sentinel rather than a null pointer keeps that test
+// out of the loop: one comparison per record, against the mark.
+extern constinit SizedRecord<8> end_of_chain;
+
+// The newest record of this thread's chain (Go: g._defer); &end_of_chain.head
+// when empty.
 extern thread_local constinit Record* tls_head DEFER_CHAIN_TLS;
+
+// Whether this thread's chain holds no record (for tests and checks).
+inline bool chain_is_empty() noexcept { return tls_head == &end_of_chain.head; }
 
 // This thread's free list of records of one size class (Go: pp.deferpool).
 // Trivially destructible, so the fast path reads it with no TLS guard. It has
@@ -182,15 +193,9 @@ struct FromPool {
 inline void run_until(Record* mark) noexcept {
   while (tls_head != mark) {
     Record* r = tls_head;
-    if (r == nullptr) [[unlikely]] {
-      invariant_failed("chain::run_until",
-                       "the frame's mark is not on this thread's chain: a "
-                       "Frame outlived its thread, or frames were destroyed "
-                       "out of order");
-    }
     tls_head = r->link;            // unlink first: the call may push records
-    run_deferred_call(call_of(r));  // also gives the record back (SizedRecord)
-  }
+    run_deferred_call(call_of(r));  // also gives the record back (SizedRecord);
+  }                                 // the end of the chain reports and aborts
 }
 
 template <std::size_t StackSlots = 0>

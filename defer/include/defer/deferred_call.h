@@ -47,6 +47,11 @@ class BasicDeferredCall {
       sizeof(F) <= kInlineBytes && alignof(F) <= alignof(void*);
 
   BasicDeferredCall() = default;
+  // Armed from the start with a trampoline that takes nothing from storage:
+  // for constant sentinels (chain.h's end of chain).
+  struct Sentinel {};
+  constexpr BasicDeferredCall(Sentinel, Trampoline trampoline) noexcept
+      : run_(trampoline), storage_{} {}
   BasicDeferredCall(const BasicDeferredCall&) = delete;
   BasicDeferredCall& operator=(const BasicDeferredCall&) = delete;
 
