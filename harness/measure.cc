@@ -10,6 +10,10 @@ CountingConfig g_config;
 const std::string* g_current_case = nullptr;
 
 bool perf_configured() { return g_config.perf != nullptr && !g_config.perf->empty(); }
+
+// Under callgrind, only a run with a case name is counted and dumped; the
+// warm-up runs of instruction_count.cc have none.
+bool callgrind_counted() { return g_config.callgrind && g_current_case != nullptr; }
 }  // namespace
 
 void set_counting_config(const CountingConfig& config) { g_config = config; }
@@ -26,7 +30,7 @@ Measure::Measure(benchmark::State& state, bool read_perf)
     perf_after_ = perf_before_;
   }
   allocs_before_ = thread_alloc_counts();
-  if (g_config.callgrind) {
+  if (callgrind_counted()) {
     CALLGRIND_ZERO_STATS;
     CALLGRIND_TOGGLE_COLLECT;
   } else if (read_perf_) {
@@ -35,15 +39,15 @@ Measure::Measure(benchmark::State& state, bool read_perf)
 }
 
 Measure::~Measure() {
-  if (g_config.callgrind) {
+  if (callgrind_counted()) {
     CALLGRIND_TOGGLE_COLLECT;
   } else if (read_perf_) {
     g_config.perf->read(perf_after_);
   }
   const AllocCounts allocs_after = thread_alloc_counts();
-  if (g_config.callgrind) {
+  if (callgrind_counted()) {
     // The dump's name carries what the parser divides by.
-    const std::string dump = (g_current_case ? *g_current_case : "unnamed") +
+    const std::string dump = *g_current_case +
                              " iterations=" + std::to_string(state_.iterations());
     CALLGRIND_DUMP_STATS_AT(dump.c_str());
   }

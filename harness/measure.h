@@ -13,9 +13,9 @@
 // Events that could not be counted are absent, never zero.
 //
 // Under `--callgrind` the loop is bracketed with callgrind client requests
-// instead, and each benchmark runs a fixed number of iterations, so that
-// instruction counts are repeatable (suite_main.cc fixes the iterations;
-// scripts/deferbench/callgrind.py reads the dumps).
+// instead, in the runs that instruction_count.h registers (a fixed number of
+// iterations each; only a run with a current case name is counted), and
+// scripts/deferbench/callgrind.py reads the dumps.
 #pragma once
 
 #include <benchmark/benchmark.h>
@@ -36,7 +36,8 @@ void set_counting_config(const CountingConfig& config);
 const CountingConfig& counting_config();
 
 // The name of the case now running (Google Benchmark 1.7's State has none);
-// set by the suite's main() around each call of a case.
+// set by the suite's main() around each call of a case. Under callgrind, a
+// run with no name (null) is a warm-up: neither counted nor dumped.
 void set_current_case(const std::string* name);
 
 class Measure {

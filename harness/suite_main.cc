@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cpu_pin.h"
+#include "instruction_count.h"
 #include "measure.h"
 #include "perf_counters.h"
 #include "registry.h"
@@ -35,8 +36,9 @@ constexpr const char* kUsage = R"(deferbench suite options (before Google Benchm
                          default it is pinned to the last CPU it may use; the
                          JSON context's deferbench_cpu says which)
   --callgrind            instruction counting under valgrind --tool=callgrind:
-                         each case runs a fixed number of iterations
-  --callgrind-iterations=N   that number (default 100000)
+                         each case runs a warm-up, then N and 2N iterations,
+                         each on a fresh thread (harness/instruction_count.h)
+  --callgrind-iterations=N   that N (default 100000)
 )";
 
 struct Options {
@@ -175,7 +177,13 @@ int main(int argc, char** argv) {
   }
   benchmark::AddCustomContext("deferbench_perf_events", statuses.empty() ? "none" : statuses);
 
+  if (options.callgrind) harness::prepare_instruction_counting();
   for (const harness::Case& c : harness::suite_cases()) {
+    if (options.callgrind) {
+      harness::register_instruction_count(
+          c, std::max(1L, options.callgrind_iterations / c.callgrind_divisor));
+      continue;
+    }
     auto* b = benchmark::RegisterBenchmark(
         c.name.c_str(), [&c](benchmark::State& state) {
           harness::set_current_case(&c.name);
@@ -183,14 +191,12 @@ int main(int argc, char** argv) {
           harness::set_current_case(nullptr);
         });
     if (c.configure) c.configure(b);
-    if (options.callgrind) {
-      b->Iterations(std::max(1L, options.callgrind_iterations / c.callgrind_divisor));
-    }
   }
 
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
   benchmark::RunSpecifiedBenchmarks();
+  if (options.callgrind) harness::finish_instruction_counting();
   benchmark::Shutdown();
   return 0;
 }

@@ -2,9 +2,12 @@
 
 Wall time on a shared machine moves by several percent from run to run; the
 number of instructions a benchmark's loop executes does not. The gate counts
-them under valgrind's callgrind (callgrind.py: a fixed iteration count, only
-the loop counted), so the same binary gives the same figure every time, and
-compares them with a baseline kept in the repository.
+them under valgrind's callgrind (callgrind.py: N and 2N iterations on fresh
+threads, only the loop counted, in an environment the gate fixes), so the same
+binary gives the same figure wherever it runs: any checkout path, environment,
+case order or x86-64 CPU. It compares them with a baseline kept in the
+repository. A count that moves without a code change is a bug of the gate;
+tests/scripts/test_gate_invariance.py perturbs what a user's CI can change.
 
 A baseline is only meaningful for the toolchain that produced it: another
 compiler, flags, build type, Google Benchmark or C library emits or runs
@@ -141,10 +144,11 @@ def gbench_suites():
     return [s for s in suites.SUITES.values() if s.kind == "gbench"]
 
 
-def measure(build_dir, iterations=None, extra_args=()):
+def measure(build_dir, iterations=None, extra_args=(), setting=callgrind.DEFAULT_SETTING):
     """Instructions per op of every gbench suite, under callgrind.
 
-    `iterations` overrides each suite's own callgrind_iterations (suites.py).
+    `iterations` overrides each suite's own callgrind_iterations (suites.py);
+    `setting` how valgrind is started (tests vary it; the gate never does).
     """
     counts, contexts = {}, {}
     for suite in gbench_suites():
@@ -154,7 +158,8 @@ def measure(build_dir, iterations=None, extra_args=()):
         with tempfile.TemporaryDirectory(prefix="deferbench-gate-") as tmp:
             out = os.path.join(tmp, "context.json")
             cases = callgrind.count(binary, iterations or suite.callgrind_iterations, [
-                f"--benchmark_out={out}", "--benchmark_out_format=json", *extra_args])
+                f"--benchmark_out={out}", "--benchmark_out_format=json", *extra_args],
+                setting=setting)
             with open(out) as f:
                 contexts[suite.name] = json.load(f).get("context", {})
         counts[suite.name] = {name: c["instructions_per_op"] for name, c in cases.items()}
@@ -225,8 +230,9 @@ def baseline_data(m, recorded):
         "schema": SCHEMA,
         "toolchain_key": m.key,
         "toolchain": m.toolchain,
-        "counting": {"method": "callgrind", "iterations": m.iterations,
-                     "unit": "instructions per op"},
+        "counting": {"method": "callgrind: (count(2N) - count(N)) / N, each run on a fresh "
+                               "thread, environment fixed by the gate",
+                     "iterations": m.iterations, "unit": "instructions per op"},
         "recorded": recorded,
         "suites": m.counts,
     }

@@ -25,9 +25,23 @@ def test_growth_beyond_the_tolerance_regresses_and_at_it_does_not():
 
 
 def test_the_smallest_slowdown_caught_is_one_instruction_above_one_percent():
-    assert gate.smallest_caught(16.005) == 1     # +6.2%
-    assert gate.smallest_caught(203.005) == 3    # +1.5%; 2 would be 0.99%
-    assert gate.smallest_caught(203.005, tolerance=0.0) == 1
+    assert gate.smallest_caught(17) == 1     # +5.9%
+    assert gate.smallest_caught(99) == 1     # +1.01%
+    assert gate.smallest_caught(100) == 2    # +1% is within the tolerance
+    assert gate.smallest_caught(210) == 3    # +1.4%; 2 would be 0.95%
+    assert gate.smallest_caught(210, tolerance=0.0) == 1
+
+
+def test_one_instruction_is_caught_in_every_committed_case_under_100():
+    """What the README promises of the 1% default, checked on the baselines in the tree."""
+    paths = [os.path.join(regress.BASELINES_DIR, f) for f in os.listdir(regress.BASELINES_DIR)
+             if f.endswith(".json")]
+    assert paths, "the tree has a committed baseline"
+    small = [(path, case, value) for path in paths
+             for cases in gate.load_baseline(path)["suites"].values()
+             for case, value in cases.items() if value < 100]
+    assert len(small) >= 10
+    assert [c for c in small if gate.smallest_caught(c[2]) != 1] == []
 
 
 @pytest.mark.parametrize("text, fraction", [(None, 0.01), ("1", 0.01), ("0.5%", 0.005),
@@ -90,7 +104,7 @@ def test_one_injected_instruction_fails_the_gate_naming_the_case(deferbench, bui
     assert regressions[0].startswith("REGRESSION: defer_cost/open_coded: ")
     report = json.loads((tmp_path / "report" / "regress.json").read_text())
     (row,) = [c for c in report["cases"] if c["status"] == gate.REGRESSED]
-    assert row["delta"] == pytest.approx(1.0, abs=1e-9), "exactly the injected nop"
+    assert row["delta"] == 1.0, "exactly the injected nop"
     assert report["passed"] is False
 
 
