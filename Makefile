@@ -21,7 +21,7 @@ BENCH_ARGS = --build-dir $(BUILD_DIR) --results-dir $(RESULTS_DIR) --counters $(
   $(if $(MACHINE),--machine $(MACHINE)) $(if $(EVENTS),--events $(EVENTS))
 
 .PHONY: all setup build bench test test-cpp test-asan test-py clean help \
-  compare regress baseline history report plots export
+  compare regress baseline history report plots export refile
 
 all: build
 
@@ -40,6 +40,8 @@ help:
 	@echo "make plots   charts comparing machines and history, under plots/"
 	@echo "             options: RUNS=folder,folder HISTORY=bench,bench RESULTS_DIR=dir"
 	@echo "make export RUN=folder FORMAT=benchstat|csv [OUT=file]"
+	@echo "make refile  file run folders under the machine their manifests give"
+	@echo "             options: FROM=folder (also import the runs found there)"
 	@echo "make history BENCH=name   one benchmark over this machine's runs"
 	@echo "             options: SUITE=defer_cost METRIC=real_time|instructions|... MACHINE=id"
 
@@ -99,6 +101,9 @@ report: setup
 plots: setup
 	$(DEFERBENCH) plots --results-dir $(RESULTS_DIR) --out plots \
 	  $(if $(RUNS),--runs "$(RUNS)") $(if $(HISTORY),--history "$(HISTORY)")
+
+refile: setup
+	$(DEFERBENCH) refile --results-dir $(RESULTS_DIR) $(if $(FROM),--from "$(FROM)")
 
 export: setup
 	@test -n "$(RUN)" || { echo "deferbench: make export needs RUN=<run folder>" >&2; exit 2; }

@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from . import baseline, bench, compare, export, history, plots, regress, report
+from . import baseline, bench, compare, export, history, plots, refile, regress, report
 from .errors import UserError
 
 COMMANDS = {
@@ -15,6 +15,7 @@ COMMANDS = {
     "report": report,
     "plots": plots,
     "export": export,
+    "refile": refile,
 }
 
 

@@ -5,7 +5,8 @@ import os
 import tempfile
 
 
-def _umask():
+def umask():
+    """The process's umask (reading it means setting it: set back at once)."""
     current = os.umask(0)
     os.umask(current)
     return current
@@ -18,7 +19,7 @@ def write_text(path, text):
     try:
         # mkstemp makes the file private (0600); a result file is as readable
         # as any other file the user writes.
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~umask())
         with os.fdopen(fd, "w") as f:
             f.write(text)
             f.flush()

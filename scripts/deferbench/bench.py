@@ -173,11 +173,12 @@ def run(args):
     # Every suite binary shares the counter layer; defer_cost's probes it.
     events = probe_events(_binary(args.build_dir, suites.SUITES["defer_cost"]), args.events)
 
-    machine_id = machine.machine_id(args.machine)
+    machine_id, id_source = machine.machine_id(args.machine)
     run_dir = runs.create(args.results_dir, machine_id)
     manifest = runs.Manifest(run_dir, {
         "run_id": os.path.basename(run_dir),
         "machine_id": machine_id,
+        "machine_id_source": id_source,
         "status": "running",
         "started": datetime.datetime.now(datetime.timezone.utc).isoformat(),
         "options": {"quick": args.quick, "suites": [s.name for s in selected],

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from . import results, runs
+from . import machine_identity, results, runs
 from .errors import UserError
 
 ALPHA = 0.05                 # family-wise error rate, after Holm's correction
@@ -60,8 +60,7 @@ NOT_COUNTERS = {"iterations", "real_time", "cpu_time", "repetitions", "repetitio
                 "perf_running_fraction"}
 
 # What a run folder must identify for two runs to be comparable.
-IDENTITY = (("machine", ("machine_id",)), ("compiler", ("toolchain", "cxx")),
-            ("build type", ("build", "type")))
+IDENTITY = (("compiler", ("toolchain", "cxx")), ("build type", ("build", "type")))
 
 
 @dataclass
@@ -74,6 +73,10 @@ class Run:
     @property
     def run_id(self):
         return self.manifest.get("run_id") or os.path.basename(os.path.normpath(self.path))
+
+    @property
+    def machine_id(self):
+        return machine_identity.run_machine_id(self.manifest, self.path)
 
 
 @dataclass
@@ -162,6 +165,8 @@ def load_run(path):
 def identity_differences(base, new):
     """[(what, base, new)] for machine, compiler and build type that differ."""
     out = []
+    if base.machine_id != new.machine_id:
+        out.append(("machine", base.machine_id, new.machine_id))
     for what, keys in IDENTITY:
         a, b = _get(base.manifest, keys), _get(new.manifest, keys)
         if a != b:

@@ -17,6 +17,7 @@ counts) marks any real step and never divides by zero.
 
 import math
 import os
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -82,6 +83,11 @@ def series(results_dir, machine_id, suite, benchmark, metric="real_time"):
             run = comparison.load_run(path)
         except UserError:
             continue  # incomplete or interrupted runs are not history
+        if run.machine_id != machine_id:
+            # Filed by hand, or by an older rule: never mixed into this history.
+            print(f"history: note: {path} was made on {run.machine_id}, not {machine_id}; "
+                  "it is left out (`make refile` files it under its machine)", file=sys.stderr)
+            continue
         values = _values(run, suite, benchmark, metric)
         if values:
             points.append(Point(run.run_id, run.manifest.get("started", ""),
@@ -153,7 +159,7 @@ def lines(s):
 
 
 def run(args):
-    machine_id = machine.machine_id(args.machine)
+    machine_id, _ = machine.machine_id(args.machine)
     print("\n".join(lines(series(args.results_dir, machine_id, args.suite, args.benchmark,
                                  args.metric))))
     return 0

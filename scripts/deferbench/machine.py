@@ -1,12 +1,13 @@
 """What the run's manifest says about the machine, the toolchain and the tree."""
 
-import hashlib
 import os
 import platform
 import re
 import shutil
 import subprocess
 import sys
+
+from . import machine_identity
 
 
 def _read(path):
@@ -43,6 +44,7 @@ def pmu_devices():
 
 
 def describe():
+    identity = machine_identity.current()
     meminfo = _read("/proc/meminfo") or ""
     mem = re.search(r"MemTotal:\s*(\d+) kB", meminfo)
     flags = (_cpuinfo_field("flags") or "").split()
@@ -62,26 +64,20 @@ def describe():
         "pmu_present": bool(pmu_devices()),
         "perf_event_paranoid": _read("/proc/sys/kernel/perf_event_paranoid"),
         "load_average": list(os.getloadavg()),
+        "identity": identity,
+        "label": machine_identity.label(identity),
     }
 
 
 def machine_id(override=None):
-    """A stable, readable id: CPU model, core count and a short hash.
-
-    The hash is of /etc/machine-id (else the host name), so two machines with
-    the same CPU get different ids and one machine keeps its id across runs.
-    """
+    """(id, source): MACHINE='s id, checked, or the one derived from this machine's
+    identity (machine_identity.py)."""
     if override:
         if not re.fullmatch(r"[A-Za-z0-9._-]+", override):
             from .errors import UserError
             raise UserError(f"MACHINE={override!r} must use letters, digits, '.', '_' or '-'")
-        return override
-    model = _cpuinfo_field("model name") or platform.machine()
-    model = re.sub(r"\((R|TM)\)|\bCPU\b|\bProcessor\b|@.*$", "", model, flags=re.I)
-    slug = re.sub(r"[^a-z0-9]+", "-", model.lower()).strip("-")[:40] or "cpu"
-    seed = _read("/etc/machine-id") or platform.node()
-    digest = hashlib.sha256(seed.encode()).hexdigest()[:6]
-    return f"{slug}-{os.cpu_count()}c-{digest}"
+        return override, machine_identity.OVERRIDE
+    return machine_identity.machine_id(machine_identity.current()), machine_identity.DERIVED
 
 
 def _cmake_cache(build_dir):

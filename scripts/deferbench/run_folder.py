@@ -12,7 +12,7 @@ import json
 import os
 from dataclasses import dataclass, field
 
-from . import results, runs
+from . import machine_identity, results, runs
 from .errors import UserError
 
 
@@ -38,7 +38,11 @@ class RunFolder:
 
     @property
     def machine_id(self):
-        return self.manifest.get("machine_id", "unknown")
+        return machine_identity.run_machine_id(self.manifest, self.path)
+
+    @property
+    def machine_label(self):
+        return machine_identity.label(machine_identity.of_manifest(self.manifest, self.path))
 
     def suite(self, name):
         return self.suites.get(name)

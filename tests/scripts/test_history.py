@@ -26,14 +26,14 @@ def test_a_deterministic_series_marks_each_step():
 
 
 def test_series_reads_runs_in_time_order_and_marks_the_shift(tmp_path):
-    machine = tmp_path / "m"
+    machine = tmp_path / "vm-fixture"  # the fixture runs' machine id
     machine.mkdir()
     # Folder names in reverse of their start times: order must come from the manifest.
     for k in range(8):
         copy_run(BASE, machine / f"run{9 - k}", started=f"2026-01-0{k + 1}T00:00:00+00:00",
                  shift=("open_coded", 1.0 + 0.004 * (k % 2)) if k < 4 else ("open_coded", 1.3))
     copy_run(BASE, machine / "broken", manifest_changes={("status",): "interrupted"})
-    s = history.series(str(tmp_path), "m", "defer_cost", "open_coded")
+    s = history.series(str(tmp_path), "vm-fixture", "defer_cost", "open_coded")
     assert [p.run_id for p in s.points] == [f"run{9 - k}" for k in range(8)]
     assert [i for i, p in enumerate(s.points) if p.change is not None] == [4]
     assert s.points[4].change == pytest.approx(0.3, rel=0.01)
@@ -43,3 +43,13 @@ def test_series_reads_runs_in_time_order_and_marks_the_shift(tmp_path):
 def test_an_unknown_machine_is_a_user_error(tmp_path):
     with pytest.raises(UserError, match="no runs for machine"):
         history.series(str(tmp_path), "nope", "defer_cost", "call")
+
+
+def test_a_run_of_another_machine_filed_here_is_left_out(tmp_path, capsys):
+    machine = tmp_path / "vm-fixture"
+    copy_run(BASE, machine / "run1", started="2026-01-01T00:00:00+00:00")
+    copy_run(BASE, machine / "run2", started="2026-01-02T00:00:00+00:00",
+             manifest_changes={("machine_id",): "elsewhere"})
+    s = history.series(str(tmp_path), "vm-fixture", "defer_cost", "open_coded")
+    assert [p.run_id for p in s.points] == ["run1"]
+    assert "was made on elsewhere" in capsys.readouterr().err

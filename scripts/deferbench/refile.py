@@ -1,0 +1,107 @@
+"""File run folders under the machine their manifests give, and import runs from elsewhere.
+
+    python -m deferbench refile [--results-dir results] [--from FOLDER]
+
+Every run folder under --results-dir (results/<machine-id>/<run-id>/) is moved to
+results/<id>/<run-id>/, where <id> is the machine id its own manifest gives
+(machine_identity.py): runs filed by an older rule, or by hand, join the history
+of the machine they were made on. With --from, every run folder found under
+FOLDER (any depth) is copied in the same way. A run's files are never rewritten:
+a folder is moved (rename) or copied whole under a temporary name, then renamed.
+Running it again changes nothing. A run whose place is taken by a different run
+is refused, naming both.
+"""
+
+import filecmp
+import os
+import shutil
+import sys
+
+from . import atomic, machine_identity, run_folder, runs
+from .errors import UserError
+
+
+def add_arguments(p):
+    p.add_argument("--results-dir", default="results", help="where run folders are")
+    p.add_argument("--from", dest="source", default=None, metavar="FOLDER",
+                   help="also import the run folders found under FOLDER")
+
+
+def run_folders(root):
+    """Every folder under root that holds a manifest, sorted; none below a run folder."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        if runs.MANIFEST in filenames:
+            found.append(dirpath)
+            dirnames[:] = []
+        else:
+            dirnames.sort()
+    return sorted(found)
+
+
+def _same_tree(a, b):
+    cmp = filecmp.dircmp(a, b)
+    if cmp.left_only or cmp.right_only or cmp.diff_files or cmp.funny_files:
+        return False
+    _, mismatch, errors = filecmp.cmpfiles(a, b, cmp.common_files, shallow=False)
+    return not mismatch and not errors and all(
+        _same_tree(os.path.join(a, d), os.path.join(b, d)) for d in cmp.common_dirs)
+
+
+def destination(results_dir, path):
+    manifest = run_folder.read_json(os.path.join(path, runs.MANIFEST))
+    run_id = manifest.get("run_id") or os.path.basename(os.path.normpath(path))
+    machine = machine_identity.run_machine_id(manifest, path)
+    return os.path.join(results_dir, machine, run_id)
+
+
+def file_one(results_dir, path, copy):
+    """('in place' | 'moved' | 'copied' | 'already there', destination); a clash is a
+    UserError. A copy left under results by hand that duplicates a filed run stays where
+    it is: deleting is not this command's business."""
+    dest = destination(results_dir, path)
+    if os.path.abspath(dest) == os.path.abspath(path):
+        return "in place", dest
+    if os.path.exists(dest):
+        if _same_tree(path, dest):
+            return "already there", dest
+        raise UserError(f"{dest} holds another run than {path}; move one of them by hand")
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    if copy:
+        tmp = os.path.join(os.path.dirname(dest), f".importing-{os.path.basename(dest)}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            # Contents only: a run copied from a read-only place is a run
+            # like any other here, with the user's own permissions.
+            shutil.copytree(path, tmp, copy_function=shutil.copyfile)
+            for dirpath, _, _ in os.walk(tmp):
+                os.chmod(dirpath, 0o777 & ~atomic.umask())
+            os.rename(tmp, dest)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return "copied", dest
+    os.rename(path, dest)
+    old_machine = os.path.dirname(path)
+    if not os.listdir(old_machine):
+        os.rmdir(old_machine)
+    return "moved", dest
+
+
+def run(args):
+    if args.source is not None and not os.path.isdir(args.source):
+        raise UserError(f"--from {args.source}: no such folder")
+    if not os.path.isdir(args.results_dir):
+        raise UserError(f"{args.results_dir}: no such results folder")
+    work = [(p, False) for p in run_folders(args.results_dir)]
+    if args.source is not None:
+        work += [(p, True) for p in run_folders(args.source)]
+    counts = {}
+    for path, copy in work:
+        outcome, dest = file_one(args.results_dir, path, copy)
+        counts[outcome] = counts.get(outcome, 0) + 1
+        if outcome != "in place":
+            print(f"refile: {outcome}: {path} -> {dest}")
+    summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items())) or "no run folders"
+    print(f"refile: {summary}", file=sys.stdout)
+    return 0
