@@ -9,7 +9,7 @@ from .errors import UserError
 
 
 def newest_per_machine(results_dir):
-    """{machine_id: RunFolder} of the newest complete run of each machine."""
+    """{machine_id: RunFolder} of the newest complete full run of each machine."""
     if not os.path.isdir(results_dir):
         raise UserError(f"{results_dir}: no such results folder")
     chosen = {}
@@ -26,8 +26,8 @@ def newest_per_machine(results_dir):
                 run = run_folder.load(path)
             except UserError:
                 continue  # a broken run is not the newest good one
-            if run.partial:
-                continue
+            if run.partial or (run.manifest.get("options") or {}).get("quick"):
+                continue  # a QUICK run never stands for a machine
             key = (run.manifest.get("started", ""), run.run_id)
             if best is None or key > best[0]:
                 best = (key, run)

@@ -5,31 +5,32 @@
 
 Writes, under --out, with stable names (the README shows them):
   machines_ns_per_op.{png,svg}      each machine's median ns/op per case
-  machines_ratio_to_call.{png,svg}  the same as ratios to each machine's own `call`
+  machines_ratio_to_call.{png,svg}  the same as ratios to each machine's own `call`, with
+                                    a 95% interval
+  machines_instructions.{png,svg}   callgrind's instructions per op per case, where the
+                                    runs counted them: one architecture and toolchain
+                                    should agree, and the chart marks where they do not
   history_<benchmark>.{png,svg}     a benchmark's median over each machine's complete
                                     runs, change points (history.py) marked
-The machines are the newest complete run of each under --results-dir, or the
-run folders --runs names.
+The machines are the newest complete full run of each under --results-dir (a QUICK run
+never stands for a machine), or the run folders --runs names. Each is labelled with
+what a reader recognises: the CPU, cores, last-level cache and VM.
 """
 
 import math
 import os
+import re
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from . import charts, claims, history, machine_runs, report_data  # noqa: E402
+from . import charts, claims, history, machine_runs  # noqa: E402
+from .machine_comparison import (CASES, RATIO_INTERVAL, instruction_table,  # noqa: E402
+                                 machine_table)
 from .errors import UserError  # noqa: E402
 
-# (suite, benchmark, label) compared across machines.
-CASES = [("defer_cost", c, f"C++ {c}") for c in report_data.COST_CASES] + [
-    ("go", "defer_cost/call", "Go call"),
-    ("go", "runtime/BenchmarkDefer", "Go open-coded (runtime)"),
-    ("go", "runtime/BenchmarkDefer/noopendefer", "Go normal (runtime)"),
-]
-PLAIN = {"defer_cost": "call", "go": "defer_cost/call"}
 DEFAULT_HISTORY = "call,open_coded,chain_stack"
 
 
@@ -42,20 +43,6 @@ def add_arguments(p):
                    help=f"benchmarks to draw over time (default: {DEFAULT_HISTORY})")
     p.add_argument("--suite", default="defer_cost", help="their suite (default: defer_cost)")
     p.add_argument("--dpi", type=int, default=110)
-
-
-def machine_table(selected):
-    """[(label, [(case label, median ns, ratio to its own plain call)])], computed only."""
-    out = []
-    for label, run in selected.items():
-        cells = []
-        for suite, bench, case in CASES:
-            m = report_data.measure(run, suite, bench)
-            plain = report_data.measure(run, suite, PLAIN[suite])
-            ratio = m.median / plain.median if m.measured and plain.measured else math.nan
-            cells.append((case, m.median, ratio))
-        out.append((label, cells))
-    return out
 
 
 def _present(table):
@@ -73,6 +60,13 @@ def draw_machines(table, ratio):
         xs = [i + (k - (len(table) - 1) / 2) * width for i in range(len(idx))]
         ys = [cells[j][2 if ratio else 1] for j in idx]
         ax.bar(xs, [0 if math.isnan(y) else y for y in ys], width, label=label, alpha=0.8)
+        if ratio:
+            lows = [cells[j][3][0] for j in idx]
+            highs = [cells[j][3][1] for j in idx]
+            err = [[max(0, y - lo) if not math.isnan(lo) else 0 for y, lo in zip(ys, lows)],
+                   [max(0, hi - y) if not math.isnan(hi) else 0 for y, hi in zip(ys, highs)]]
+            ax.errorbar(xs, [0 if math.isnan(y) else y for y in ys], yerr=err, fmt="none",
+                        ecolor="black", elinewidth=0.8, capsize=2)
         for x, y in zip(xs, ys):
             if math.isnan(y):
                 ax.text(x, 0, "n/a", ha="center", va="bottom", fontsize=6, rotation=90)
@@ -88,13 +82,44 @@ def draw_machines(table, ratio):
                 ax.plot(pos, art, "D", mfc="none", mec="black", ms=8)
         ax.plot([], [], "D", mfc="none", mec="black", label="article's ratio (Go 1.14)")
         ax.set_ylabel("ratio to the machine's own plain call (x)")
-        ax.set_title("Defer cost relative to a plain call, per machine", fontsize=11)
+        ax.set_title(f"Defer cost relative to a plain call, per machine\n(error bars: "
+                     f"{RATIO_INTERVAL})", fontsize=10)
     else:
         ax.set_ylabel("ns per op (median of the repetitions)")
         ax.set_title("Defer cost per machine (absolute)", fontsize=11)
     ax.set_xticks(range(len(idx)), names, rotation=25, ha="right", fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=8)
+    return fig
+
+
+def _natural(name):
+    """ndefers/2 before ndefers/10."""
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
+
+
+def draw_instructions(table):
+    """Grouped bars of instructions per op; a case whose machines disagree is marked."""
+    if not table:
+        return None
+    cases = sorted(dict.fromkeys(k for _, counts in table for k in counts), key=_natural)
+    fig, ax = plt.subplots(figsize=(max(9, 0.45 * len(cases) + 3), 4.8))
+    width = 0.8 / len(table)
+    for k, (label, counts) in enumerate(table):
+        xs = [i + (k - (len(table) - 1) / 2) * width for i in range(len(cases))]
+        ax.bar(xs, [counts.get(c, math.nan) for c in cases], width, label=label, alpha=0.8)
+    for i, c in enumerate(cases):
+        values = {counts[c] for _, counts in table if c in counts}
+        if len(values) > 1:
+            ax.annotate("differ", (i, max(values)), textcoords="offset points", xytext=(0, 4),
+                        ha="center", fontsize=7, color="red")
+    ax.set_yscale("log")
+    ax.set_ylabel("instructions per op (callgrind, exact)")
+    ax.set_title("Instructions per op, per machine: one toolchain should count alike",
+                 fontsize=11)
+    ax.set_xticks(range(len(cases)), cases, rotation=60, ha="right", fontsize=7)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=7)
     return fig
 
 
@@ -135,6 +160,9 @@ def draw(results_dir, run_paths, out, history_benches, suite, dpi=110):
         fig = draw_machines(table, ratio)
         if fig is not None:
             written.append(charts.save(fig, out, name, dpi))
+    fig = draw_instructions(instruction_table(selected))
+    if fig is not None:
+        written.append(charts.save(fig, out, "machines_instructions", dpi))
     if os.path.isdir(results_dir):
         machines = sorted({r.machine_id for r in selected.values()})
         for bench in history_benches:

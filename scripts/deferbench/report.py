@@ -13,8 +13,8 @@ import html
 import math
 import os
 
-from . import (atomic, charts, claims, claims_table, export, fd_summary, report_data, run_folder,
-               stack_summary, targets)
+from . import (atomic, charts, claims, claims_table, export, fd_summary, machine_comparison,
+               report_data, run_folder, stack_summary, targets)
 
 
 def add_arguments(p):
@@ -47,6 +47,18 @@ def sections(run):
               "runtime/BenchmarkDefer (open-coded), runtime/BenchmarkDefer/noopendefer "
               "(normal) and defer_cost/call (plain); C++ here: defer_cost.json."),
         ("table", ["case", "article (Go 1.14)", "Go here", "C++ here"], rows)]))
+
+    header, rows = machine_comparison.report_rows(run)
+    if len(rows) > 1:
+        blocks = [("p", "This run beside the newest complete full run of every other machine "
+                        "under the same results folder: each ratio is to that machine's own "
+                        f"plain call, with its {machine_comparison.RATIO_INTERVAL}; "
+                        "instruction counts of one toolchain should be equal on every "
+                        "x86-64 machine. `make plots` draws the same comparison.")]
+    else:
+        blocks = [("p", "No other machine has a complete full run in this results folder; "
+                        "`make refile FROM=<folder>` imports runs made elsewhere.")]
+    out.append(("This machine and others", blocks + [("table", header, rows)]))
 
     goals = targets.rows(run)
     if goals:

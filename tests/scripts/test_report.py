@@ -15,6 +15,7 @@ import pytest
 from conftest import FIXTURES, ROOT
 from deferbench import (bench, charts, claims, claims_table, export, plots, report,
                         report_data, run_folder, targets)
+from deferbench.errors import UserError
 
 RESULTS = os.path.join(FIXTURES, "report_runs")
 RUN_A = os.path.join(RESULTS, "fixture-a", "quick.fixture")
@@ -237,22 +238,49 @@ def test_every_per_run_chart_is_drawn(tmp_path, path):
         assert os.path.exists(png[:-4] + ".svg")
 
 
+def as_full_runs(tmp_path):
+    """The two QUICK fixture runs, copied as if they were full runs of their machines."""
+    from runcopies import copy_run
+    results = tmp_path / "results"
+    for machine in ("fixture-a", "fixture-b"):
+        copy_run(os.path.join(RESULTS, machine, "quick.fixture"), results / machine / "full",
+                 manifest_changes={("options", "quick"): False})
+    return str(results)
+
+
 def test_plots_compare_the_two_machines_under_stable_names(tmp_path):
+    from deferbench import machine_runs
+    results = as_full_runs(tmp_path)
     out = tmp_path / "plots"
-    written = plots.draw(RESULTS, [], str(out), ["call", "open_coded"], "defer_cost", dpi=30)
+    written = plots.draw(results, [], str(out), ["call", "open_coded"], "defer_cost", dpi=30)
     names = sorted(os.path.basename(p) for p in written)
     assert names == ["history_call.png", "history_open_coded.png", "machines_ns_per_op.png",
                      "machines_ratio_to_call.png"]
-    table = plots.machine_table(run_folder_by_machine())
-    assert [label for label, _ in table] == ["fixture-a", "fixture-b"]
+    table = plots.machine_table(machine_runs.newest_per_machine(results))
+    labels = [label for label, _ in table]
+    assert [label.splitlines()[1] for label in labels] == ["(fixture-a)", "(fixture-b)"]
+    assert labels[0].startswith("Intel Xeon Processor @ 2.50GHz, 2 cores")
     for _, cells in table:
         call = next(c for c in cells if c[0] == "C++ call")
         assert call[2] == pytest.approx(1.0)
+        low, high = next(c for c in cells if c[0] == "C++ chain_stack")[3]
+        assert low <= next(c for c in cells if c[0] == "C++ chain_stack")[2] <= high
 
 
-def run_folder_by_machine():
+def test_a_quick_run_never_stands_for_a_machine():
     from deferbench import machine_runs
-    return machine_runs.newest_per_machine(RESULTS)
+    with pytest.raises(UserError, match="no complete run"):
+        machine_runs.newest_per_machine(RESULTS)  # both fixture runs are QUICK
+
+
+def test_the_report_compares_the_machine_with_the_others(tmp_path):
+    from deferbench import machine_comparison
+    results = as_full_runs(tmp_path)
+    header, rows = machine_comparison.report_rows(
+        run_folder.load(os.path.join(results, "fixture-a", "full")))
+    assert [r[1] for r in rows] == ["full (this run)", "full"]
+    assert rows[1][0].endswith("(fixture-b)")
+    assert header[2] == "C++ open_coded / call" and rows[0][2].endswith("]")
 
 
 def test_plots_of_named_runs(tmp_path):
