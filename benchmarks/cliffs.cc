@@ -11,9 +11,11 @@
 #include <benchmark/benchmark.h>
 
 #include <string>
+#include <utility>
 
 #include "cliffs_workloads.h"
 #include "measure.h"
+#include "paired.h"
 #include "registry.h"
 
 namespace {
@@ -87,6 +89,34 @@ void run_closure(benchmark::State& state) {
                                       " B)"));
   }
 }
+
+// The op loops that paired measurement times (harness/paired.h): the work of
+// each case's timed loop, for the cases whose ratios the report gives.
+template <std::uint64_t (*Loop)(const std::vector<Item>&), std::size_t Items>
+harness::OpLoop items_op_loop() {
+  return [items = cliffs::make_items(Items)](long n) {
+    for (long i = 0; i < n; ++i) benchmark::DoNotOptimize(Loop(items));
+  };
+}
+
+template <int N>
+harness::OpLoop ndefers_op_loop() {
+  return [item = cliffs::make_items(1)[0]](long n) {
+    for (long i = 0; i < n; ++i) benchmark::DoNotOptimize(cliffs::ndefers<N>(item));
+  };
+}
+
+template <int... N>
+int add_ndefers_op_loops(std::integer_sequence<int, N...>) {
+  (harness::add_op("ndefers/" + std::to_string(N + 1), ndefers_op_loop<N + 1>), ...);
+  return 0;
+}
+[[maybe_unused]] const int ndefers_op_loops =
+    add_ndefers_op_loops(std::make_integer_sequence<int, 12>{});
+DEFERBENCH_OP("loop/defer_in_loop", (items_op_loop<cliffs::loop_defer_in_loop, 10>));
+DEFERBENCH_OP("loop/helper", (items_op_loop<cliffs::loop_helper, 10>));
+DEFERBENCH_OP("closure/capturing", (items_op_loop<cliffs::closure_capturing, 10>));
+DEFERBENCH_OP("closure/plain_call", (items_op_loop<cliffs::closure_plain_call, 10>));
 
 DEFERBENCH_CASE("loop/defer_in_loop", run_loop<cliffs::loop_defer_in_loop, 10>);
 DEFERBENCH_CASE("loop/defer_in_loop_pooled", run_loop<cliffs::loop_defer_in_loop_pooled, 10>);

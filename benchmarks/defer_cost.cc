@@ -16,6 +16,7 @@
 #include "defer/open_frame.h"
 #include "measure.h"
 #include "opaque.h"
+#include "paired.h"
 #include "registry.h"
 
 namespace {
@@ -124,6 +125,24 @@ DEFERBENCH_CASE("chain_stack", run<defer1_chain_stack>);
 DEFERBENCH_CASE("chain_heap", run<defer1_chain_heap>);
 DEFERBENCH_CASE("chain_heap_pooled", run<defer1_chain_heap_pooled>);
 DEFERBENCH_CASE("std_function_guard", run<defer1_std_function_guard>);
+
+// The same ops in the loops that paired measurement times (harness/paired.h),
+// one loop shape for all of them, as above.
+template <void (*Op)()>
+DEFERBENCH_ONE_LOOP_SHAPE void op_loop(long n) {
+  for (long i = 0; i < n; ++i) Op();
+}
+template <void (*Op)()>
+harness::OpLoop make_op_loop() {
+  return op_loop<Op>;
+}
+DEFERBENCH_OP("call", make_op_loop<defer1_call>);
+DEFERBENCH_OP("open_coded", make_op_loop<defer1_open_coded>);
+DEFERBENCH_OP("open_coded_bits", make_op_loop<defer1_open_coded_bits>);
+DEFERBENCH_OP("chain_stack", make_op_loop<defer1_chain_stack>);
+DEFERBENCH_OP("chain_heap", make_op_loop<defer1_chain_heap>);
+DEFERBENCH_OP("chain_heap_pooled", make_op_loop<defer1_chain_heap_pooled>);
+DEFERBENCH_OP("std_function_guard", make_op_loop<defer1_std_function_guard>);
 
 // The counters' own cost: `call` again with the perf counters left unread.
 // They are read outside the loop, so the two should time alike.

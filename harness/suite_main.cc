@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -18,6 +20,7 @@
 #include "cpu_pin.h"
 #include "instruction_count.h"
 #include "measure.h"
+#include "paired.h"
 #include "perf_counters.h"
 #include "registry.h"
 
@@ -39,6 +42,12 @@ constexpr const char* kUsage = R"(deferbench suite options (before Google Benchm
                          each case runs a warm-up, then N and 2N iterations,
                          each on a fresh thread (harness/instruction_count.h)
   --callgrind-iterations=N   that N (default 100000)
+  --pairs=S:R,...        paired measurement instead of Google Benchmark's runs:
+                         each case S timed interleaved with its reference R
+                         (harness/paired.h); writes JSON to --pairs-out
+  --pairs-out=PATH       where (default: standard output)
+  --pairs-count=N        pairs per case (default 300)
+  --chunk-ms=X           the length of one chunk (default 1)
 )";
 
 struct Options {
@@ -49,6 +58,9 @@ struct Options {
   bool pin = true;
   bool callgrind = false;
   long callgrind_iterations = 100000;
+  std::vector<harness::PairSpec> pairs;
+  std::string pairs_out;
+  harness::PairOptions pair_options;
 };
 
 std::vector<std::string> split_commas(std::string_view list) {
@@ -58,6 +70,42 @@ std::vector<std::string> split_commas(std::string_view list) {
     if (!item.empty()) out.push_back(item);
   }
   return out;
+}
+
+// A positive number from a flag's value, or an error line naming the flag.
+bool positive(const std::string& flag, const std::string& text, double& value) {
+  char* end = nullptr;
+  value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(value > 0)) {
+    std::fprintf(stderr, "deferbench: %s needs a positive number, got '%s'\n", flag.c_str(),
+                 text.c_str());
+    return false;
+  }
+  return true;
+}
+
+// "S:R,S:R" into pairs of cases that have op loops; one line per problem.
+bool parse_pairs(std::string_view list, std::vector<harness::PairSpec>& out) {
+  for (const std::string& item : split_commas(list)) {
+    const auto colon = item.find(':');
+    harness::PairSpec spec{item.substr(0, colon),
+                           colon == std::string::npos ? "" : item.substr(colon + 1)};
+    for (const std::string* name : {&spec.subject, &spec.reference}) {
+      if (!harness::has_op(*name)) {
+        std::fprintf(stderr,
+                     "deferbench: --pairs: '%s' in '%s' is not a case with an op loop "
+                     "(give SUBJECT:REFERENCE, comma-separated)\n",
+                     name->c_str(), item.c_str());
+        return false;
+      }
+    }
+    out.push_back(spec);
+  }
+  if (out.empty()) {
+    std::fprintf(stderr, "deferbench: --pairs= names no pair (give SUBJECT:REFERENCE,...)\n");
+    return false;
+  }
+  return true;
 }
 
 // Takes deferbench's flags out of argv; leaves Google Benchmark's in place.
@@ -91,6 +139,18 @@ bool parse_options(int& argc, char** argv, Options& options) {
                      text.c_str());
         return false;
       }
+    } else if (arg.starts_with("--pairs=")) {
+      if (!parse_pairs(value_of("--pairs="), options.pairs)) return false;
+    } else if (arg.starts_with("--pairs-out=")) {
+      options.pairs_out = std::string(value_of("--pairs-out="));
+    } else if (arg.starts_with("--pairs-count=")) {
+      double n = 0;
+      if (!positive("--pairs-count", std::string(value_of("--pairs-count=")), n)) return false;
+      options.pair_options.pairs = static_cast<int>(n);
+    } else if (arg.starts_with("--chunk-ms=")) {
+      double ms = 0;
+      if (!positive("--chunk-ms", std::string(value_of("--chunk-ms=")), ms)) return false;
+      options.pair_options.chunk_ns = ms * 1e6;
     } else if (arg == "--help" || arg == "-h") {
       std::fputs(kUsage, stdout);
       std::fputs("\nGoogle Benchmark options:\n", stdout);
@@ -143,6 +203,25 @@ void print_counter_summary(const harness::PerfCounters& counters) {
   }
 }
 
+// The paired mode: no Google Benchmark run, one JSON document.
+int run_paired(const Options& options, const std::string& cpu) {
+  nlohmann::json out = harness::run_pairs(options.pairs, options.pair_options);
+  out["context"]["deferbench_cpu"] = cpu;
+  const std::string text = out.dump(1) + "\n";
+  if (options.pairs_out.empty()) {
+    std::fputs(text.c_str(), stdout);
+    return 0;
+  }
+  std::ofstream file(options.pairs_out);
+  file << text;
+  file.close();
+  if (!file) {
+    std::fprintf(stderr, "deferbench: cannot write %s\n", options.pairs_out.c_str());
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -165,7 +244,9 @@ int main(int argc, char** argv) {
   // Pinned for every case (harness/cpu_pin.h); the counters follow the thread.
   const int cpu = options.pin ? harness::last_allowed_cpu() : -1;
   const bool pinned = cpu >= 0 && harness::pin_to_cpu(cpu);
-  benchmark::AddCustomContext("deferbench_cpu", pinned ? std::to_string(cpu) : "unpinned");
+  const std::string cpu_text = pinned ? std::to_string(cpu) : "unpinned";
+  if (!options.pairs.empty()) return run_paired(options, cpu_text);
+  benchmark::AddCustomContext("deferbench_cpu", cpu_text);
   benchmark::AddCustomContext("deferbench_counting", options.callgrind ? "callgrind" : "perf");
   benchmark::AddCustomContext("deferbench_build_type", DEFERBENCH_BUILD_TYPE);
   benchmark::AddCustomContext("deferbench_cxx_flags", DEFERBENCH_CXX_FLAGS);

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 
-from . import atomic, callgrind, machine, results, runs, suites
+from . import atomic, callgrind, machine, paired, results, runs, suites
 from .errors import UserError
 
 SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -122,11 +122,47 @@ def run_suite(binary, suite, settings, run_dir, events, quick):
         return {"status": "skipped", "reason": (err.strip().splitlines() or [""])[-1],
                 "seconds": seconds}
     results.load(partial)  # refuse to keep a file that does not parse
-    os.replace(partial, final)
     outcome = {"status": "ok", "file": os.path.basename(final), "seconds": seconds}
+    if suite.pairs and settings.pairs:
+        try:
+            outcome.update(run_pairs(binary, suite, settings, partial, run_dir))
+        except RuntimeError as e:  # the suite failed; the run goes on
+            os.unlink(partial)
+            return {"status": "failed", "reason": str(e), "seconds": seconds}
+        except BaseException:
+            os.unlink(partial)
+            raise
+    os.replace(partial, final)
     if suite.kind == "gbench":
         outcome.update(repetitions=settings.repetitions, min_time_s=settings.min_time_s)
     return outcome
+
+
+def run_pairs(binary, suite, settings, suite_json, run_dir):
+    """The suite's paired ratios (paired.py): the raw pairs kept in
+    <suite>.pairs.json, the figures added to the suite JSON as 'paired' entries."""
+    raw = os.path.join(run_dir, f"{suite.name}.pairs.json")
+    partial = raw + ".partial"
+    print(f"{suite.name}: {len(suite.pairs)} ratios, each from {settings.pairs} interleaved "
+          "pairs of chunks", flush=True)
+    started = time.monotonic()
+    status, err = _run_child([binary, "--quiet-counters", paired.pairs_argument(suite.pairs),
+                              f"--pairs-count={settings.pairs}", f"--pairs-out={partial}"],
+                             partial)
+    if status != 0:
+        if os.path.exists(partial):
+            os.unlink(partial)
+        last = (err.strip().splitlines() or [f"exit status {status}"])[-1]
+        raise RuntimeError(f"{suite.name}: the paired measurement failed: {last}")
+    with open(partial) as f:
+        output = json.load(f)
+    with open(suite_json) as f:
+        data = json.load(f)
+    data["benchmarks"] += paired.entries(suite.pairs, output)
+    atomic.write_json(suite_json, data)
+    os.replace(partial, raw)
+    return {"pairs_file": os.path.basename(raw), "pairs": settings.pairs,
+            "pairs_seconds": round(time.monotonic() - started, 2)}
 
 
 def run_callgrind(binary, suite, run_dir):

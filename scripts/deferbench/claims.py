@@ -60,8 +60,12 @@ MAX_RETURNS_X_DEFERS = 15  # returns x defers above this: not open-coded
 TARGET_RATIO = {"open_coded": 1.05, "chain_stack": 2.5, "chain_heap_pooled": 4.0}
 
 # Largest coefficient of variation of the repetitions for a trusted figure,
-# for the benchmarks that do not allocate.
+# for the benchmarks that do not allocate (runs without paired ratios).
 TARGET_CV = 0.02
+
+# Widest 95% interval of a paired ratio, as a fraction of the ratio, for a
+# trusted figure (the spread target of runs with paired ratios).
+TARGET_INTERVAL = 0.02
 
 # ---------------------------------------------------------------------------
 # The report's verdict rules.

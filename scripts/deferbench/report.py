@@ -62,14 +62,16 @@ def sections(run):
 
     goals = targets.rows(run)
     if goals:
-        missed = sum(not t.met for t in goals)
+        met = sum(t.verdict == targets.OK for t in goals)
+        undecided = sum(t.verdict == targets.UNDECIDED for t in goals)
         out.append(("Targets", [
-            ("p", f"deferbench's own targets, as this run measured them: {len(goals) - missed} "
-                  f"of {len(goals)} met. Times come from this machine as it was; where an "
-                  "instruction count is given, it does not depend on the machine's load."),
+            ("p", f"deferbench's own targets, as this run measured them: {met} of {len(goals)} "
+                  f"met{f', {undecided} undecided' if undecided else ''}. A paired ratio meets "
+                  "its target when its whole 95% interval is inside it. Times come from this "
+                  "machine as it was; where an instruction count is given, it does not depend "
+                  "on the machine's load."),
             ("table", ["suite", "what", "target", "measured", "verdict"],
-             [[t.suite, t.what, t.target, t.measured, "ok" if t.met else "MISSED"]
-              for t in goals])]))
+             [[t.suite, t.what, t.target, t.measured, t.verdict] for t in goals])]))
 
     table = claims_table.rows(run)
     out.append(("Claims", [

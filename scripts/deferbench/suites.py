@@ -17,6 +17,7 @@ loaded results into the lines printed at the end of the run.
 import importlib
 from dataclasses import dataclass
 
+from . import paired
 from .errors import UserError
 
 
@@ -25,6 +26,7 @@ class RunSettings:
     repetitions: int
     min_time_s: float
     interleave: bool  # random interleaving: drift hits every case alike
+    pairs: int = 0    # paired chunks per case (paired.py), for suites with pairs
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,9 @@ class Suite:
     # gbench suites under callgrind: iterations per case (a case may divide
     # it, see harness/registry.h); fixed, so instruction counts repeat.
     callgrind_iterations: int = 100_000
+    # Cases measured interleaved with a reference (paired.py): the ratios
+    # that claims and targets read.
+    pairs: tuple = ()
 
     def settings(self, quick):
         return self.quick if quick else self.full
@@ -53,18 +58,29 @@ def resolve(reference):
     return getattr(importlib.import_module(f".{module}", __package__), function)
 
 
-_QUICK = RunSettings(repetitions=3, min_time_s=0.02, interleave=False)
+_QUICK = RunSettings(repetitions=3, min_time_s=0.02, interleave=False, pairs=60)
+
+# Every strategy against the plain call; cliff 2's step per defer (ndefers/n
+# over ndefers/(n-1), per defer); cliffs 1 and 3 against their rewrites.
+DEFER_COST_PAIRS = tuple(paired.Pair(c, "call") for c in (
+    "open_coded", "open_coded_bits", "chain_stack", "chain_heap", "chain_heap_pooled",
+    "std_function_guard"))
+CLIFFS_PAIRS = tuple(paired.Pair(f"ndefers/{n}", f"ndefers/{n - 1}", scale=(n - 1) / n)
+                     for n in range(2, 13)) + (
+    paired.Pair("loop/defer_in_loop", "loop/helper"),
+    paired.Pair("closure/capturing", "closure/plain_call"))
 
 SUITES = {
     s.name: s
     for s in [
         Suite("defer_cost", "A1-A4, B1", "gbench", "benchmarks/defer_cost",
-              full=RunSettings(repetitions=12, min_time_s=0.25, interleave=True),
-              quick=_QUICK, summary="summary:defer_cost_summary"),
+              full=RunSettings(repetitions=12, min_time_s=0.25, interleave=True, pairs=300),
+              quick=_QUICK, summary="summary:defer_cost_summary", pairs=DEFER_COST_PAIRS),
         Suite("cliffs", "B3-B7, R2-R4", "gbench", "benchmarks/cliffs",
-              full=RunSettings(repetitions=8, min_time_s=0.1, interleave=True),
-              quick=RunSettings(repetitions=2, min_time_s=0.01, interleave=False),
-              summary="cliffs_summary:cliffs_summary", callgrind_iterations=5_000),
+              full=RunSettings(repetitions=8, min_time_s=0.1, interleave=True, pairs=300),
+              quick=RunSettings(repetitions=2, min_time_s=0.01, interleave=False, pairs=60),
+              summary="cliffs_summary:cliffs_summary", callgrind_iterations=5_000,
+              pairs=CLIFFS_PAIRS),
         Suite("stack", "A6, A7", "program", "benchmarks/stack",
               summary="stack_summary:stack_summary"),
         Suite("fd", "A8-A10", "program", "benchmarks/fd", summary="fd_summary:fd_summary"),

@@ -5,7 +5,7 @@ printing (lines), so the report can reuse the rows."""
 import math
 from dataclasses import dataclass
 
-from . import claims, stats
+from . import claims, paired, stats
 
 
 # defer_cost's cases in the order the table shows them (the file's order is
@@ -41,13 +41,52 @@ class CostRow:
     target_ratio: float    # nan when there is no target
     cv_applies: bool       # the spread target holds for non-allocating cases
     instructions: float    # per op, from callgrind; nan when not counted
+    paired: dict = None    # the case's paired entry (paired.py), when the run has one
+
+    @property
+    def interval(self):
+        """(low, high) of the paired ratio; None without one."""
+        if not self.paired:
+            return None
+        return self.paired["ratio_ci_low"], self.paired["ratio_ci_high"]
+
+    @property
+    def best_ratio(self):
+        """The paired ratio where the run has it, else the ratio of the medians."""
+        return self.paired["ratio"] if self.paired else self.ratio
+
+    @property
+    def ratio_verdict(self):
+        """'ok', 'MISSED' or 'undecided' (the interval straddles the target); None
+        without a target. Without a paired ratio, the ratio of medians decides."""
+        if math.isnan(self.target_ratio):
+            return None
+        if self.interval is None:
+            return "ok" if self.ratio <= self.target_ratio else "MISSED"
+        low, high = self.interval
+        return "ok" if high <= self.target_ratio else "MISSED" if low > self.target_ratio \
+            else "undecided"
 
     @property
     def meets_ratio(self):
-        return None if math.isnan(self.target_ratio) else self.ratio <= self.target_ratio
+        verdict = self.ratio_verdict
+        return None if verdict is None else verdict == "ok"
+
+    @property
+    def interval_width(self):
+        """The 95% interval's width as a fraction of the ratio; nan without one."""
+        if self.interval is None or not self.paired["ratio"]:
+            return math.nan
+        low, high = self.interval
+        return (high - low) / self.paired["ratio"]
 
     @property
     def stable(self):
+        """A trusted figure: a paired ratio's interval within TARGET_INTERVAL of it, or
+        (without pairs) the repetitions' spread within TARGET_CV for a case that
+        does not allocate."""
+        if self.paired:
+            return self.interval_width <= claims.TARGET_INTERVAL
         return not self.cv_applies or (not math.isnan(self.cv) and self.cv <= claims.TARGET_CV)
 
 
@@ -76,6 +115,7 @@ def defer_cost_rows(suite):
             target_ratio=claims.TARGET_RATIO.get(name, math.nan),
             cv_applies=not math.isnan(allocs_median) and allocs_median == 0,
             instructions=suite.instructions.get(name, math.nan),
+            paired=b.aggregates.get(paired.AGGREGATE),
         ))
     rank = {name: i for i, name in enumerate(CASE_ORDER)}
     return sorted(rows, key=lambda r: rank.get(r.case, len(rank)))
@@ -91,31 +131,55 @@ def defer_cost_lines(rows):
     if not rows:
         return ["defer_cost: no result for `call`, so no ratios"]
     counted = any(not math.isnan(r.instructions) for r in rows)
+    with_pairs = any(r.paired for r in rows)
     lines = [
         "defer_cost: one defer per strategy, ns/op (median of the repetitions; "
-        "ratio to `call` in this run)",
-        f"  {'case':<20}{'median':>10}{'spread':>9}{'ratio':>8}  {'target':<13}"
-        f"{'allocs/op':>9}{'  instr/op' if counted else ''}   article (Go)",
+        + ("paired ratio to `call` with its 95% interval)" if with_pairs else
+           "ratio to `call` in this run)"),
+        f"  {'case':<20}{'median':>10}{'spread':>9}"
+        + (f"{'paired ratio [95%]':>25}" if with_pairs else f"{'ratio':>8}")
+        + f"  {'target':<17}{'allocs/op':>9}{'  instr/op' if counted else ''}   article (Go)",
     ]
     unstable = []
     for r in rows:
-        if r.meets_ratio is None:
+        if r.ratio_verdict is None:
             target = ""
         else:
-            target = f"<={r.target_ratio:.2f} {'ok' if r.meets_ratio else 'MISSED'}"
+            target = f"<={r.target_ratio:.2f} {r.ratio_verdict}"
         mark = " " if r.stable else "!"
         if not r.stable:
             unstable.append(r.case)
+        if not with_pairs:
+            ratio_cell = f"{_fmt(r.ratio, '.2f'):>7}x"
+        elif r.paired:
+            low, high = r.interval
+            ratio_cell = f"{r.paired['ratio']:>9.3f}x [{low:.3f}, {high:.3f}]"
+        elif r.case == "call":
+            ratio_cell = f"{'1.000x (reference)':>25}"
+        else:
+            ratio_cell = f"{'-':>25}"
         article = "" if math.isnan(r.article_ns) else f"{r.article_ns:.1f} ns ({r.article_claim})"
         if r.case in claims.ARTICLE_RATIO:
             article += f", {claims.ARTICLE_RATIO[r.case]:.2f}x"
         lines.append(
             f"{mark} {r.case:<20}{_fmt(r.median_ns, '.2f'):>7} ns{_fmt(r.cv * 100, '.1f'):>8}%"
-            f"{_fmt(r.ratio, '.2f'):>7}x  {target:<13}{_fmt(r.allocs_per_op, '.2f'):>9}"
+            f"{ratio_cell}  {target:<17}{_fmt(r.allocs_per_op, '.2f'):>9}"
             f"{_fmt(r.instructions, '10.1f') if counted else ''}   {article}")
     if counted:
         lines.append("  instr/op: instructions per op counted by callgrind (deterministic)")
-    if unstable:
+    if with_pairs:
+        kept = [r.paired for r in rows if r.paired]
+        dropped = sum(p["pairs_dropped"] for p in kept)
+        lines.append(f"  paired: each ratio is the median of {kept[0]['pairs']} interleaved pairs "
+                     f"of ~1 ms chunks (ABBA); {dropped} pair(s) dropped in all as disturbed "
+                     "(context switch, CPU migration, outlier); the interval covers this run's "
+                     "noise")
+    if unstable and with_pairs:
+        lines.append(
+            f"! a 95% interval wider than {claims.TARGET_INTERVAL:.0%} of its ratio for "
+            f"{', '.join(unstable)}: the machine was noisy even within ~1 ms pairs; run "
+            "again, or compare instruction counts (COUNTERS=callgrind)")
+    elif unstable:
         lines.append(
             f"! spread above {claims.TARGET_CV:.0%} for {', '.join(unstable)}: the machine was "
             "noisy (a VM's neighbours, other load, frequency changes; the suite already "

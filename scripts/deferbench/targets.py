@@ -3,8 +3,11 @@ the figure this run measured and a verdict, so a report says in one table
 what held on this machine and what did not.
 
 The targets and where they are defined:
-  defer_cost  ratios to `call` and the spread of the non-allocating cases
-              (claims.TARGET_RATIO, claims.TARGET_CV);
+  defer_cost  paired ratios to `call`, met when the whole 95% interval is
+              inside the target, missed when it is wholly outside, undecided
+              otherwise, and the interval's width (claims.TARGET_RATIO,
+              claims.TARGET_INTERVAL); runs without paired ratios: the ratio of
+              medians and the repetitions' spread (claims.TARGET_CV);
   fd          the defer machinery's gap to the plain open/close floor, and the
               chain's user-space bytes per file (fd_summary);
   stack       bytes per frame below Go's for the same mechanism
@@ -17,6 +20,9 @@ from dataclasses import dataclass
 from . import claims, fd_summary, report_data, summary
 
 
+OK, MISSED, UNDECIDED = "ok", "MISSED", "undecided"
+
+
 @dataclass
 class Target:
     suite: str
@@ -24,6 +30,10 @@ class Target:
     target: str
     measured: str
     met: bool
+    verdict: str = ""   # OK, MISSED or UNDECIDED; from met when not given
+
+    def __post_init__(self):
+        self.verdict = self.verdict or (OK if self.met else MISSED)
 
 
 def _defer_cost(run):
@@ -32,16 +42,27 @@ def _defer_cost(run):
     call = next((r for r in rows if r.case == "call"), None)
     out = []
     for r in rows:
-        if r.meets_ratio is None:
+        if r.ratio_verdict is None:
             continue
-        measured = f"{r.ratio:.2f}x"
+        if r.interval:
+            measured = f"{r.paired['ratio']:.3f}x [{r.interval[0]:.3f}, {r.interval[1]:.3f}]"
+            what = f"{r.case} / call, paired"
+        else:
+            measured, what = f"{r.ratio:.2f}x", f"{r.case} / call, median ns/op"
         if call and not math.isnan(r.instructions) and not math.isnan(call.instructions):
             measured += (f" (instructions {r.instructions:.0f} vs {call.instructions:.0f}: "
                          f"{r.instructions / call.instructions:.2f}x)")
-        out.append(Target("defer_cost", f"{r.case} / call, median ns/op",
-                          f"<= {r.target_ratio:.2f}x", measured, r.meets_ratio))
+        verdict = r.ratio_verdict
+        if verdict == UNDECIDED:
+            measured += ": the interval straddles the target; more pairs or a quieter machine decide"
+        out.append(Target("defer_cost", what, f"<= {r.target_ratio:.2f}x", measured,
+                          verdict == OK, verdict))
     for r in rows:
-        if r.cv_applies and not math.isnan(r.cv):
+        if r.paired:
+            out.append(Target("defer_cost", f"{r.case} / call: width of the 95% interval",
+                              f"<= {claims.TARGET_INTERVAL:.0%} of the ratio",
+                              f"{r.interval_width:.2%}", r.stable))
+        elif r.cv_applies and not math.isnan(r.cv):
             out.append(Target("defer_cost", f"{r.case}: spread of the repetitions (CV)",
                               f"<= {claims.TARGET_CV:.0%}", f"{r.cv:.1%}", r.stable))
     return out

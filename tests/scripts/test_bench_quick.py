@@ -39,7 +39,7 @@ def test_the_run_folder_holds_the_suite_and_a_complete_manifest(quick_run):
     _, run_dir = quick_run
     files = set(os.listdir(run_dir))
     results = {f for f in files if f.endswith(".json")}
-    assert results == {"defer_cost.json", "manifest.json"}
+    assert results == {"defer_cost.json", "defer_cost.pairs.json", "manifest.json"}
     # The report the run ends with (issue 8), and nothing else.
     assert files - results == {"report.md", "report.html", "bench.txt", "results.csv"} | {
         f"chart_{name}.{ext}" for name in ("defer_cost", "counters") for ext in ("png", "svg")}
@@ -140,3 +140,16 @@ def test_callgrind_counts_are_repeatable_and_open_coding_is_free(build_dir):
     assert first == second, "the same binary gives the same instruction counts"
     assert abs(first["open_coded"]["instructions_per_op"] - first["call"]["instructions_per_op"]) <= 1
     assert first["chain_heap"]["instructions_per_op"] > first["call"]["instructions_per_op"] + 10
+
+
+def test_every_strategy_has_a_paired_ratio_to_call_with_its_interval(quick_run):
+    _, run_dir = quick_run
+    entries = [e for e in _suite(run_dir)["benchmarks"] if e.get("aggregate_name") == "paired"]
+    assert sorted(e["run_name"] for e in entries) == sorted(c for c in CASES if c != "call")
+    for e in entries:
+        assert e["reference"] == "call"
+        assert e["ratio_ci_low"] <= e["ratio"] <= e["ratio_ci_high"]
+        assert e["pairs_kept"] + e["pairs_dropped"] == e["pairs"] == 60
+        assert e["min_ns"] <= e["median_ns"]
+    same_code = next(e for e in entries if e["run_name"] == "open_coded")
+    assert 0.9 < same_code["ratio"] < 1.1, "open_coded compiles to call's code"

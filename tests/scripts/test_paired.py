@@ -1,0 +1,45 @@
+"""Paired ratios: the median of per-pair ratios and its distribution-free interval."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from deferbench import paired
+
+
+def test_the_interval_is_the_binomial_order_statistics_of_the_median():
+    values = np.arange(1, 301, dtype=float)  # 300 values; the median is 150.5
+    low, high = paired.median_interval(values)
+    j = int(stats.binom.ppf(0.025, 300, 0.5))
+    assert (low, high) == (values[j - 1], values[300 - j])
+    assert low < 150.5 < high
+    # Its coverage: the chance that the j-th..(n-j+1)-th smallest miss the median.
+    assert stats.binom.cdf(j - 1, 300, 0.5) * 2 <= 0.05
+
+
+def test_the_interval_covers_the_true_median_95_times_in_100():
+    rng = np.random.default_rng(3)
+    inside = 0
+    for _ in range(400):
+        low, high = paired.median_interval(rng.lognormal(0, 0.5, 101))
+        inside += low <= 1.0 <= high  # the lognormal's median is 1
+    assert 0.93 <= inside / 400 <= 0.99
+
+
+def test_too_few_values_give_the_whole_range_not_a_false_precision():
+    assert paired.median_interval([2.0, 1.0, 3.0]) == (1.0, 3.0)
+    assert all(math.isnan(x) for x in paired.median_interval([]))
+
+
+def test_an_entry_is_the_median_of_the_per_pair_ratios_scaled():
+    data = {"subject_iterations": 100, "reference_iterations": 200, "pairs": 5,
+            "subject_ns_per_op": [9.0, 9.0, 18.0, 9.0, 9.0],
+            "reference_ns_per_op": [8.0, 8.0, 8.0, 8.0, 8.0],
+            "dropped": {"context_switch": 2, "cpu_migration": 0, "outlier": 1}}
+    e = paired.entry(paired.Pair("ndefers/9", "ndefers/8", scale=8 / 9), data)
+    assert e["ratio"] == pytest.approx(1.0), "(9/8 per op) x 8/9 per defer"
+    assert e["pairs_kept"] == 5 and e["pairs_dropped"] == 3 and e["dropped_outlier"] == 1
+    assert e["median_ns"] == 9.0 and e["min_ns"] == 9.0 and e["reference_median_ns"] == 8.0
+    assert e["run_name"] == "ndefers/9" and e["aggregate_name"] == paired.AGGREGATE
