@@ -6,7 +6,7 @@ instructions per op. plots.py draws them; the report tabulates them.
 import math
 import os
 
-from . import comparison, machine_runs, report_data
+from . import comparison, machine_runs, paired, report_data
 from .errors import UserError
 
 # (suite, benchmark, label) compared across machines.
@@ -16,9 +16,11 @@ CASES = [("defer_cost", c, f"C++ {c}") for c in report_data.COST_CASES] + [
     ("go", "runtime/BenchmarkDefer/noopendefer", "Go normal (runtime)"),
 ]
 PLAIN = {"defer_cost": "call", "go": "defer_cost/call"}
-# What the ratio's error bar is, for the caption: the runs hold repetitions, and
-# the interval is resampled from them (comparison.ratio_interval).
-RATIO_INTERVAL = "95% bootstrap interval over the repetitions"
+# What the ratio's error bar is, for the caption: the paired interval where the
+# run measured the ratio paired (paired.py), else one resampled from the
+# repetitions (comparison.ratio_interval).
+RATIO_INTERVAL = ("95% interval: paired where the run has it, else bootstrapped "
+                  "over the repetitions")
 
 
 def machine_label(key, run):
@@ -82,13 +84,24 @@ def machine_table(selected):
             m = report_data.measure(run, suite, bench)
             plain = report_data.measure(run, suite, PLAIN[suite])
             ratio, interval = math.nan, (math.nan, math.nan)
-            if m.measured and plain.measured:
+            pair = _paired(run, suite, bench, PLAIN[suite])
+            if pair:
+                ratio, interval = pair["ratio"], (pair["ratio_ci_low"], pair["ratio_ci_high"])
+            elif m.measured and plain.measured:
                 ratio = m.median / plain.median
                 if len(m.values) > 1 and len(plain.values) > 1:
                     interval = comparison.ratio_interval(plain.values, m.values)
             cells.append((case, m.median, ratio, interval))
         out.append((machine_label(key, run), cells))
     return out
+
+
+def _paired(run, suite, bench, reference):
+    """The run's paired entry of bench against reference, or None."""
+    result = run.suite(suite)
+    b = result.benchmarks.get(bench) if result else None
+    entry = b.aggregates.get(paired.AGGREGATE) if b else None
+    return entry if entry and entry.get("reference") == reference else None
 
 
 def instruction_table(selected):

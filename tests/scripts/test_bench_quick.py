@@ -153,3 +153,13 @@ def test_every_strategy_has_a_paired_ratio_to_call_with_its_interval(quick_run):
         assert e["min_ns"] <= e["median_ns"]
     same_code = next(e for e in entries if e["run_name"] == "open_coded")
     assert 0.9 < same_code["ratio"] < 1.1, "open_coded compiles to call's code"
+
+
+def test_the_machine_comparison_takes_the_paired_ratio_where_the_run_has_one(quick_run):
+    from deferbench import machine_comparison, run_folder
+    _, run_dir = quick_run
+    (label, cells), = machine_comparison.machine_table({"m": run_folder.load(run_dir)})
+    entry = next(e for e in _suite(run_dir)["benchmarks"]
+                 if e.get("aggregate_name") == "paired" and e["run_name"] == "chain_stack")
+    _, _, ratio, interval = next(c for c in cells if c[0] == "C++ chain_stack")
+    assert (ratio, interval) == (entry["ratio"], (entry["ratio_ci_low"], entry["ratio_ci_high"]))
