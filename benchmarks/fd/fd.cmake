@@ -1,4 +1,4 @@
-# The fd suite (issue 5): a "program" suite binary, build/benchmarks/fd, and
+# The fd suite: a "program" suite binary, build/benchmarks/fd, and
 # its parts as a library the unit tests link too. Included from
 # benchmarks/CMakeLists.txt.
 add_library(fd_parts STATIC

@@ -48,7 +48,7 @@ ARTICLE_RUNS = {
     250_000: {"claim": "A9", "wall": "< 1 s", "wall_s": 1.0, "rss_mb": 80, "vm_mb": 500},
     700_000: {"claim": "A10", "wall": "4.5 s", "wall_s": 4.5, "rss_mb": 226, "vm_mb": 860},
 }
-# The issue's figure for Go's user-space memory per file at 250k (issue 5, not an article).
+# deferbench's estimate of Go's user-space memory per file at 250k (not an article's figure).
 GO_BYTES_PER_FILE = 336
 
 # Go's compiler limits behind the rules R2 and R4.

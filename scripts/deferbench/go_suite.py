@@ -1,4 +1,4 @@
-"""Suite `go`: the articles' experiments run with the Go toolchain (issue 7).
+"""Suite `go`: the articles' experiments run with the Go toolchain.
 
 What it runs, all into one Google Benchmark-shaped JSON file (go.json):
   runtime/BenchmarkDefer              article A's command (A5), as shipped

@@ -2,7 +2,7 @@
 stack size, the depth reached, bytes per frame, whether the repetitions
 agree, how the attempts ended, and the comparison with Go.
 
-The target (issue 6): every C++ strategy uses fewer bytes per frame than Go
+The target: every C++ strategy uses fewer bytes per frame than Go
 does for the same mechanism on this machine, which the go suite measures
 (GO_MECHANISM pairs them). Until Go has run here, as when this suite's own
 summary prints, the comparison is with the article's arithmetic, quoted: Go's

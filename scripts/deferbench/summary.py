@@ -15,7 +15,7 @@ CASE_ORDER = ["call", "open_coded", "open_coded_bits", "chain_stack", "chain_hea
 
 # defer_cost's cases that measure the harness itself, not a strategy.
 COUNTERS_OFF_PREFIX = "counters_off/"
-# The counters may cost `call` at most this much (issue 3): they are read
+# The counters may cost `call` at most this much: they are read
 # outside the timed loop.
 COUNTER_OVERHEAD_TARGET = 0.01
 

@@ -40,7 +40,7 @@ def test_the_run_folder_holds_the_suite_and_a_complete_manifest(quick_run):
     files = set(os.listdir(run_dir))
     results = {f for f in files if f.endswith(".json")}
     assert results == {"defer_cost.json", "defer_cost.pairs.json", "manifest.json"}
-    # The report the run ends with (issue 8), and nothing else.
+    # The report the run ends with, and nothing else.
     assert files - results == {"report.md", "report.html", "bench.txt", "results.csv"} | {
         f"chart_{name}.{ext}" for name in ("defer_cost", "counters") for ext in ("png", "svg")}
     with open(os.path.join(run_dir, "manifest.json")) as f:
