@@ -118,14 +118,6 @@ const bool injected_context = (benchmark::AddCustomContext(
 #define DEFERBENCH_RUN_OPEN_CODED run<defer1_open_coded>
 #endif
 
-DEFERBENCH_CASE("call", run<defer1_call>);
-DEFERBENCH_CASE("open_coded", DEFERBENCH_RUN_OPEN_CODED);
-DEFERBENCH_CASE("open_coded_bits", run<defer1_open_coded_bits>);
-DEFERBENCH_CASE("chain_stack", run<defer1_chain_stack>);
-DEFERBENCH_CASE("chain_heap", run<defer1_chain_heap>);
-DEFERBENCH_CASE("chain_heap_pooled", run<defer1_chain_heap_pooled>);
-DEFERBENCH_CASE("std_function_guard", run<defer1_std_function_guard>);
-
 // The same ops in the loops that paired measurement times (harness/paired.h),
 // one loop shape for all of them, as above.
 template <void (*Op)()>
@@ -136,13 +128,20 @@ template <void (*Op)()>
 harness::OpLoop make_op_loop() {
   return op_loop<Op>;
 }
-DEFERBENCH_OP("call", make_op_loop<defer1_call>);
-DEFERBENCH_OP("open_coded", make_op_loop<defer1_open_coded>);
-DEFERBENCH_OP("open_coded_bits", make_op_loop<defer1_open_coded_bits>);
-DEFERBENCH_OP("chain_stack", make_op_loop<defer1_chain_stack>);
-DEFERBENCH_OP("chain_heap", make_op_loop<defer1_chain_heap>);
-DEFERBENCH_OP("chain_heap_pooled", make_op_loop<defer1_chain_heap_pooled>);
-DEFERBENCH_OP("std_function_guard", make_op_loop<defer1_std_function_guard>);
+
+// A case for Google Benchmark's runs and its op loop for the pairs, one name.
+#define DEFER_COST_CASE(name, run_fn, op) \
+  DEFERBENCH_CASE(name, run_fn);          \
+  DEFERBENCH_OP(name, make_op_loop<op>)
+
+DEFER_COST_CASE("call", run<defer1_call>, defer1_call);
+DEFER_COST_CASE("open_coded", DEFERBENCH_RUN_OPEN_CODED, defer1_open_coded);
+DEFER_COST_CASE("open_coded_bits", run<defer1_open_coded_bits>, defer1_open_coded_bits);
+DEFER_COST_CASE("chain_stack", run<defer1_chain_stack>, defer1_chain_stack);
+DEFER_COST_CASE("chain_heap", run<defer1_chain_heap>, defer1_chain_heap);
+DEFER_COST_CASE("chain_heap_pooled", run<defer1_chain_heap_pooled>, defer1_chain_heap_pooled);
+DEFER_COST_CASE("std_function_guard", run<defer1_std_function_guard>,
+                defer1_std_function_guard);
 
 // The counters' own cost: `call` again with the perf counters left unread.
 // They are read outside the loop, so the two should time alike.

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cmath>
 #include <map>
-#include <stdexcept>
 #include <utility>
 
 #include "perf_counters.h"

@@ -84,6 +84,18 @@ bool positive(const std::string& flag, const std::string& text, double& value) {
   return true;
 }
 
+// The same for a count: digits only.
+bool positive_integer(const std::string& flag, const std::string& text, long& value) {
+  char* end = nullptr;
+  value = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || value <= 0) {
+    std::fprintf(stderr, "deferbench: %s needs a positive integer, got '%s'\n", flag.c_str(),
+                 text.c_str());
+    return false;
+  }
+  return true;
+}
+
 // "S:R,S:R" into pairs of cases that have op loops; one line per problem.
 bool parse_pairs(std::string_view list, std::vector<harness::PairSpec>& out) {
   for (const std::string& item : split_commas(list)) {
@@ -129,14 +141,9 @@ bool parse_options(int& argc, char** argv, Options& options) {
     } else if (arg == "--callgrind") {
       options.callgrind = true;
     } else if (arg.starts_with("--callgrind-iterations=")) {
-      const std::string text(value_of("--callgrind-iterations="));
-      char* end = nullptr;
-      options.callgrind_iterations = std::strtol(text.c_str(), &end, 10);
-      if (text.empty() || *end != '\0' || options.callgrind_iterations <= 0) {
-        std::fprintf(stderr,
-                     "deferbench: --callgrind-iterations needs a positive "
-                     "integer, got '%s'\n",
-                     text.c_str());
+      if (!positive_integer("--callgrind-iterations",
+                            std::string(value_of("--callgrind-iterations=")),
+                            options.callgrind_iterations)) {
         return false;
       }
     } else if (arg.starts_with("--pairs=")) {
@@ -144,9 +151,11 @@ bool parse_options(int& argc, char** argv, Options& options) {
     } else if (arg.starts_with("--pairs-out=")) {
       options.pairs_out = std::string(value_of("--pairs-out="));
     } else if (arg.starts_with("--pairs-count=")) {
-      double n = 0;
-      if (!positive("--pairs-count", std::string(value_of("--pairs-count=")), n)) return false;
-      options.pair_options.pairs = static_cast<int>(n);
+      long n = 0;
+      if (!positive_integer("--pairs-count", std::string(value_of("--pairs-count=")), n)) {
+        return false;
+      }
+      options.pair_options.pairs = static_cast<int>(std::min(n, 1'000'000L));
     } else if (arg.starts_with("--chunk-ms=")) {
       double ms = 0;
       if (!positive("--chunk-ms", std::string(value_of("--chunk-ms=")), ms)) return false;

@@ -96,6 +96,11 @@ def _run_child(cmd, partial):
     return proc.returncode, err
 
 
+def _last_line(err, status):
+    """What a failed child said last, for the manifest's reason."""
+    return (err.strip().splitlines() or [f"exit status {status}"])[-1]
+
+
 def run_suite(binary, suite, settings, run_dir, events, quick):
     """Runs one suite into <suite>.json; returns the manifest fields."""
     final = os.path.join(run_dir, f"{suite.name}.json")
@@ -116,8 +121,7 @@ def run_suite(binary, suite, settings, run_dir, events, quick):
     if status != 0:
         if os.path.exists(partial):
             os.unlink(partial)
-        last = (err.strip().splitlines() or [f"exit status {status}"])[-1]
-        return {"status": "failed", "reason": last, "seconds": seconds}
+        return {"status": "failed", "reason": _last_line(err, status), "seconds": seconds}
     if not os.path.exists(partial):  # the suite chose to write nothing
         return {"status": "skipped", "reason": (err.strip().splitlines() or [""])[-1],
                 "seconds": seconds}
@@ -152,8 +156,8 @@ def run_pairs(binary, suite, settings, suite_json, run_dir):
     if status != 0:
         if os.path.exists(partial):
             os.unlink(partial)
-        last = (err.strip().splitlines() or [f"exit status {status}"])[-1]
-        raise RuntimeError(f"{suite.name}: the paired measurement failed: {last}")
+        raise RuntimeError(f"{suite.name}: the paired measurement failed: "
+                           f"{_last_line(err, status)}")
     with open(partial) as f:
         output = json.load(f)
     with open(suite_json) as f:
@@ -209,7 +213,8 @@ def run(args):
     # Every suite binary shares the counter layer; defer_cost's probes it.
     events = probe_events(_binary(args.build_dir, suites.SUITES["defer_cost"]), args.events)
 
-    machine_id, id_source = machine.machine_id(args.machine)
+    described = machine.describe()
+    machine_id, id_source = machine.machine_id(args.machine, described["identity"])
     run_dir = runs.create(args.results_dir, machine_id)
     manifest = runs.Manifest(run_dir, {
         "run_id": os.path.basename(run_dir),
@@ -219,7 +224,7 @@ def run(args):
         "started": datetime.datetime.now(datetime.timezone.utc).isoformat(),
         "options": {"quick": args.quick, "suites": [s.name for s in selected],
                     "events": args.events, "counters": args.counters},
-        "machine": machine.describe(),
+        "machine": described,
         "toolchain": machine.toolchain(args.build_dir),
         "build": machine.build(args.build_dir),
         "git": machine.git_state(SOURCE_DIR),

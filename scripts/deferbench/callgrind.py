@@ -16,6 +16,7 @@ it. A user's GLIBC_TUNABLES, a 64 KiB environment or another CPU then change
 nothing that is counted.
 """
 
+import functools
 import glob
 import os
 import platform
@@ -78,17 +79,19 @@ def available():
     return shutil.which("valgrind") is not None
 
 
+@functools.lru_cache(maxsize=None)
 def _no_randomisation_prefix():
-    """`setarch <arch> -R` where it works here (a container may refuse it), else []."""
+    """`setarch <arch> -R` where it works here (a container may refuse it), else ();
+    asked once per process."""
     setarch = shutil.which("setarch")
     if not setarch:
-        return []
+        return ()
     prefix = [setarch, platform.machine(), "-R"]
     try:
         ok = subprocess.run(prefix + ["true"], capture_output=True, timeout=20).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         ok = False
-    return prefix if ok else []
+    return tuple(prefix) if ok else ()
 
 
 def parse_dump(text):
@@ -129,7 +132,7 @@ def count(binary, iterations=DEFAULT_ITERATIONS, extra_args=(), setting=DEFAULT_
     """Runs a suite binary under callgrind; returns {case: entry} (per_op's entries)."""
     if not available():
         raise UserError("COUNTERS=callgrind needs valgrind (Debian package valgrind)")
-    prefix = [] if setting.randomise_layout else _no_randomisation_prefix()
+    prefix = [] if setting.randomise_layout else list(_no_randomisation_prefix())
     with tempfile.TemporaryDirectory(prefix="deferbench-callgrind-") as tmp:
         cmd = prefix + [
             shutil.which("valgrind"), "--tool=callgrind", "--collect-atstart=no",

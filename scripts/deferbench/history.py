@@ -47,6 +47,8 @@ class Series:
     benchmark: str
     metric: str
     points: list = field(default_factory=list)
+    # Run folders in this machine's folder that another machine made: left out.
+    left_out: list = field(default_factory=list)
 
 
 def add_arguments(p):
@@ -74,7 +76,7 @@ def series(results_dir, machine_id, suite, benchmark, metric="real_time"):
     machine_dir = os.path.join(results_dir, machine_id)
     if not os.path.isdir(machine_dir):
         raise UserError(f"{machine_dir}: no runs for machine {machine_id!r}")
-    points = []
+    points, left_out = [], []
     for name in sorted(os.listdir(machine_dir)):
         path = os.path.join(machine_dir, name)
         if not os.path.isfile(os.path.join(path, "manifest.json")):
@@ -85,15 +87,14 @@ def series(results_dir, machine_id, suite, benchmark, metric="real_time"):
             continue  # incomplete or interrupted runs are not history
         if run.machine_id != machine_id:
             # Filed by hand, or by an older rule: never mixed into this history.
-            print(f"history: note: {path} was made on {run.machine_id}, not {machine_id}; "
-                  "it is left out (`make refile` files it under its machine)", file=sys.stderr)
+            left_out.append((path, run.machine_id))
             continue
         values = _values(run, suite, benchmark, metric)
         if values:
             points.append(Point(run.run_id, run.manifest.get("started", ""),
                                 float(np.median(values)), len(values)))
     points.sort(key=lambda p: (p.started, p.run_id))
-    s = Series(machine_id, suite, benchmark, metric, points)
+    s = Series(machine_id, suite, benchmark, metric, points, left_out)
     mark_changes(s.points)
     return s
 
@@ -160,6 +161,9 @@ def lines(s):
 
 def run(args):
     machine_id, _ = machine.machine_id(args.machine)
-    print("\n".join(lines(series(args.results_dir, machine_id, args.suite, args.benchmark,
-                                 args.metric))))
+    s = series(args.results_dir, machine_id, args.suite, args.benchmark, args.metric)
+    for path, other in s.left_out:
+        print(f"history: note: {path} was made on {other}, not {machine_id}; it is left out "
+              "(`make refile` files it under its machine)", file=sys.stderr)
+    print("\n".join(lines(s)))
     return 0

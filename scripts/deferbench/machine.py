@@ -69,15 +69,16 @@ def describe():
     }
 
 
-def machine_id(override=None):
+def machine_id(override=None, identity=None):
     """(id, source): MACHINE='s id, checked, or the one derived from this machine's
-    identity (machine_identity.py)."""
+    identity (machine_identity.py; read now unless given)."""
     if override:
         if not re.fullmatch(r"[A-Za-z0-9._-]+", override):
             from .errors import UserError
             raise UserError(f"MACHINE={override!r} must use letters, digits, '.', '_' or '-'")
         return override, machine_identity.OVERRIDE
-    return machine_identity.machine_id(machine_identity.current()), machine_identity.DERIVED
+    return (machine_identity.machine_id(identity or machine_identity.current()),
+            machine_identity.DERIVED)
 
 
 def _cmake_cache(build_dir):

@@ -83,8 +83,11 @@ def entry(pair, data, time_unit="ns"):
 def entries(pairs, output):
     """Suite JSON entries for every pair in a --pairs output document."""
     by_names = {(p["subject"], p["reference"]): p for p in output["pairs"]}
-    return [entry(pair, by_names[(pair.subject, pair.reference)]) for pair in pairs
-            if (pair.subject, pair.reference) in by_names]
+    missing = [f"{p.subject}:{p.reference}" for p in pairs
+               if (p.subject, p.reference) not in by_names]
+    if missing:
+        raise RuntimeError(f"the paired output lacks {', '.join(missing)}")
+    return [entry(pair, by_names[(pair.subject, pair.reference)]) for pair in pairs]
 
 
 def pairs_argument(pairs):

@@ -15,7 +15,6 @@ is refused, naming both.
 import filecmp
 import os
 import shutil
-import sys
 
 from . import atomic, machine_identity, run_folder, runs
 from .errors import UserError
@@ -103,5 +102,5 @@ def run(args):
         if outcome != "in place":
             print(f"refile: {outcome}: {path} -> {dest}")
     summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items())) or "no run folders"
-    print(f"refile: {summary}", file=sys.stdout)
+    print(f"refile: {summary}")
     return 0

@@ -45,11 +45,14 @@ def test_an_unknown_machine_is_a_user_error(tmp_path):
         history.series(str(tmp_path), "nope", "defer_cost", "call")
 
 
-def test_a_run_of_another_machine_filed_here_is_left_out(tmp_path, capsys):
+def test_a_run_of_another_machine_filed_here_is_left_out_and_named(tmp_path, deferbench):
     machine = tmp_path / "vm-fixture"
     copy_run(BASE, machine / "run1", started="2026-01-01T00:00:00+00:00")
     copy_run(BASE, machine / "run2", started="2026-01-02T00:00:00+00:00",
              manifest_changes={("machine_id",): "elsewhere"})
     s = history.series(str(tmp_path), "vm-fixture", "defer_cost", "open_coded")
     assert [p.run_id for p in s.points] == ["run1"]
-    assert "was made on elsewhere" in capsys.readouterr().err
+    assert s.left_out == [(str(machine / "run2"), "elsewhere")]
+    proc = deferbench("history", "open_coded", "--results-dir", str(tmp_path), "--machine",
+                      "vm-fixture", check_exit=0)
+    assert "run2 was made on elsewhere, not vm-fixture" in proc.stderr
