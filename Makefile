@@ -21,7 +21,7 @@ BENCH_ARGS = --build-dir $(BUILD_DIR) --results-dir $(RESULTS_DIR) --counters $(
   $(if $(MACHINE),--machine $(MACHINE)) $(if $(EVENTS),--events $(EVENTS))
 
 .PHONY: all setup build bench test test-cpp test-asan test-py clean help \
-  compare regress baseline history report plots export refile
+  compare regress baseline history report plots readme-plots export refile
 
 all: build
 
@@ -37,7 +37,8 @@ help:
 	@echo "             options: TOLERANCE=percent (default 1) OUT=dir"
 	@echo "make baseline  record the gate's baseline for this toolchain"
 	@echo "make report RUN=folder   rebuild a run's report.md/report.html from its JSON"
-	@echo "make plots   charts comparing machines and history, under plots/"
+	@echo "make plots   charts comparing machines and history, under build/plots/"
+	@echo "make readme-plots   the same into plots/, the README's pictures (commit them)"
 	@echo "             options: RUNS=folder,folder HISTORY=bench,bench RESULTS_DIR=dir"
 	@echo "make export RUN=folder FORMAT=benchstat|csv [OUT=file]"
 	@echo "make refile  file run folders under the machine their manifests give"
@@ -98,8 +99,15 @@ report: setup
 	@test -n "$(RUN)" || { echo "deferbench: make report needs RUN=<run folder>" >&2; exit 2; }
 	$(DEFERBENCH) report "$(RUN)"
 
+# Charts go into the build folder, which git does not track; `make readme-plots`
+# redraws the README's pictures under plots/ on purpose (commit them).
+PLOTS_DIR ?= $(BUILD_DIR)/plots
+
+readme-plots: PLOTS_DIR = plots
+readme-plots: plots
+
 plots: setup
-	$(DEFERBENCH) plots --results-dir $(RESULTS_DIR) --out plots \
+	$(DEFERBENCH) plots --results-dir $(RESULTS_DIR) --out $(PLOTS_DIR) \
 	  $(if $(RUNS),--runs "$(RUNS)") $(if $(HISTORY),--history "$(HISTORY)")
 
 refile: setup
