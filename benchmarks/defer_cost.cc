@@ -9,6 +9,7 @@
 // stands for the rest of the function in every case, `call` included.
 #include <cstdlib>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "defer/chain.h"
@@ -150,5 +151,21 @@ DEFERBENCH_ONE_LOOP_SHAPE void run_call_counters_off(benchmark::State& state) {
   for (auto _ : state) defer1_call();
 }
 DEFERBENCH_CASE("counters_off/call", run_call_counters_off);
+
+// The same overhead, paired: `call`'s loop with the perf counters read around
+// each chunk as Measure reads them around a loop, against the loop without.
+harness::OpLoop make_counters_read_call_loop() {
+  const harness::PerfCounters* perf = harness::counting_config().perf;
+  if (perf == nullptr || perf->empty()) return op_loop<defer1_call>;
+  auto snapshots = std::make_shared<harness::PerfCounters::Snapshot[]>(2);
+  snapshots[0] = snapshots[1] = perf->read();  // sized once, outside every chunk
+  return [perf, snapshots](long n) {
+    perf->read(snapshots[0]);
+    op_loop<defer1_call>(n);
+    perf->read(snapshots[1]);
+  };
+}
+DEFERBENCH_OP("counters_off/call", make_op_loop<defer1_call>);
+DEFERBENCH_OP("counters_on/call", make_counters_read_call_loop);
 
 }  // namespace

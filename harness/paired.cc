@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <map>
 #include <utility>
 
@@ -94,16 +93,6 @@ struct Disturbances {
   }
 };
 
-double median(std::vector<double> v) {
-  if (v.empty()) return NAN;
-  std::sort(v.begin(), v.end());
-  const std::size_t m = v.size() / 2;
-  return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-}
-
-// A chunk this far from its case's median chunk is an outlier either way.
-constexpr double kOutlierFactor = 3;
-
 nlohmann::json run_pair(const PairSpec& spec, const PairOptions& options,
                         Disturbances& disturbances) {
   const OpLoop subject = ops().at(spec.subject)();
@@ -122,38 +111,25 @@ nlohmann::json run_pair(const PairSpec& spec, const PairOptions& options,
     }
   }
 
-  auto times = [](const std::vector<Chunk>& v) {
-    std::vector<double> out;
-    for (const auto& c : v) out.push_back(c.ns);
-    return out;
-  };
-  const double ms = median(times(s)), mr = median(times(r));
-  auto outlier = [](const Chunk& c, double med) {
-    return c.ns > med * kOutlierFactor || c.ns < med / kOutlierFactor;
-  };
-  int switched = 0, migrated = 0, outliers = 0;
+  // Facts only; which pairs to keep is decided in one place, paired.py.
   nlohmann::json subject_ns = nlohmann::json::array(), reference_ns = nlohmann::json::array();
+  nlohmann::json disturbed = nlohmann::json::array();
   for (int i = 0; i < options.pairs; ++i) {
-    if (s[i].switched || r[i].switched) {
-      ++switched;
-    } else if (s[i].migrated || r[i].migrated) {
-      ++migrated;
-    } else if (outlier(s[i], ms) || outlier(r[i], mr)) {
-      ++outliers;
-    } else {
-      subject_ns.push_back(s[i].ns / static_cast<double>(ns));
-      reference_ns.push_back(r[i].ns / static_cast<double>(nr));
-    }
+    subject_ns.push_back(s[i].ns / static_cast<double>(ns));
+    reference_ns.push_back(r[i].ns / static_cast<double>(nr));
+    disturbed.push_back(s[i].switched || r[i].switched     ? "context_switch"
+                        : s[i].migrated || r[i].migrated ? "cpu_migration"
+                                                         : "");
   }
   return {{"subject", spec.subject},
           {"reference", spec.reference},
           {"subject_iterations", ns},
           {"reference_iterations", nr},
           {"pairs", options.pairs},
+          {"chunk_ns", options.chunk_ns},
           {"subject_ns_per_op", subject_ns},
           {"reference_ns_per_op", reference_ns},
-          {"dropped",
-           {{"context_switch", switched}, {"cpu_migration", migrated}, {"outlier", outliers}}}};
+          {"disturbed", disturbed}};
 }
 
 }  // namespace
@@ -175,7 +151,6 @@ nlohmann::json run_pairs(const std::vector<PairSpec>& pairs, const PairOptions& 
                           {"chunk_ns", effective.chunk_ns},
                           {"pairs_per_case", effective.pairs},
                           {"order", "ABBA"},
-                          {"outlier_factor", kOutlierFactor},
                           {"disturbance_events", disturbances.status()}}},
                         {"pairs", nlohmann::json::array()}};
   for (const auto& spec : pairs) out["pairs"].push_back(run_pair(spec, effective, disturbances));

@@ -10,17 +10,15 @@
 // never under 1000 times the clock's measured resolution): long enough that
 // reading the clock costs nothing, short enough that a pair shares its moment.
 //
-// A chunk disturbed by the system is dropped with its pair, and counted by
-// reason, never silently:
-//   context_switch  perf::CONTEXT-SWITCHES moved during the chunk
-//   cpu_migration   perf::CPU-MIGRATIONS moved during the chunk
-//   outlier         its time is more than 3x from its case's median chunk
-// (the two software events work in VMs; where they cannot be opened, only the
-// outlier rule applies, and the output says so).
-//
-// The output is the data, not the statistics: per kept pair, the subject's and
-// the reference's ns per op. scripts/deferbench/paired.py computes the ratio of
-// each pair, their median and its confidence interval.
+// Each chunk is timed on the monotonic clock, and two software events say
+// whether the system took the CPU meanwhile (they work in VMs; where they
+// cannot be opened, the output says so): perf::CONTEXT-SWITCHES and
+// perf::CPU-MIGRATIONS, kernel mode included. The output is the data, not the
+// statistics: every pair's ns per op for the subject and the reference, and
+// what disturbed it ("context_switch", "cpu_migration" or ""). Which pairs to
+// keep (disturbed ones and outliers are dropped, and counted), each pair's
+// ratio, their median and its interval: scripts/deferbench/paired.py, which
+// judges the Go side's pairs by the same rules.
 #pragma once
 
 #include <functional>
@@ -51,8 +49,8 @@ struct PairSpec {
 
 // Runs every pair (both names must have ops) and returns the data as JSON:
 // {"context": {...}, "pairs": [{"subject", "reference", "subject_iterations",
-//  "reference_iterations", "subject_ns_per_op": [...], "reference_ns_per_op":
-//  [...], "dropped": {"context_switch", "cpu_migration", "outlier"}}]}.
+//  "reference_iterations", "pairs", "subject_ns_per_op": [...],
+//  "reference_ns_per_op": [...], "disturbed": [...]}]}, a value per pair.
 nlohmann::json run_pairs(const std::vector<PairSpec>& pairs, const PairOptions& options);
 
 }  // namespace harness

@@ -147,24 +147,30 @@ def run_pairs(binary, suite, settings, suite_json, run_dir):
     <suite>.pairs.json, the figures added to the suite JSON as 'paired' entries."""
     raw = os.path.join(run_dir, f"{suite.name}.pairs.json")
     partial = raw + ".partial"
-    print(f"{suite.name}: {len(suite.pairs)} ratios, each from {settings.pairs} interleaved "
-          "pairs of chunks", flush=True)
+    print(f"{suite.name}: {len(suite.pairs)} ratios, each from up to {settings.pairs} "
+          "interleaved pairs of chunks", flush=True)
     started = time.monotonic()
-    status, err = _run_child([binary, "--quiet-counters", paired.pairs_argument(suite.pairs),
-                              f"--pairs-count={settings.pairs}", f"--pairs-out={partial}"],
-                             partial)
-    if status != 0:
-        if os.path.exists(partial):
-            os.unlink(partial)
-        raise RuntimeError(f"{suite.name}: the paired measurement failed: "
-                           f"{_last_line(err, status)}")
-    with open(partial) as f:
-        output = json.load(f)
+    output = None
+    for args in paired.commands(suite.pairs, settings.pairs):
+        status, err = _run_child([binary, "--quiet-counters", *args, f"--pairs-out={partial}"],
+                                 partial)
+        if status != 0:
+            if os.path.exists(partial):
+                os.unlink(partial)
+            raise RuntimeError(f"{suite.name}: the paired measurement failed: "
+                               f"{_last_line(err, status)}")
+        with open(partial) as f:
+            part = json.load(f)
+        os.unlink(partial)
+        if output is None:
+            output = part
+        else:
+            output["pairs"] += part["pairs"]
     with open(suite_json) as f:
         data = json.load(f)
     data["benchmarks"] += paired.entries(suite.pairs, output)
     atomic.write_json(suite_json, data)
-    os.replace(partial, raw)
+    atomic.write_json(raw, output)
     return {"pairs_file": os.path.basename(raw), "pairs": settings.pairs,
             "pairs_seconds": round(time.monotonic() - started, 2)}
 

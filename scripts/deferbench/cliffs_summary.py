@@ -105,21 +105,6 @@ def cliffs_summary(suite):
         lines += _ndefers_lines(rows["ndefers"], rows["exits"])
     if rows["closure"]:
         lines += _closure_lines(rows["closure"])
-    return lines + paired_lines(suite)
-
-
-def paired_lines(suite):
-    """The paired ratios (paired.py): each cliff against its rewrite, and cliff 2's
-    step per defer from n-1 to n defers, with 95% intervals."""
-    entries = [b.aggregates[paired.AGGREGATE] for b in suite.benchmarks.values()
-               if paired.AGGREGATE in b.aggregates]
-    if not entries:
-        return []
-    lines = ["cliffs, paired (interleaved ~1 ms chunks, median of the pairs, 95% interval)"]
-    for e in entries:
-        what = "per defer" if e.get("ratio_scale", 1) != 1 else "per op"
-        mark = "  <- the 9th defer" if e["run_name"] == "ndefers/9" else ""
-        lines.append(f"  {e['run_name']:<20} / {e['reference']:<20} {what:<9}"
-                     f"{e['ratio']:>8.3f}x [{e['ratio_ci_low']:.3f}, {e['ratio_ci_high']:.3f}]"
-                     f"  {e['pairs_kept']} pairs{mark}")
-    return lines
+    return lines + paired.lines(
+        suite, "cliffs, paired (interleaved ~1 ms chunks, median of the pairs, 95% interval)",
+        mark={"ndefers/9": "the 9th defer"})

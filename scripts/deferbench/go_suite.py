@@ -7,7 +7,8 @@ What it runs, all into one Google Benchmark-shaped JSON file (go.json):
   defer_cost/<case>, cliffs/<case>    deferbench's own Go benchmarks (goref/)
   stack/<case>                        func f() { defer f() } to the overflow (A6, A7)
   fd/<N>, fd/plain/<N>                N files, a deferred Close each (A9, A10)
-Beside it in the run folder: the raw `go test` text for benchstat
+  <name>_paired                       the ratios of go_pairs.py, paired.py's fields
+Beside it in the run folder: the raw pairs (go.pairs.json), the raw `go test` text for benchstat
 (go_bench*.txt) and the compiler's diagnostics (go_defer_diagnostics.txt,
 go_escape_analysis.txt). Every Go build keeps its cache under <build>/go.
 
@@ -21,7 +22,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from . import atomic, go_diagnostics, go_fd, go_parse, go_stack, go_toolchain
+from . import atomic, go_diagnostics, go_fd, go_pairs, go_parse, go_stack, go_toolchain
 
 
 @dataclass(frozen=True)
@@ -33,13 +34,15 @@ class Settings:
     max_stack: int          # debug.SetMaxStack for the recursion, 0: the runtime's 1e9
     fd_repetitions: int
     timeout_s: int          # bound on each child and each benchmark binary
+    pairs: int              # paired chunks per ratio (go_pairs.py)
 
 
 FULL = Settings(count=10, benchtime="1s", own_benchtime="500ms", stack_repetitions=3,
-                max_stack=0, fd_repetitions=5, timeout_s=600)
+                max_stack=0, fd_repetitions=5, timeout_s=600, pairs=go_pairs.FULL_PAIRS)
 # QUICK: a 100 MB stack limit (the last stack is 64 MiB), labelled in the entries.
 QUICK = Settings(count=3, benchtime="100ms", own_benchtime="100ms", stack_repetitions=2,
-                 max_stack=100_000_000, fd_repetitions=2, timeout_s=300)
+                 max_stack=100_000_000, fd_repetitions=2, timeout_s=300,
+                 pairs=go_pairs.QUICK_PAIRS)
 
 RUNTIME_BENCH = "BenchmarkDefer$"
 NOOPENDEFER = "-gcflags=runtime=-d=noopendefer"
@@ -230,6 +233,12 @@ def run(out_path, quick, run_dir):
         if results:
             context["go_maxprocs"] = results[0].procs
             context.setdefault("go_cpu", results[0].config.get("cpu"))
+
+    with phases("paired ratios: each with and without its defer, interleaved"):
+        pairs, raw = go_pairs.measure(binaries, settings.pairs, go.work_dir, go.env,
+                                      settings.timeout_s)
+        entries += pairs
+        atomic.write_json(os.path.join(run_dir, "go.pairs.json"), raw)
 
     with phases("recursion through defer to the stack overflow"):
         stack = go_stack.entries(

@@ -7,7 +7,7 @@ The article figures are quotes from CLAIMS.md, never measurements.
 import math
 from dataclasses import dataclass
 
-from . import claims, stats
+from . import claims, go_pairs, paired, stats
 
 # Article figures the Go suite compares with, beyond claims.ARTICLE_NS.
 ARTICLE = {
@@ -135,4 +135,6 @@ def go_lines(suite, rows):
 
 def go_summary(suite):
     """The suite's summary hook (see suites.py)."""
-    return go_lines(suite, go_rows(suite))
+    return go_lines(suite, go_rows(suite)) + paired.lines(
+        suite, "go, paired (short runs of the test binaries, interleaved; median, 95% interval)",
+        full_pairs=go_pairs.FULL_PAIRS)

@@ -6,7 +6,7 @@ instructions per op. plots.py draws them; the report tabulates them.
 import math
 import os
 
-from . import comparison, machine_runs, paired, report_data
+from . import comparison, machine_runs, report_data
 from .errors import UserError
 
 # (suite, benchmark, label) compared across machines.
@@ -84,7 +84,7 @@ def machine_table(selected):
             m = report_data.measure(run, suite, bench)
             plain = report_data.measure(run, suite, PLAIN[suite])
             ratio, interval = math.nan, (math.nan, math.nan)
-            pair = _paired(run, suite, bench, PLAIN[suite])
+            pair = report_data.paired_entry(run, suite, bench, PLAIN[suite])
             if pair:
                 ratio, interval = pair["ratio"], (pair["ratio_ci_low"], pair["ratio_ci_high"])
             elif m.measured and plain.measured:
@@ -94,14 +94,6 @@ def machine_table(selected):
             cells.append((case, m.median, ratio, interval))
         out.append((machine_label(key, run), cells))
     return out
-
-
-def _paired(run, suite, bench, reference):
-    """The run's paired entry of bench against reference, or None."""
-    result = run.suite(suite)
-    b = result.benchmarks.get(bench) if result else None
-    entry = b.aggregates.get(paired.AGGREGATE) if b else None
-    return entry if entry and entry.get("reference") == reference else None
 
 
 def instruction_table(selected):

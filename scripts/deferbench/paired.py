@@ -2,12 +2,17 @@
 
 The suite binary's --pairs mode (harness/paired.h) times each case and its
 reference in alternating chunks of about 1 ms, ABBA, in one process on one CPU,
-drops the pairs the system disturbed (counted by reason), and writes each kept
-pair's ns per op. Here each pair gives a ratio, subject / reference (times a
-scale: ndefers/9 over ndefers/8 per defer is x 8/9), and the figure is their
-median with a distribution-free 95% interval: the order statistics of the
-sorted ratios whose ranks come from the binomial distribution
-(scipy.stats.binom), which holds whatever the ratios' distribution.
+and writes every pair's ns per op and what disturbed it; go_pairs.py does the
+same for Go's benchmarks with short runs of the test binaries. Here, for both:
+  - a pair is dropped, and counted by reason, when the system disturbed it
+    (a context switch or a CPU migration during a chunk) or when either chunk
+    is an outlier, more than OUTLIER_FACTOR from its side's median chunk;
+  - each kept pair gives a ratio, subject / reference (times a scale:
+    ndefers/9 over ndefers/8 per defer is x 8/9);
+  - the figure is their median with a distribution-free 95% interval: the
+    order statistics of the sorted ratios whose ranks come from the binomial
+    distribution (scipy.stats.binom), which holds whatever the ratios'
+    distribution.
 
 What the interval covers: the noise of this run, that is how well the median
 of these pairs is known. A neighbour that shares the core can change the ratio
@@ -28,14 +33,24 @@ from scipy import stats
 
 CONFIDENCE = 0.95
 AGGREGATE = "paired"
+OUTLIER_FACTOR = 3.0    # a chunk this far from its side's median, either way
+FULL_PAIRS, QUICK_PAIRS = 300, 60
 
 
 @dataclass(frozen=True)
 class Pair:
-    """A case, the case it is compared with, and the factor on their ratio."""
+    """A case, the case it is compared with, and the factor on their ratio.
+
+    chunk_ms and pairs_fraction are for a cost paid per chunk rather than per op
+    (reading the perf counters around a loop): longer chunks, fewer of them."""
     subject: str
     reference: str
     scale: float = 1.0
+    chunk_ms: float = 1.0
+    pairs_fraction: float = 1.0
+
+    def pair_count(self, pairs):
+        return max(12, round(pairs * self.pairs_fraction))
 
 
 def median_interval(values, confidence=CONFIDENCE):
@@ -55,12 +70,32 @@ def median_interval(values, confidence=CONFIDENCE):
     return float(x[j - 1]), float(x[n - j])
 
 
-def entry(pair, data, time_unit="ns"):
-    """The suite JSON entry of one pair's data (run_pairs's per-pair object)."""
+def keep(data):
+    """(mask of the pairs kept, {reason: pairs dropped}) of one pair's data."""
     s = np.asarray(data["subject_ns_per_op"], float)
     r = np.asarray(data["reference_ns_per_op"], float)
+    disturbed = list(data.get("disturbed") or [""] * len(s))
+    dropped = {"context_switch": 0, "cpu_migration": 0, "outlier": 0}
+    mask = np.ones(len(s), bool)
+
+    def outlier(x):
+        med = np.median(x) if len(x) else math.nan
+        return (x > med * OUTLIER_FACTOR) | (x < med / OUTLIER_FACTOR)
+    far = outlier(s) | outlier(r)
+    for i, why in enumerate(disturbed):
+        reason = why or ("outlier" if far[i] else "")
+        if reason:
+            dropped[reason] = dropped.get(reason, 0) + 1
+            mask[i] = False
+    return mask, dropped
+
+
+def entry(pair, data, time_unit="ns"):
+    """The suite JSON entry of one pair's data (run_pairs's per-pair object)."""
+    mask, dropped = keep(data)
+    s = np.asarray(data["subject_ns_per_op"], float)[mask]
+    r = np.asarray(data["reference_ns_per_op"], float)[mask]
     ratios = s / r * pair.scale
-    dropped = data["dropped"]
     kept = len(ratios)
     low, high = median_interval(ratios)
     median_ns = float(np.median(s)) if kept else math.nan
@@ -71,7 +106,7 @@ def entry(pair, data, time_unit="ns"):
         "real_time": median_ns, "cpu_time": median_ns, "time_unit": time_unit,
         "ratio": float(np.median(ratios)) if kept else math.nan,
         "ratio_ci_low": low, "ratio_ci_high": high, "ratio_scale": pair.scale,
-        "reference": pair.reference, "pairs": int(data["pairs"]), "pairs_kept": kept,
+        "reference": pair.reference, "pairs": len(mask), "pairs_kept": kept,
         "pairs_dropped": int(sum(dropped.values())),
         **{f"dropped_{reason}": int(n) for reason, n in sorted(dropped.items())},
         "median_ns": median_ns, "min_ns": float(s.min()) if kept else math.nan,
@@ -90,5 +125,33 @@ def entries(pairs, output):
     return [entry(pair, by_names[(pair.subject, pair.reference)]) for pair in pairs]
 
 
-def pairs_argument(pairs):
-    return "--pairs=" + ",".join(f"{p.subject}:{p.reference}" for p in pairs)
+def commands(pairs, pairs_count):
+    """The suite binary's arguments for `pairs`: one invocation per chunk length."""
+    groups = {}
+    for p in pairs:
+        groups.setdefault((p.chunk_ms, p.pair_count(pairs_count)), []).append(p)
+    return [["--pairs=" + ",".join(f"{p.subject}:{p.reference}" for p in group),
+             f"--pairs-count={count}", f"--chunk-ms={chunk_ms:g}"]
+            for (chunk_ms, count), group in groups.items()]
+
+
+def lines(suite, title, mark=None, full_pairs=FULL_PAIRS):
+    """A summary block of a suite's paired entries (results.SuiteResult): one line
+    per ratio with its interval; `mark` adds a note to the named subjects."""
+    entries = [b.aggregates[AGGREGATE] for b in suite.benchmarks.values()
+               if AGGREGATE in b.aggregates]
+    if not entries:
+        return []
+    width = max(len(e["run_name"]) for e in entries)
+    ref_width = max(len(e["reference"]) for e in entries)
+    out = [title]
+    for e in entries:
+        what = "per defer" if e.get("ratio_scale", 1) != 1 else "per op"
+        note = f"  <- {mark[e['run_name']]}" if mark and e["run_name"] in mark else ""
+        out.append(f"  {e['run_name']:<{width}} / {e['reference']:<{ref_width}} {what:<9}"
+                   f"{e['ratio']:>8.3f}x [{e['ratio_ci_low']:.3f}, {e['ratio_ci_high']:.3f}]"
+                   f"  {e['pairs_kept']} of {e['pairs']} pairs{note}")
+    if entries[0]["pairs"] < full_pairs:
+        out.append(f"  ({entries[0]['pairs']} pairs, a QUICK run: its intervals are wider "
+                   f"than a full run's {full_pairs} pairs give)")
+    return out

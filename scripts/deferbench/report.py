@@ -40,12 +40,18 @@ def sections(run):
     rows = []
     for c in head:
         rows.append([f"{c.label} ({c.claim})", f"{c.article_ns:.1f} ns, {c.article_ratio:.2f}x",
-                     _cell(c.go, c.go_ratio), _cell(c.cpp, c.cpp_ratio)])
+                     _cell(c.go, c.go_ratio, c.go_interval),
+                     _cell(c.cpp, c.cpp_ratio, c.cpp_interval)])
     out.append(("The three cases", [
         ("p", "Median ns/op of the repetitions (spread: coefficient of variation), and the "
               "ratio to the plain call of the same column. Go here: go.json's "
               "runtime/BenchmarkDefer (open-coded), runtime/BenchmarkDefer/noopendefer "
-              "(normal) and defer_cost/call (plain); C++ here: defer_cost.json."),
+              "(normal) and defer_cost/call (plain); C++ here: defer_cost.json. A ratio "
+              "marked 'paired' is the median of interleaved pairs with its 95% interval; "
+              "Go's paired ratios are goref's, one program with and without the defer "
+              "(defer_cost/open_coded and defer_cost/chain_stack against defer_cost/call), "
+              "since the runtime's benchmark has no defer-free twin. Without pairs, a ratio "
+              "is of two medians."),
         ("table", ["case", "article (Go 1.14)", "Go here", "C++ here"], rows)]))
 
     header, rows = machine_comparison.report_rows(run)
@@ -87,11 +93,13 @@ def sections(run):
     return out
 
 
-def _cell(m, ratio):
+def _cell(m, ratio, interval=None):
     if not m.measured:
         return "not in this run"
     spread = "" if math.isnan(m.cv) else f" ±{m.cv * 100:.1f}%"
-    return f"{m.median:.2f} ns{spread}, {ratio:.2f}x"
+    if interval is None:
+        return f"{m.median:.2f} ns{spread}, {ratio:.2f}x"
+    return f"{m.median:.2f} ns{spread}, {ratio:.3f}x [{interval[0]:.3f}, {interval[1]:.3f}] paired"
 
 
 def _cliff_blocks(run):

@@ -8,7 +8,7 @@ the claims from them.
 import math
 from dataclasses import dataclass, field
 
-from . import claims, cliffs_summary, fd_summary, stack_summary, stats
+from . import claims, cliffs_summary, fd_summary, paired, stack_summary, stats
 
 NAN = math.nan
 # The 1-minute load average above this fraction of the cores marks a loaded machine.
@@ -152,28 +152,58 @@ class HeadlineCase:
     article_ratio: float = NAN
     go_ratio: float = NAN
     cpp_ratio: float = NAN
+    # The 95% interval of a paired ratio, and which pair it is; None for a ratio
+    # of two medians (runs without pairs).
+    go_interval: tuple = None
+    cpp_interval: tuple = None
+    go_pair: str = ""
 
 
-# (label, claim, article case in claims.ARTICLE_NS, Go benchmark in go.json, C++ case)
+# (label, claim, article case in claims.ARTICLE_NS, Go benchmark in go.json, C++ case,
+#  Go's paired benchmark: the same program with and without the defer, goref's)
 HEADLINE = [
-    ("plain call", "A3", "call", "defer_cost/call", "call"),
-    ("open-coded defer", "A2", "open_coded", "runtime/BenchmarkDefer", "open_coded"),
+    ("plain call", "A3", "call", "defer_cost/call", "call", None),
+    ("open-coded defer", "A2", "open_coded", "runtime/BenchmarkDefer", "open_coded",
+     "defer_cost/open_coded"),
     ("normal defer (stack record)", "A1", "chain_stack", "runtime/BenchmarkDefer/noopendefer",
-     "chain_stack"),
+     "chain_stack", "defer_cost/chain_stack"),
 ]
 
 
+def paired_entry(run, suite, name, reference=None):
+    """The run's paired entry of a benchmark (paired.py), against `reference`
+    when given; None when the run has none."""
+    result = run.suite(suite)
+    b = result.benchmarks.get(name) if result else None
+    entry = b.aggregates.get(paired.AGGREGATE) if b else None
+    if entry is None or (reference is not None and entry.get("reference") != reference):
+        return None
+    return entry
+
+
 def headline(run):
+    """The three cases; a ratio is the paired one where the run has it (the Go
+    side's from goref, a program with and without the defer), else the ratio
+    of the medians."""
     cases = []
-    for label, claim, article, go_name, cpp_name in HEADLINE:
+    for label, claim, article, go_name, cpp_name, _ in HEADLINE:
         cases.append(HeadlineCase(label, claim, claims.ARTICLE_NS[article][0],
                                   measure(run, "go", go_name),
                                   measure(run, "defer_cost", cpp_name)))
     plain = cases[0]
-    for c in cases:
+    for c, (_, _, _, _, cpp_name, go_paired) in zip(cases, HEADLINE):
         c.article_ratio = c.article_ns / plain.article_ns
         c.go_ratio = c.go.median / plain.go.median if plain.go.measured else NAN
         c.cpp_ratio = c.cpp.median / plain.cpp.median if plain.cpp.measured else NAN
+        cpp_pair = paired_entry(run, "defer_cost", cpp_name, "call")
+        if cpp_pair:
+            c.cpp_ratio = cpp_pair["ratio"]
+            c.cpp_interval = (cpp_pair["ratio_ci_low"], cpp_pair["ratio_ci_high"])
+        go_pair = go_paired and paired_entry(run, "go", go_paired, "defer_cost/call")
+        if go_pair:
+            c.go_ratio = go_pair["ratio"]
+            c.go_interval = (go_pair["ratio_ci_low"], go_pair["ratio_ci_high"])
+            c.go_pair = f"{go_paired} / defer_cost/call, paired"
     return cases
 
 

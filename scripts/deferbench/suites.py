@@ -58,13 +58,18 @@ def resolve(reference):
     return getattr(importlib.import_module(f".{module}", __package__), function)
 
 
-_QUICK = RunSettings(repetitions=3, min_time_s=0.02, interleave=False, pairs=60)
+_QUICK = RunSettings(repetitions=3, min_time_s=0.02, interleave=False,
+                     pairs=paired.QUICK_PAIRS)
 
-# Every strategy against the plain call; cliff 2's step per defer (ndefers/n
+# Every strategy against the plain call, and the counters' overhead (`call` with
+# the perf counters read around each chunk against without); cliff 2's step per defer (ndefers/n
 # over ndefers/(n-1), per defer); cliffs 1 and 3 against their rewrites.
 DEFER_COST_PAIRS = tuple(paired.Pair(c, "call") for c in (
     "open_coded", "open_coded_bits", "chain_stack", "chain_heap", "chain_heap_pooled",
-    "std_function_guard"))
+    "std_function_guard")) + (
+    # Read per chunk, the counters cost a few microseconds each time: chunks as
+    # long as 25 ms put that where Google Benchmark's loops of 0.25 s put it, near 0.
+    paired.Pair("counters_on/call", "counters_off/call", chunk_ms=25, pairs_fraction=0.2),)
 CLIFFS_PAIRS = tuple(paired.Pair(f"ndefers/{n}", f"ndefers/{n - 1}", scale=(n - 1) / n)
                      for n in range(2, 13)) + (
     paired.Pair("loop/defer_in_loop", "loop/helper"),
@@ -74,11 +79,14 @@ SUITES = {
     s.name: s
     for s in [
         Suite("defer_cost", "A1-A4, B1", "gbench", "benchmarks/defer_cost",
-              full=RunSettings(repetitions=12, min_time_s=0.25, interleave=True, pairs=300),
+              full=RunSettings(repetitions=12, min_time_s=0.25, interleave=True,
+                               pairs=paired.FULL_PAIRS),
               quick=_QUICK, summary="summary:defer_cost_summary", pairs=DEFER_COST_PAIRS),
         Suite("cliffs", "B3-B7, R2-R4", "gbench", "benchmarks/cliffs",
-              full=RunSettings(repetitions=8, min_time_s=0.1, interleave=True, pairs=300),
-              quick=RunSettings(repetitions=2, min_time_s=0.01, interleave=False, pairs=60),
+              full=RunSettings(repetitions=8, min_time_s=0.1, interleave=True,
+                               pairs=paired.FULL_PAIRS),
+              quick=RunSettings(repetitions=2, min_time_s=0.01, interleave=False,
+                                pairs=paired.QUICK_PAIRS),
               summary="cliffs_summary:cliffs_summary", callgrind_iterations=5_000,
               pairs=CLIFFS_PAIRS),
         Suite("stack", "A6, A7", "program", "benchmarks/stack",

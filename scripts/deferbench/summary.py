@@ -63,9 +63,7 @@ class CostRow:
             return None
         if self.interval is None:
             return "ok" if self.ratio <= self.target_ratio else "MISSED"
-        low, high = self.interval
-        return "ok" if high <= self.target_ratio else "MISSED" if low > self.target_ratio \
-            else "undecided"
+        return interval_verdict(*self.interval, -math.inf, self.target_ratio)
 
     @property
     def meets_ratio(self):
@@ -173,7 +171,8 @@ def defer_cost_lines(rows):
         lines.append(f"  paired: each ratio is the median of {kept[0]['pairs']} interleaved pairs "
                      f"of ~1 ms chunks (ABBA); {dropped} pair(s) dropped in all as disturbed "
                      "(context switch, CPU migration, outlier); the interval covers this run's "
-                     "noise")
+                     "noise" + ("; a QUICK run has fewer pairs, so wider intervals"
+                                if kept[0]["pairs"] < paired.FULL_PAIRS else ""))
     if unstable and with_pairs:
         lines.append(
             f"! a 95% interval wider than {claims.TARGET_INTERVAL:.0%} of its ratio for "
@@ -188,7 +187,41 @@ def defer_cost_lines(rows):
     return lines
 
 
+COUNTERS_ON = "counters_on/call"   # its paired entry: call with counters read / without
+
+
+def interval_verdict(low, high, lo_limit, hi_limit):
+    """'ok' when [low, high] lies inside [lo_limit, hi_limit], 'MISSED' when it lies
+    wholly outside, 'undecided' when it straddles a limit."""
+    if lo_limit <= low and high <= hi_limit:
+        return "ok"
+    if high < lo_limit or low > hi_limit:
+        return "MISSED"
+    return "undecided"
+
+
+def counter_overhead_paired(suite):
+    """(ratio, low, high, verdict) of the paired overhead, or None without one."""
+    b = suite.benchmarks.get(COUNTERS_ON)
+    e = b.aggregates.get(paired.AGGREGATE) if b else None
+    if e is None:
+        return None
+    low, high = e["ratio_ci_low"], e["ratio_ci_high"]
+    return e["ratio"], low, high, interval_verdict(
+        low, high, 1 - COUNTER_OVERHEAD_TARGET, 1 + COUNTER_OVERHEAD_TARGET)
+
+
 def counter_overhead_line(suite):
+    on_instr = suite.instructions.get("call")
+    off_instr = suite.instructions.get(COUNTERS_OFF_PREFIX + "call")
+    instr = (f"; instructions per op {on_instr:.1f} with, {off_instr:.1f} without (callgrind)"
+             if on_instr is not None and off_instr is not None else "")
+    pair = counter_overhead_paired(suite)
+    if pair is not None:
+        ratio, low, high, verdict = pair
+        return [f"counters: `call` with perf counters read / without = {ratio:.4f} "
+                f"[{low:.4f}, {high:.4f}] paired (target within {COUNTER_OVERHEAD_TARGET:.0%}: "
+                f"{verdict}); they are read outside the timed loop{instr}"]
     overhead = counter_overhead(suite)
     if overhead is None:
         return []
@@ -197,15 +230,9 @@ def counter_overhead_line(suite):
     if abs(ratio - 1) > COUNTER_OVERHEAD_TARGET and max(cv_on, cv_off) > COUNTER_OVERHEAD_TARGET:
         verdict += (f" (the repetitions spread by {max(cv_on, cv_off):.0%}, more than the 1% "
                     "being checked: the figure is noise here)")
-    line = (f"counters: `call` with perf counters read / without = {ratio:.3f} "
+    return [f"counters: `call` with perf counters read / without = {ratio:.3f} "
             f"(target within {COUNTER_OVERHEAD_TARGET:.0%}: {verdict}); they are read "
-            "outside the timed loop")
-    on_instr = suite.instructions.get("call")
-    off_instr = suite.instructions.get(COUNTERS_OFF_PREFIX + "call")
-    if on_instr is not None and off_instr is not None:
-        line += (f"; instructions per op {on_instr:.1f} with, {off_instr:.1f} without "
-                 "(callgrind)")
-    return [line]
+            f"outside the timed loop{instr}"]
 
 
 def defer_cost_summary(suite):

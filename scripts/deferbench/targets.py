@@ -57,6 +57,12 @@ def _defer_cost(run):
             measured += ": the interval straddles the target; more pairs or a quieter machine decide"
         out.append(Target("defer_cost", what, f"<= {r.target_ratio:.2f}x", measured,
                           verdict == OK, verdict))
+    overhead = summary.counter_overhead_paired(suite) if suite else None
+    if overhead is not None:
+        ratio, low, high, verdict = overhead
+        out.append(Target("defer_cost", "call with perf counters read / without, paired",
+                          f"within {summary.COUNTER_OVERHEAD_TARGET:.0%} of 1",
+                          f"{ratio:.4f} [{low:.4f}, {high:.4f}]", verdict == OK, verdict))
     for r in rows:
         if r.paired:
             out.append(Target("defer_cost", f"{r.case} / call: width of the 95% interval",

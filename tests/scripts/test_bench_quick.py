@@ -144,7 +144,8 @@ def test_callgrind_counts_are_repeatable_and_open_coding_is_free(build_dir):
 
 def test_every_strategy_has_a_paired_ratio_to_call_with_its_interval(quick_run):
     _, run_dir = quick_run
-    entries = [e for e in _suite(run_dir)["benchmarks"] if e.get("aggregate_name") == "paired"]
+    paired = [e for e in _suite(run_dir)["benchmarks"] if e.get("aggregate_name") == "paired"]
+    entries = [e for e in paired if e["run_name"] != "counters_on/call"]
     assert sorted(e["run_name"] for e in entries) == sorted(c for c in CASES if c != "call")
     for e in entries:
         assert e["reference"] == "call"
@@ -153,6 +154,9 @@ def test_every_strategy_has_a_paired_ratio_to_call_with_its_interval(quick_run):
         assert e["min_ns"] <= e["median_ns"]
     same_code = next(e for e in entries if e["run_name"] == "open_coded")
     assert 0.9 < same_code["ratio"] < 1.1, "open_coded compiles to call's code"
+    (overhead,) = [e for e in paired if e["run_name"] == "counters_on/call"]
+    assert overhead["reference"] == "counters_off/call"
+    assert overhead["pairs"] == 12, "a fifth of 60 pairs, at least 12, of 25 ms chunks"
 
 
 def test_the_machine_comparison_takes_the_paired_ratio_where_the_run_has_one(quick_run):

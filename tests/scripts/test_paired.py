@@ -33,13 +33,22 @@ def test_too_few_values_give_the_whole_range_not_a_false_precision():
     assert all(math.isnan(x) for x in paired.median_interval([]))
 
 
-def test_an_entry_is_the_median_of_the_per_pair_ratios_scaled():
-    data = {"subject_iterations": 100, "reference_iterations": 200, "pairs": 5,
-            "subject_ns_per_op": [9.0, 9.0, 18.0, 9.0, 9.0],
-            "reference_ns_per_op": [8.0, 8.0, 8.0, 8.0, 8.0],
-            "dropped": {"context_switch": 2, "cpu_migration": 0, "outlier": 1}}
+def test_an_entry_is_the_median_of_the_kept_per_pair_ratios_scaled():
+    data = {"subject_iterations": 100, "reference_iterations": 200,
+            "subject_ns_per_op": [9.0, 9.0, 18.0, 9.0, 9.0, 9.0, 9.0, 90.0],
+            "reference_ns_per_op": [8.0, 8.0, 8.0, 8.0, 8.0, 8.0, 8.0, 8.0],
+            "disturbed": ["", "context_switch", "", "", "", "cpu_migration", "", ""]}
     e = paired.entry(paired.Pair("ndefers/9", "ndefers/8", scale=8 / 9), data)
     assert e["ratio"] == pytest.approx(1.0), "(9/8 per op) x 8/9 per defer"
-    assert e["pairs_kept"] == 5 and e["pairs_dropped"] == 3 and e["dropped_outlier"] == 1
+    assert e["pairs"] == 8 and e["pairs_kept"] == 5 and e["pairs_dropped"] == 3
+    assert (e["dropped_context_switch"], e["dropped_cpu_migration"], e["dropped_outlier"]) == \
+        (1, 1, 1), "90 ns is 10x the median chunk: an outlier; 18 ns, 2x, is kept"
     assert e["median_ns"] == 9.0 and e["min_ns"] == 9.0 and e["reference_median_ns"] == 8.0
     assert e["run_name"] == "ndefers/9" and e["aggregate_name"] == paired.AGGREGATE
+
+
+def test_without_disturbance_flags_only_the_outlier_rule_drops():
+    data = {"subject_iterations": 1, "reference_iterations": 1,
+            "subject_ns_per_op": [1.0, 1.0, 1.0, 0.2], "reference_ns_per_op": [1.0] * 4}
+    mask, dropped = paired.keep(data)
+    assert mask.tolist() == [True, True, True, False] and dropped["outlier"] == 1

@@ -1,0 +1,91 @@
+"""Paired ratios for Go's benchmarks, measured as the C++ ones are.
+
+Go's benchmark loop has no hook for deferbench's chunks, so a chunk here is one
+short run of a compiled test binary: `-test.bench=^Name$ -test.benchtime=<N>x`,
+with N sized so that the run takes about CHUNK_S, and Go's own ns/op as the
+chunk's figure (its start-up is not timed). The subject's and the reference's
+chunks alternate in ABBA order, every child pinned to one CPU (the last this
+process may use, as the C++ suites pin themselves). paired.py keeps the pairs
+and computes the ratio and its interval; a Go process's own threads switch
+among themselves, so no pair is dropped for a context switch here, only by the
+outlier rule.
+
+The pairs: the runtime's BenchmarkDefer built with noopendefer (the stack
+record of claim A1) against the same benchmark as shipped (open-coded), and
+goref's defer_cost cases against goref's call, each the same program with and
+without the defer.
+"""
+
+import os
+import subprocess
+from dataclasses import dataclass
+
+from . import go_parse, paired
+
+CHUNK_S = 0.02            # one chunk: long next to Go's timer, short next to drift
+FULL_PAIRS, QUICK_PAIRS = 60, 20
+
+
+@dataclass(frozen=True)
+class Side:
+    name: str       # deferbench's name of the benchmark
+    binary: str     # key of the compiled test binary (go_suite._build)
+    pattern: str    # -test.bench
+
+
+def _runtime(suffix, binary):
+    return Side(f"runtime/BenchmarkDefer{suffix}", binary, "^BenchmarkDefer$")
+
+
+def _goref(case):
+    return Side(f"defer_cost/{case}", "defercost.test", f"^BenchmarkDeferCost/{case}$")
+
+
+PAIRS = [(_runtime("/noopendefer", "runtime-noopendefer.test"), _runtime("", "runtime.test"))] + [
+    (_goref(case), _goref("call")) for case in ("open_coded", "chain_stack", "chain_heap")]
+
+
+def _cpu():
+    return max(os.sched_getaffinity(0))
+
+
+def _ns_per_op(side, binaries, benchtime, cwd, env, timeout):
+    cpu = _cpu()
+    proc = subprocess.run(
+        [binaries[side.binary], "-test.run=NONE", f"-test.bench={side.pattern}",
+         f"-test.benchtime={benchtime}", "-test.count=1"],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
+        preexec_fn=lambda: os.sched_setaffinity(0, {cpu}))
+    if proc.returncode != 0:
+        tail = " | ".join((proc.stdout + proc.stderr).strip().splitlines()[-3:])
+        raise RuntimeError(f"{side.name}: {os.path.basename(binaries[side.binary])} failed: {tail}")
+    (result,) = go_parse.parse(proc.stdout, side.name)
+    return result.metrics["ns/op"]
+
+
+def _iterations(side, binaries, cwd, env, timeout):
+    """N for a chunk of about CHUNK_S, from one run of a tenth of it."""
+    ns = _ns_per_op(side, binaries, f"{CHUNK_S / 10 * 1000:g}ms", cwd, env, timeout)
+    return max(1, round(CHUNK_S * 1e9 / max(ns, 1e-3)))
+
+
+def measure(binaries, pairs, cwd, env, timeout):
+    """(entries for go.json, raw data): every pair of PAIRS whose binaries exist."""
+    entries, raw = [], []
+    for subject, reference in PAIRS:
+        if not all(os.path.exists(binaries[s.binary]) for s in (subject, reference)):
+            continue
+        ns = _iterations(subject, binaries, cwd, env, timeout)
+        nr = _iterations(reference, binaries, cwd, env, timeout)
+        s_times, r_times = [], []
+        for i in range(pairs):
+            order = ((subject, ns, s_times), (reference, nr, r_times))
+            for side, n, times in (order if i % 2 == 0 else order[::-1]):
+                times.append(_ns_per_op(side, binaries, f"{n}x", cwd, env, timeout))
+        data = {"subject": subject.name, "reference": reference.name,
+                "subject_iterations": ns, "reference_iterations": nr,
+                "subject_ns_per_op": s_times, "reference_ns_per_op": r_times}
+        raw.append(data)
+        entries.append(paired.entry(paired.Pair(subject.name, reference.name), data))
+    return entries, {"context": {"chunk_s": CHUNK_S, "order": "ABBA", "cpu": _cpu(),
+                                 "disturbance": "outlier rule only"}, "pairs": raw}
