@@ -150,7 +150,7 @@ def run_pairs(binary, suite, settings, suite_json, run_dir):
     print(f"{suite.name}: {len(suite.pairs)} ratios, each from up to {settings.pairs} "
           "interleaved pairs of chunks", flush=True)
     started = time.monotonic()
-    output = None
+    outputs = []
     for args in paired.commands(suite.pairs, settings.pairs):
         status, err = _run_child([binary, "--quiet-counters", *args, f"--pairs-out={partial}"],
                                  partial)
@@ -160,12 +160,9 @@ def run_pairs(binary, suite, settings, suite_json, run_dir):
             raise RuntimeError(f"{suite.name}: the paired measurement failed: "
                                f"{_last_line(err, status)}")
         with open(partial) as f:
-            part = json.load(f)
+            outputs.append(json.load(f))
         os.unlink(partial)
-        if output is None:
-            output = part
-        else:
-            output["pairs"] += part["pairs"]
+    output = paired.merge(outputs)
     with open(suite_json) as f:
         data = json.load(f)
     data["benchmarks"] += paired.entries(suite.pairs, output)

@@ -35,6 +35,11 @@ CONFIDENCE = 0.95
 AGGREGATE = "paired"
 OUTLIER_FACTOR = 3.0    # a chunk this far from its side's median, either way
 FULL_PAIRS, QUICK_PAIRS = 300, 60
+# The pairs are spread over this many processes, each with its own address-space
+# layout: where code and stack land moves a ratio by a few percent from one
+# process to the next (measurement bias, Mytkowicz et al. 2009), and one process
+# would hide that inside a narrow interval.
+PROCESSES = 10
 
 
 @dataclass(frozen=True)
@@ -102,7 +107,8 @@ def entry(pair, data, time_unit="ns"):
     return {
         "name": f"{pair.subject}_{AGGREGATE}", "run_name": pair.subject,
         "run_type": "aggregate", "aggregate_name": AGGREGATE, "aggregate_unit": "time",
-        "repetitions": kept, "threads": 1, "iterations": int(data["subject_iterations"]),
+        "repetitions": kept, "threads": 1,
+        "iterations": int(np.median(np.atleast_1d(data["subject_iterations"]))),
         "real_time": median_ns, "cpu_time": median_ns, "time_unit": time_unit,
         "ratio": float(np.median(ratios)) if kept else math.nan,
         "ratio_ci_low": low, "ratio_ci_high": high, "ratio_scale": pair.scale,
@@ -111,7 +117,7 @@ def entry(pair, data, time_unit="ns"):
         **{f"dropped_{reason}": int(n) for reason, n in sorted(dropped.items())},
         "median_ns": median_ns, "min_ns": float(s.min()) if kept else math.nan,
         "reference_median_ns": float(np.median(r)) if kept else math.nan,
-        "reference_iterations": int(data["reference_iterations"]),
+        "reference_iterations": int(np.median(np.atleast_1d(data["reference_iterations"]))),
     }
 
 
@@ -125,14 +131,50 @@ def entries(pairs, output):
     return [entry(pair, by_names[(pair.subject, pair.reference)]) for pair in pairs]
 
 
-def commands(pairs, pairs_count):
-    """The suite binary's arguments for `pairs`: one invocation per chunk length."""
+def commands(pairs, pairs_count, processes=PROCESSES):
+    """The suite binary's argument lists for `pairs`: per chunk length, `processes`
+    invocations that share its pairs between them (rounded up: at least as many)."""
     groups = {}
     for p in pairs:
         groups.setdefault((p.chunk_ms, p.pair_count(pairs_count)), []).append(p)
     return [["--pairs=" + ",".join(f"{p.subject}:{p.reference}" for p in group),
-             f"--pairs-count={count}", f"--chunk-ms={chunk_ms:g}"]
-            for (chunk_ms, count), group in groups.items()]
+             f"--pairs-count={math.ceil(count / processes)}", f"--chunk-ms={chunk_ms:g}"]
+            for (chunk_ms, count), group in groups.items() for _ in range(processes)]
+
+
+def merge(outputs):
+    """One --pairs document from several: each pair's chunks, process after process."""
+    merged = {"context": dict(outputs[0]["context"], processes=len(outputs)), "pairs": []}
+    by_names = {}
+    for output in outputs:
+        for p in output["pairs"]:
+            key = (p["subject"], p["reference"])
+            if key not in by_names:
+                by_names[key] = dict(p, subject_iterations=[], reference_iterations=[],
+                                     subject_ns_per_op=[], reference_ns_per_op=[],
+                                     disturbed=[])
+                merged["pairs"].append(by_names[key])
+            into = by_names[key]
+            n = len(p["subject_ns_per_op"])
+            for field in ("subject_ns_per_op", "reference_ns_per_op", "disturbed"):
+                into[field] += p.get(field) or [""] * n
+            into["subject_iterations"].append(p["subject_iterations"])
+            into["reference_iterations"].append(p["reference_iterations"])
+    for p in merged["pairs"]:
+        p["pairs"] = len(p["subject_ns_per_op"])
+    return merged
+
+
+def usable(entry):
+    """The paired entry when it has a figure (some pair was kept), else None."""
+    return entry if entry and entry.get("pairs_kept") else None
+
+
+def unmeasured_reason(entry):
+    """Why a paired entry has no figure: every pair was dropped, and for what."""
+    reasons = ", ".join(f"{entry[k]} {k[len('dropped_'):].replace('_', ' ')}"
+                        for k in sorted(entry) if k.startswith("dropped_") and entry[k])
+    return f"not measured: all {entry['pairs']} pairs were dropped ({reasons})"
 
 
 def lines(suite, title, mark=None, full_pairs=FULL_PAIRS):
@@ -148,9 +190,12 @@ def lines(suite, title, mark=None, full_pairs=FULL_PAIRS):
     for e in entries:
         what = "per defer" if e.get("ratio_scale", 1) != 1 else "per op"
         note = f"  <- {mark[e['run_name']]}" if mark and e["run_name"] in mark else ""
-        out.append(f"  {e['run_name']:<{width}} / {e['reference']:<{ref_width}} {what:<9}"
-                   f"{e['ratio']:>8.3f}x [{e['ratio_ci_low']:.3f}, {e['ratio_ci_high']:.3f}]"
-                   f"  {e['pairs_kept']} of {e['pairs']} pairs{note}")
+        head = f"  {e['run_name']:<{width}} / {e['reference']:<{ref_width}} {what:<9}"
+        if not usable(e):
+            out.append(head + unmeasured_reason(e))
+            continue
+        out.append(head + f"{e['ratio']:>8.3f}x [{e['ratio_ci_low']:.3f}, "
+                   f"{e['ratio_ci_high']:.3f}]  {e['pairs_kept']} of {e['pairs']} pairs{note}")
     if entries[0]["pairs"] < full_pairs:
         out.append(f"  ({entries[0]['pairs']} pairs, a QUICK run: its intervals are wider "
                    f"than a full run's {full_pairs} pairs give)")

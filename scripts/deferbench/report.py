@@ -70,9 +70,11 @@ def sections(run):
     if goals:
         met = sum(t.verdict == targets.OK for t in goals)
         undecided = sum(t.verdict == targets.UNDECIDED for t in goals)
+        unmeasured = sum(t.verdict == targets.NOT_MEASURED for t in goals)
         out.append(("Targets", [
             ("p", f"deferbench's own targets, as this run measured them: {met} of {len(goals)} "
-                  f"met{f', {undecided} undecided' if undecided else ''}. A paired ratio meets "
+                  f"met{f', {undecided} undecided' if undecided else ''}"
+                  f"{f', {unmeasured} not measured' if unmeasured else ''}. A paired ratio meets "
                   "its target when its whole 95% interval is inside it. Times come from this "
                   "machine as it was; where an instruction count is given, it does not depend "
                   "on the machine's load."),

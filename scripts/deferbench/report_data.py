@@ -172,10 +172,10 @@ HEADLINE = [
 
 def paired_entry(run, suite, name, reference=None):
     """The run's paired entry of a benchmark (paired.py), against `reference`
-    when given; None when the run has none."""
+    when given; None when the run has none, or none with a figure."""
     result = run.suite(suite)
     b = result.benchmarks.get(name) if result else None
-    entry = b.aggregates.get(paired.AGGREGATE) if b else None
+    entry = paired.usable(b.aggregates.get(paired.AGGREGATE)) if b else None
     if entry is None or (reference is not None and entry.get("reference") != reference):
         return None
     return entry

@@ -113,7 +113,7 @@ def defer_cost_rows(suite):
             target_ratio=claims.TARGET_RATIO.get(name, math.nan),
             cv_applies=not math.isnan(allocs_median) and allocs_median == 0,
             instructions=suite.instructions.get(name, math.nan),
-            paired=b.aggregates.get(paired.AGGREGATE),
+            paired=paired.usable(b.aggregates.get(paired.AGGREGATE)),
         ))
     rank = {name: i for i, name in enumerate(CASE_ORDER)}
     return sorted(rows, key=lambda r: rank.get(r.case, len(rank)))
@@ -201,14 +201,21 @@ def interval_verdict(low, high, lo_limit, hi_limit):
 
 
 def counter_overhead_paired(suite):
-    """(ratio, low, high, verdict) of the paired overhead, or None without one."""
+    """(ratio, low, high, verdict) of the paired overhead; None without a figure."""
     b = suite.benchmarks.get(COUNTERS_ON)
-    e = b.aggregates.get(paired.AGGREGATE) if b else None
+    e = paired.usable(b.aggregates.get(paired.AGGREGATE)) if b else None
     if e is None:
         return None
     low, high = e["ratio_ci_low"], e["ratio_ci_high"]
     return e["ratio"], low, high, interval_verdict(
         low, high, 1 - COUNTER_OVERHEAD_TARGET, 1 + COUNTER_OVERHEAD_TARGET)
+
+
+def counter_overhead_unmeasured(suite):
+    """Why the paired overhead has no figure, or None (measured, or not tried)."""
+    b = suite.benchmarks.get(COUNTERS_ON)
+    e = b.aggregates.get(paired.AGGREGATE) if b else None
+    return paired.unmeasured_reason(e) if e and not paired.usable(e) else None
 
 
 def counter_overhead_line(suite):
@@ -226,12 +233,14 @@ def counter_overhead_line(suite):
     if overhead is None:
         return []
     ratio, cv_on, cv_off = overhead
+    unmeasured = counter_overhead_unmeasured(suite)
     verdict = "ok" if abs(ratio - 1) <= COUNTER_OVERHEAD_TARGET else "MISSED"
     if abs(ratio - 1) > COUNTER_OVERHEAD_TARGET and max(cv_on, cv_off) > COUNTER_OVERHEAD_TARGET:
         verdict += (f" (the repetitions spread by {max(cv_on, cv_off):.0%}, more than the 1% "
                     "being checked: the figure is noise here)")
     return [f"counters: `call` with perf counters read / without = {ratio:.3f} "
-            f"(target within {COUNTER_OVERHEAD_TARGET:.0%}: {verdict}); they are read "
+            f"(medians of the repetitions{'; paired: ' + unmeasured if unmeasured else ''}; "
+            f"target within {COUNTER_OVERHEAD_TARGET:.0%}: {verdict}); they are read "
             f"outside the timed loop{instr}"]
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from . import claims, fd_summary, report_data, summary
 
 
-OK, MISSED, UNDECIDED = "ok", "MISSED", "undecided"
+OK, MISSED, UNDECIDED, NOT_MEASURED = "ok", "MISSED", "undecided", "not measured"
 
 
 @dataclass
@@ -58,11 +58,15 @@ def _defer_cost(run):
         out.append(Target("defer_cost", what, f"<= {r.target_ratio:.2f}x", measured,
                           verdict == OK, verdict))
     overhead = summary.counter_overhead_paired(suite) if suite else None
+    what = "call with perf counters read / without, paired"
+    within = f"within {summary.COUNTER_OVERHEAD_TARGET:.0%} of 1"
     if overhead is not None:
         ratio, low, high, verdict = overhead
-        out.append(Target("defer_cost", "call with perf counters read / without, paired",
-                          f"within {summary.COUNTER_OVERHEAD_TARGET:.0%} of 1",
-                          f"{ratio:.4f} [{low:.4f}, {high:.4f}]", verdict == OK, verdict))
+        out.append(Target("defer_cost", what, within, f"{ratio:.4f} [{low:.4f}, {high:.4f}]",
+                          verdict == OK, verdict))
+    elif suite and summary.counter_overhead_unmeasured(suite):
+        out.append(Target("defer_cost", what, within, summary.counter_overhead_unmeasured(suite),
+                          False, NOT_MEASURED))
     for r in rows:
         if r.paired:
             out.append(Target("defer_cost", f"{r.case} / call: width of the 95% interval",

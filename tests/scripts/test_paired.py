@@ -52,3 +52,27 @@ def test_without_disturbance_flags_only_the_outlier_rule_drops():
             "subject_ns_per_op": [1.0, 1.0, 1.0, 0.2], "reference_ns_per_op": [1.0] * 4}
     mask, dropped = paired.keep(data)
     assert mask.tolist() == [True, True, True, False] and dropped["outlier"] == 1
+
+
+def test_a_pair_whose_chunks_were_all_disturbed_has_no_figure_and_says_why():
+    data = {"subject_iterations": 1, "reference_iterations": 1,
+            "subject_ns_per_op": [1.0, 1.0], "reference_ns_per_op": [1.0, 1.0],
+            "disturbed": ["context_switch", "context_switch"]}
+    e = paired.entry(paired.Pair("counters_on/call", "counters_off/call"), data)
+    assert paired.usable(e) is None and math.isnan(e["ratio"])
+    assert paired.unmeasured_reason(e) == \
+        "not measured: all 2 pairs were dropped (2 context switch)"
+
+
+def test_the_pairs_of_several_processes_are_pooled_in_order():
+    one = {"subject": "a", "reference": "b", "subject_iterations": 10, "reference_iterations": 20,
+           "subject_ns_per_op": [1.0], "reference_ns_per_op": [2.0], "disturbed": [""]}
+    two = dict(one, subject_iterations=11, subject_ns_per_op=[3.0], disturbed=["cpu_migration"])
+    merged = paired.merge([{"context": {"order": "ABBA"}, "pairs": [one]},
+                           {"context": {"order": "ABBA"}, "pairs": [two]}])
+    (p,) = merged["pairs"]
+    assert p["subject_ns_per_op"] == [1.0, 3.0] and p["disturbed"] == ["", "cpu_migration"]
+    assert p["subject_iterations"] == [10, 11] and p["pairs"] == 2
+    assert merged["context"]["processes"] == 2
+    commands = paired.commands([paired.Pair("a", "b")], 300)
+    assert len(commands) == paired.PROCESSES and "--pairs-count=30" in commands[0]
