@@ -69,7 +69,7 @@ DEFER_COST_PAIRS = tuple(paired.Pair(c, "call") for c in (
     "std_function_guard")) + (
     # Read per chunk, the counters cost a few microseconds each time: chunks as
     # long as 25 ms put that where Google Benchmark's loops of 0.25 s put it, near 0.
-    paired.Pair("counters_on/call", "counters_off/call", chunk_ms=25, pairs_fraction=0.2),)
+    paired.Pair("counters_on/call", "counters_off/call", chunk_ms=25, pairs_fraction=0.12),)
 CLIFFS_PAIRS = tuple(paired.Pair(f"ndefers/{n}", f"ndefers/{n - 1}", scale=(n - 1) / n)
                      for n in range(2, 13)) + (
     paired.Pair("loop/defer_in_loop", "loop/helper"),
@@ -79,7 +79,7 @@ SUITES = {
     s.name: s
     for s in [
         Suite("defer_cost", "A1-A4, B1", "gbench", "benchmarks/defer_cost",
-              full=RunSettings(repetitions=12, min_time_s=0.25, interleave=True,
+              full=RunSettings(repetitions=10, min_time_s=0.25, interleave=True,
                                pairs=paired.FULL_PAIRS),
               quick=_QUICK, summary="summary:defer_cost_summary", pairs=DEFER_COST_PAIRS),
         Suite("cliffs", "B3-B7, R2-R4", "gbench", "benchmarks/cliffs",
