@@ -31,6 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from . import results
+
 CONFIDENCE = 0.95
 AGGREGATE = "paired"
 OUTLIER_FACTOR = 3.0    # a chunk this far from its side's median, either way
@@ -180,8 +182,8 @@ def unmeasured_reason(entry):
 def lines(suite, title, mark=None, full_pairs=FULL_PAIRS):
     """A summary block of a suite's paired entries (results.SuiteResult): one line
     per ratio with its interval; `mark` adds a note to the named subjects."""
-    entries = [b.aggregates[AGGREGATE] for b in suite.benchmarks.values()
-               if AGGREGATE in b.aggregates]
+    entries = sorted((b.aggregates[AGGREGATE] for b in suite.benchmarks.values()
+                      if AGGREGATE in b.aggregates), key=lambda e: results.natural_key(e["run_name"]))
     if not entries:
         return []
     width = max(len(e["run_name"]) for e in entries)

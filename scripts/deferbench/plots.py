@@ -19,14 +19,13 @@ what a reader recognises: the CPU, cores, last-level cache and VM.
 
 import math
 import os
-import re
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from . import charts, claims, history, machine_runs  # noqa: E402
+from . import charts, claims, history, machine_runs, results  # noqa: E402
 from .machine_comparison import (CASES, RATIO_INTERVAL, instruction_table,  # noqa: E402
                                  machine_table)
 from .errors import UserError  # noqa: E402
@@ -93,16 +92,11 @@ def draw_machines(table, ratio):
     return fig
 
 
-def _natural(name):
-    """ndefers/2 before ndefers/10."""
-    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
-
-
 def draw_instructions(table):
     """Grouped bars of instructions per op; a case whose machines disagree is marked."""
     if not table:
         return None
-    cases = sorted(dict.fromkeys(k for _, counts in table for k in counts), key=_natural)
+    cases = sorted(dict.fromkeys(k for _, counts in table for k in counts), key=results.natural_key)
     fig, ax = plt.subplots(figsize=(max(9, 0.45 * len(cases) + 3), 4.8))
     width = 0.8 / len(table)
     for k, (label, counts) in enumerate(table):

@@ -7,12 +7,18 @@ with their unit; everything here returns nanoseconds.
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 
 from .errors import UserError
 
 _TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
+
+
+def natural_key(name):
+    """A sort key that puts ndefers/2 before ndefers/10."""
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
 
 @dataclass
 class Benchmark:
