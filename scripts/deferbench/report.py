@@ -14,7 +14,7 @@ import math
 import os
 
 from . import (atomic, charts, claims, claims_table, export, fd_summary, machine_comparison,
-               report_data, run_folder, stack_summary, targets)
+               paired_runs, report_data, run_folder, stack_summary, targets)
 
 
 def add_arguments(p):
@@ -65,6 +65,23 @@ def sections(run):
         blocks = [("p", "No other machine has a complete full run in this results folder; "
                         "`make refile FROM=<folder>` imports runs made elsewhere.")]
     out.append(("This machine and others", blocks + [("table", header, rows)]))
+
+    over_runs = paired_runs.rows(run)
+    if over_runs:
+        differing = sum(bool(r[3]) for r in over_runs)
+        out.append(("Paired ratios over this machine's runs", [
+            ("p", f"This run's paired ratios beside the newest {paired_runs.OTHERS} other complete "
+                  "full runs of this machine, each with its 95% interval. An interval covers "
+                  "the noise of its own run only: two runs whose intervals do not overlap "
+                  "differ by more than that, because the ratio itself moved (a neighbour "
+                  "that shared the core, another address-space layout, or a change of code "
+                  f"between the runs: compare their commits). {differing} of "
+                  f"{len(over_runs)} ratios differ from some other run that way."),
+            ("table", ["ratio", "this run", "other runs (run id, commit: ratio [95%])",
+                       "differs from"],
+             [[name, mine.text(),
+               "; ".join(f"{f.run_id} ({f.commit}): {f.text()}" for f in theirs),
+               ", ".join(differ) or "none"] for name, mine, theirs, differ in over_runs])]))
 
     goals = targets.rows(run)
     if goals:

@@ -167,3 +167,27 @@ def test_the_machine_comparison_takes_the_paired_ratio_where_the_run_has_one(qui
                  if e.get("aggregate_name") == "paired" and e["run_name"] == "chain_stack")
     _, _, ratio, interval = next(c for c in cells if c[0] == "C++ chain_stack")
     assert (ratio, interval) == (entry["ratio"], (entry["ratio_ci_low"], entry["ratio_ci_high"]))
+
+
+def test_the_report_names_the_runs_whose_paired_ratio_moved_beyond_its_interval(quick_run,
+                                                                                 tmp_path):
+    import shutil
+    from deferbench import paired_runs, run_folder
+    _, run_dir = quick_run
+    machine = tmp_path / "test-machine"
+    older, newer = machine / "20260101T000000Z", machine / "20260102T000000Z"
+    for dst, started in ((older, "2026-01-01T00:00:00+00:00"), (newer, "2026-01-02T00:00:00+00:00")):
+        shutil.copytree(run_dir, dst)
+        manifest = json.loads((dst / "manifest.json").read_text())
+        manifest.update(run_id=dst.name, started=started)
+        manifest["options"]["quick"] = False
+        (dst / "manifest.json").write_text(json.dumps(manifest))
+    suite = json.loads((older / "defer_cost.json").read_text())
+    for e in suite["benchmarks"]:
+        if e.get("aggregate_name") == "paired" and e["run_name"] == "chain_stack":
+            e["ratio"], e["ratio_ci_low"], e["ratio_ci_high"] = (x * 1.5 for x in (
+                e["ratio"], e["ratio_ci_low"], e["ratio_ci_high"]))
+    (older / "defer_cost.json").write_text(json.dumps(suite))
+    rows = {name: differ for name, _, _, differ in paired_runs.rows(run_folder.load(str(newer)))}
+    assert rows["defer_cost/chain_stack"] == ["20260101T000000Z"]
+    assert rows["defer_cost/open_coded"] == [], "the same figures overlap"

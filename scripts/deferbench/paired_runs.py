@@ -1,0 +1,79 @@
+"""A run's paired ratios beside the same machine's other runs.
+
+Each paired interval covers the noise of its own run. Two runs whose intervals
+do not overlap differ by more than that: the ratio itself moved, through a
+neighbour that shared the core, another address-space layout, or a change of
+code between the runs (their commits say which). The report lists them so that
+a reader sees it rather than trusting one run.
+"""
+
+import os
+from dataclasses import dataclass
+
+from . import paired, report_data, results, run_folder, runs
+from .errors import UserError
+
+OTHERS = 5   # the newest this many other complete full runs of the machine
+
+
+@dataclass
+class Figure:
+    run_id: str
+    commit: str
+    ratio: float
+    low: float
+    high: float
+
+    def overlaps(self, other):
+        return self.low <= other.high and other.low <= self.high
+
+    def text(self):
+        return f"{self.ratio:.3f} [{self.low:.3f}, {self.high:.3f}]"
+
+
+def _figure(run, suite, case, reference):
+    e = report_data.paired_entry(run, suite, case, reference)
+    if e is None:
+        return None
+    commit = ((run.manifest.get("git") or {}).get("commit") or "")[:8]
+    return Figure(run.run_id, commit, e["ratio"], e["ratio_ci_low"], e["ratio_ci_high"])
+
+
+def other_runs(run):
+    """The machine's other complete full runs in the folder that holds `run`, newest first."""
+    machine_dir = os.path.dirname(os.path.abspath(run.path))
+    found = []
+    for name in os.listdir(machine_dir):
+        path = os.path.join(machine_dir, name)
+        if os.path.abspath(path) == os.path.abspath(run.path) or \
+                not os.path.isfile(os.path.join(path, runs.MANIFEST)):
+            continue
+        try:
+            other = run_folder.load(path)
+        except UserError:
+            continue
+        if other.partial or (other.manifest.get("options") or {}).get("quick") or \
+                other.machine_id != run.machine_id:
+            continue
+        found.append(other)
+    found.sort(key=lambda r: (r.manifest.get("started", ""), r.run_id), reverse=True)
+    return found[:OTHERS]
+
+
+def rows(run):
+    """[(suite/case, this run's Figure, [other runs' Figures], differing run ids)] for every
+    paired ratio of this run that another run of the machine also measured."""
+    others = other_runs(run)
+    out = []
+    for suite_name, suite in run.suites.items():
+        for case, b in suite.benchmarks.items():
+            entry = paired.usable(b.aggregates.get(paired.AGGREGATE))
+            if entry is None:
+                continue
+            mine = _figure(run, suite_name, case, entry["reference"])
+            theirs = [f for f in (_figure(o, suite_name, case, entry["reference"])
+                                  for o in others) if f]
+            if theirs:
+                out.append((f"{suite_name}/{case}", mine, theirs,
+                            [f.run_id for f in theirs if not f.overlaps(mine)]))
+    return sorted(out, key=lambda row: results.natural_key(row[0]))
