@@ -8,6 +8,24 @@ from . import run_folder, runs
 from .errors import UserError
 
 
+def full_runs(machine_dir):
+    """The complete full runs in one machine's folder, newest first. Broken,
+    partial and QUICK runs are left out: a QUICK run never stands for a machine."""
+    found = []
+    for name in os.listdir(machine_dir):
+        path = os.path.join(machine_dir, name)
+        if not os.path.isfile(os.path.join(path, runs.MANIFEST)):
+            continue
+        try:
+            run = run_folder.load(path)
+        except UserError:
+            continue  # a broken run is not a good one
+        if run.partial or (run.manifest.get("options") or {}).get("quick"):
+            continue
+        found.append(run)
+    return sorted(found, key=lambda r: (r.manifest.get("started", ""), r.run_id), reverse=True)
+
+
 def newest_per_machine(results_dir):
     """{machine_id: RunFolder} of the newest complete full run of each machine."""
     if not os.path.isdir(results_dir):
@@ -15,24 +33,9 @@ def newest_per_machine(results_dir):
     chosen = {}
     for machine in sorted(os.listdir(results_dir)):
         mdir = os.path.join(results_dir, machine)
-        if not os.path.isdir(mdir):
-            continue
-        best = None
-        for name in os.listdir(mdir):
-            path = os.path.join(mdir, name)
-            if not os.path.isfile(os.path.join(path, runs.MANIFEST)):
-                continue
-            try:
-                run = run_folder.load(path)
-            except UserError:
-                continue  # a broken run is not the newest good one
-            if run.partial or (run.manifest.get("options") or {}).get("quick"):
-                continue  # a QUICK run never stands for a machine
-            key = (run.manifest.get("started", ""), run.run_id)
-            if best is None or key > best[0]:
-                best = (key, run)
-        if best:
-            chosen[best[1].machine_id] = best[1]
+        newest = full_runs(mdir)[:1] if os.path.isdir(mdir) else []
+        if newest:
+            chosen[newest[0].machine_id] = newest[0]
     if not chosen:
         raise UserError(f"{results_dir}: no complete run to plot (run `make bench` first)")
     return chosen

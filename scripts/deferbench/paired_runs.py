@@ -10,8 +10,7 @@ a reader sees it rather than trusting one run.
 import os
 from dataclasses import dataclass
 
-from . import paired, report_data, results, run_folder, runs
-from .errors import UserError
+from . import machine_runs, paired, report_data, results
 
 OTHERS = 5   # the newest this many other complete full runs of the machine
 
@@ -42,22 +41,9 @@ def _figure(run, suite, case, reference):
 def other_runs(run):
     """The machine's other complete full runs in the folder that holds `run`, newest first."""
     machine_dir = os.path.dirname(os.path.abspath(run.path))
-    found = []
-    for name in os.listdir(machine_dir):
-        path = os.path.join(machine_dir, name)
-        if os.path.abspath(path) == os.path.abspath(run.path) or \
-                not os.path.isfile(os.path.join(path, runs.MANIFEST)):
-            continue
-        try:
-            other = run_folder.load(path)
-        except UserError:
-            continue
-        if other.partial or (other.manifest.get("options") or {}).get("quick") or \
-                other.machine_id != run.machine_id:
-            continue
-        found.append(other)
-    found.sort(key=lambda r: (r.manifest.get("started", ""), r.run_id), reverse=True)
-    return found[:OTHERS]
+    return [r for r in machine_runs.full_runs(machine_dir)
+            if os.path.abspath(r.path) != os.path.abspath(run.path)
+            and r.machine_id == run.machine_id][:OTHERS]
 
 
 def rows(run):
