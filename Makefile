@@ -73,7 +73,7 @@ test-asan: setup $(ASAN_DIR)/CMakeCache.txt
 test-py: build
 	DEFERBENCH_BUILD_DIR=$(abspath $(BUILD_DIR)) $(DEFERBENCH_PYTEST)
 
-DEFERBENCH_PYTEST = PYTHONPATH=scripts $(PY) -m pytest -q tests/scripts
+DEFERBENCH_PYTEST = PYTHONPATH=scripts $(PY) -m pytest -q tests/deferbench
 
 # Regression tracking (README: "Comparing runs and the regression gate").
 compare: setup

@@ -1,9 +1,9 @@
-"""python -m deferbench <command>: one module per command."""
+"""python -m deferbench <command>: one module per command, in commands/."""
 
 import argparse
 import sys
 
-from . import baseline, bench, compare, export, history, plots, refile, regress, report
+from .commands import baseline, bench, compare, export, history, plots, refile, regress, report
 from .errors import UserError
 
 COMMANDS = {

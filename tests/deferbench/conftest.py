@@ -13,7 +13,7 @@ FIXTURES = os.path.join(ROOT, "tests", "fixtures")
 @pytest.fixture(scope="session")
 def build_dir():
     path = os.environ.get("DEFERBENCH_BUILD_DIR", os.path.join(ROOT, "build"))
-    assert os.path.exists(os.path.join(path, "benchmarks", "defer_cost")), \
+    assert os.path.exists(os.path.join(path, "suites", "defer_cost", "defer_cost")), \
         f"no suite binaries under {path}: run `make build` (make test does)"
     return path
 

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from deferbench import callgrind
+from deferbench.run import callgrind
 
 CASES = ["call", "open_coded", "open_coded_bits", "chain_stack", "chain_heap",
          "chain_heap_pooled", "std_function_guard"]
@@ -134,7 +134,7 @@ def test_an_unwritable_results_folder_stops_before_anything_runs(deferbench, tmp
 
 @pytest.mark.skipif(not callgrind.available(), reason="valgrind not installed")
 def test_callgrind_counts_are_repeatable_and_open_coding_is_free(build_dir):
-    binary = os.path.join(build_dir, "benchmarks", "defer_cost")
+    binary = os.path.join(build_dir, "suites", "defer_cost", "defer_cost")
     first = callgrind.count(binary, iterations=20_000, extra_args=["--benchmark_filter=^(call|open_coded|chain_heap)(/|$)"])
     second = callgrind.count(binary, iterations=20_000, extra_args=["--benchmark_filter=^(call|open_coded|chain_heap)(/|$)"])
     assert first == second, "the same binary gives the same instruction counts"
@@ -160,9 +160,10 @@ def test_every_strategy_has_a_paired_ratio_to_call_with_its_interval(quick_run):
 
 
 def test_the_machine_comparison_takes_the_paired_ratio_where_the_run_has_one(quick_run):
-    from deferbench import machine_comparison, run_folder
+    from deferbench.analysis import machine_comparison
+    from deferbench.run import folder
     _, run_dir = quick_run
-    (label, cells), = machine_comparison.machine_table({"m": run_folder.load(run_dir)})
+    (label, cells), = machine_comparison.machine_table({"m": folder.load(run_dir)})
     entry = next(e for e in _suite(run_dir)["benchmarks"]
                  if e.get("aggregate_name") == "paired" and e["run_name"] == "chain_stack")
     _, _, ratio, interval = next(c for c in cells if c[0] == "C++ chain_stack")
@@ -172,7 +173,8 @@ def test_the_machine_comparison_takes_the_paired_ratio_where_the_run_has_one(qui
 def test_the_report_names_the_runs_whose_paired_ratio_moved_beyond_its_interval(quick_run,
                                                                                  tmp_path):
     import shutil
-    from deferbench import paired_runs, run_folder
+    from deferbench.analysis import paired_runs
+    from deferbench.run import folder
     _, run_dir = quick_run
     machine = tmp_path / "test-machine"
     older, newer = machine / "20260101T000000Z", machine / "20260102T000000Z"
@@ -188,6 +190,6 @@ def test_the_report_names_the_runs_whose_paired_ratio_moved_beyond_its_interval(
             e["ratio"], e["ratio_ci_low"], e["ratio_ci_high"] = (x * 1.5 for x in (
                 e["ratio"], e["ratio_ci_low"], e["ratio_ci_high"]))
     (older / "defer_cost.json").write_text(json.dumps(suite))
-    rows = {name: differ for name, _, _, differ in paired_runs.rows(run_folder.load(str(newer)))}
+    rows = {name: differ for name, _, _, differ in paired_runs.rows(folder.load(str(newer)))}
     assert rows["defer_cost/chain_stack"] == ["20260101T000000Z"]
     assert rows["defer_cost/open_coded"] == [], "the same figures overlap"

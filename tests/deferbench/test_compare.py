@@ -6,12 +6,13 @@ import os
 
 import pytest
 
-from deferbench import comparison
+from deferbench.analysis import comparison
+from deferbench.run import folder
 from runcopies import BASE, RERUN, copy_run
 
 
 def _compare(base, new, **kw):
-    return comparison.compare_runs(comparison.load_run(base), comparison.load_run(new), **kw)
+    return comparison.compare_runs(folder.load_complete(base), folder.load_complete(new), **kw)
 
 
 def _flagged(c):

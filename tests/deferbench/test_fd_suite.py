@@ -10,14 +10,15 @@ import subprocess
 
 import pytest
 
-from deferbench import fd_summary, results
+from deferbench.suites import fd as fd_summary
+from deferbench.analysis import results
 
 STRATEGIES = ["plain", "guards", "chain", "open_frame_in_loop"]
 
 
 @pytest.fixture
 def fd_binary(build_dir):
-    path = os.path.join(build_dir, "benchmarks", "fd")
+    path = os.path.join(build_dir, "suites", "fd", "fd")
     assert os.access(path, os.X_OK), f"{path} missing: run `make build`"
     return path
 
@@ -38,7 +39,7 @@ def small_run(tmp_path_factory, build_dir):
     work = tmp_path_factory.mktemp("fd")
     (work / "files").mkdir()
     out = work / "fd.json"
-    proc = run_fd(os.path.join(build_dir, "benchmarks", "fd"), work / "files", "100,1000",
+    proc = run_fd(os.path.join(build_dir, "suites", "fd", "fd"), work / "files", "100,1000",
                   "--quick", f"--out={out}")
     assert proc.returncode == 0, proc.stderr
     with open(out) as f:

@@ -14,7 +14,8 @@ import shutil
 
 import pytest
 
-from deferbench import callgrind, gate
+from deferbench.run import callgrind
+from deferbench.analysis import gate
 
 pytestmark = pytest.mark.skipif(not callgrind.available(), reason="valgrind not installed")
 
@@ -25,11 +26,11 @@ CPU_WITHOUT_AVX = "-AVX,-AVX2,-AVX512F,-SSE4_2,-POPCNT,-ERMS,-FSRM,-Fast_Rep_Str
 
 
 def copy_suites(build_dir, dest):
-    """The gated suite binaries copied under dest/benchmarks/, as a build folder."""
+    """The gated suite binaries copied under dest/, as a build folder."""
     for suite in gate.gbench_suites():
-        target = os.path.join(dest, suite.target)
+        target = os.path.join(dest, suite.binary)
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        shutil.copy2(os.path.join(build_dir, suite.target), target)
+        shutil.copy2(os.path.join(build_dir, suite.binary), target)
     return dest
 
 
@@ -72,7 +73,7 @@ def test_each_case_alone_counts_what_it_counts_within_its_suite(checkouts, refer
     build = checkouts[1]
     for suite in gate.gbench_suites():
         for case, value in reference[suite.name].items():
-            alone = callgrind.count(os.path.join(build, suite.target),
+            alone = callgrind.count(os.path.join(build, suite.binary),
                                     suite.callgrind_iterations,
                                     [f"--benchmark_filter=^{re.escape(case)}/iterations:"])
             assert list(alone) == [case]

@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from deferbench import go_pairs
+from deferbench.suites.go import pairs as go_pairs
 
 
 def fake_test_binary(path, log):

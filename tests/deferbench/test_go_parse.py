@@ -5,7 +5,7 @@ import os
 import pytest
 
 from conftest import FIXTURES
-from deferbench import go_parse
+from deferbench.suites.go import parse as go_parse
 from deferbench.errors import UserError
 
 

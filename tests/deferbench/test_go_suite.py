@@ -10,8 +10,16 @@ import subprocess
 import pytest
 
 from conftest import FIXTURES
-from deferbench import (bench, go_diagnostics, go_fd, go_parse, go_stack, go_suite,
-                        go_summary, go_toolchain, results, suites)
+from deferbench.run import runner
+from deferbench.suites.go import diagnostics as go_diagnostics
+from deferbench.suites.go import fd as go_fd
+from deferbench.suites.go import parse as go_parse
+from deferbench.suites.go import stack as go_stack
+from deferbench.suites.go import suite as go_suite
+from deferbench.suites.go import summary as go_summary
+from deferbench.suites.go import toolchain as go_toolchain
+from deferbench.analysis import results
+from deferbench.run import registry
 from deferbench.errors import UserError
 
 needs_go = pytest.mark.skipif(shutil.which("go") is None, reason="Go not installed")
@@ -25,8 +33,8 @@ def go():
 def test_without_go_the_suite_writes_nothing_and_says_how_to_get_it(tmp_path, monkeypatch,
                                                                     capsys):
     monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no go on it
-    suite = suites.SUITES["go"]
-    outcome = bench.run_suite(None, suite, suite.settings(True), str(tmp_path), None, True)
+    suite = registry.SUITES["go"]
+    outcome = runner.run_suite(None, suite, suite.settings(True), str(tmp_path), None, True)
     assert outcome["status"] == "skipped"
     assert "apt-get install golang-go golang-src" in outcome["reason"]
     assert os.listdir(tmp_path) == []
@@ -147,9 +155,9 @@ def test_the_summary_puts_go_beside_the_articles():
 
 
 def test_the_manifest_records_the_go_toolchain_that_ran(tmp_path):
-    from deferbench import runs
-    manifest = runs.Manifest(str(tmp_path), {"toolchain": {}})
-    bench._record_go_toolchain(manifest, os.path.join(FIXTURES, "go_suite_quick.fixture.json"))
+    from deferbench.run import folder
+    manifest = folder.Manifest(str(tmp_path), {"toolchain": {}})
+    runner._record_go_toolchain(manifest, os.path.join(FIXTURES, "go_suite_quick.fixture.json"))
     go = json.loads((tmp_path / "manifest.json").read_text())["toolchain"]["go_run"]
     assert go["go_version"].startswith("go version go")
     assert go["go_arch"] and go["go_maxprocs"] >= 1

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from deferbench import history
+from deferbench.analysis import history
+from deferbench.commands import history as history_command
 from deferbench.errors import UserError
 from runcopies import BASE, copy_run
 
@@ -37,7 +38,7 @@ def test_series_reads_runs_in_time_order_and_marks_the_shift(tmp_path):
     assert [p.run_id for p in s.points] == [f"run{9 - k}" for k in range(8)]
     assert [i for i, p in enumerate(s.points) if p.change is not None] == [4]
     assert s.points[4].change == pytest.approx(0.3, rel=0.01)
-    assert "<- change point +29.7%" in "\n".join(history.lines(s))
+    assert "<- change point +29.7%" in "\n".join(history_command.lines(s))
 
 
 def test_an_unknown_machine_is_a_user_error(tmp_path):

@@ -8,7 +8,9 @@ import shutil
 import pytest
 
 from conftest import FIXTURES
-from deferbench import machine_identity, refile, run_folder
+from deferbench.run import machine_identity
+from deferbench.commands import refile as refile_command
+from deferbench.run import folder
 from deferbench.errors import UserError
 
 MACHINES = os.path.join(FIXTURES, "machines")
@@ -17,7 +19,7 @@ HOST_A1, HOST_A2, HOST_B = (os.path.join(MACHINES, f"{n}.fixture")
 
 
 def _id(path):
-    return run_folder.load(path).machine_id
+    return folder.load(path).machine_id
 
 
 def test_hosts_that_share_a_machine_id_file_get_different_ids():
@@ -33,9 +35,9 @@ def test_one_hosts_runs_keep_one_id():
 
 
 def test_labels_name_what_a_reader_recognises():
-    assert run_folder.load(HOST_A1).machine_label == \
+    assert folder.load(HOST_A1).machine_label == \
         "Intel Xeon Processor @ 2.50GHz, 2 cores, L3 35.75 MiB, VM"
-    assert run_folder.load(HOST_B).machine_label == "Intel Xeon Processor, 2 cores, L3 300 MiB, VM"
+    assert folder.load(HOST_B).machine_label == "Intel Xeon Processor, 2 cores, L3 300 MiB, VM"
 
 
 def _cpu():
@@ -123,4 +125,4 @@ def test_refile_refuses_to_put_a_run_where_another_is(misfiled, tmp_path):
     shutil.copytree(HOST_A1, target)  # a different run under that name
     args = type("Args", (), {"results_dir": str(misfiled), "source": None})
     with pytest.raises(UserError, match="holds another run"):
-        refile.run(args)
+        refile_command.run(args)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from deferbench import paired
+from deferbench.analysis import paired
 
 
 def test_the_interval_is_the_binomial_order_statistics_of_the_median():

@@ -9,7 +9,9 @@ import subprocess
 import pytest
 
 from conftest import ROOT
-from deferbench import callgrind, gate, regress
+from deferbench.run import callgrind
+from deferbench.analysis import gate
+from deferbench.commands import regress
 from deferbench.errors import UserError
 
 needs_valgrind = pytest.mark.skipif(not callgrind.available(), reason="valgrind not installed")
@@ -82,7 +84,7 @@ def injected_build(tmp_path_factory):
     """Every gated suite built with DEFERBENCH_INJECT_SLOWDOWN=1: one nop more
     per op in defer_cost's open_coded, nothing else changed."""
     path = tmp_path_factory.mktemp("build-injected")
-    targets = [os.path.basename(s.target) for s in gate.gbench_suites()]
+    targets = [os.path.basename(s.binary) for s in gate.gbench_suites()]
     for cmd in (["cmake", "-S", ROOT, "-B", str(path), "-DCMAKE_BUILD_TYPE=Release",
                  "-DDEFERBENCH_INJECT_SLOWDOWN=1"],
                 ["cmake", "--build", str(path), "-j2", "--target", *targets]):

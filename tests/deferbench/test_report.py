@@ -13,8 +13,16 @@ import numpy as np
 import pytest
 
 from conftest import FIXTURES, ROOT
-from deferbench import (bench, charts, claims, claims_table, export, plots, report,
-                        report_data, run_folder, targets)
+from deferbench.run import runner
+from deferbench.render import charts
+from deferbench.analysis import claims
+from deferbench.analysis import claims_table
+from deferbench.render import export
+from deferbench.render import plots
+from deferbench.render import report
+from deferbench.analysis import report_data
+from deferbench.run import folder
+from deferbench.analysis import targets
 from deferbench.errors import UserError
 
 RESULTS = os.path.join(FIXTURES, "report_runs")
@@ -56,7 +64,7 @@ def by_id(run):
 # --------------------------------------------------------------------------- targets
 
 def test_stack_targets_compare_with_go_measured_here_for_the_same_mechanism():
-    run = run_folder.load(RUN_A)
+    run = folder.load(RUN_A)
     stack = [t for t in targets.rows(run) if t.suite == "stack"]
     assert stack, "fixture-a has both the stack suite and Go's recursion"
     go_here = {case: b for case, _, b, _, _ in report_data.stack(run)["go"]}
@@ -68,7 +76,7 @@ def test_stack_targets_compare_with_go_measured_here_for_the_same_mechanism():
 
 
 def test_the_fd_memory_target_is_judged_on_what_can_resolve_it():
-    run = run_folder.load(RUN_A)
+    run = folder.load(RUN_A)
     memory = {t.what.split(":")[0]: t for t in targets.rows(run)
               if t.suite == "fd" and "bytes per file" in t.what}
     assert set(memory) == {"chain", "chain_records_only"}
@@ -79,7 +87,7 @@ def test_the_fd_memory_target_is_judged_on_what_can_resolve_it():
 
 
 def test_the_report_has_a_targets_section_with_a_verdict_per_target():
-    secs = dict(report.sections(run_folder.load(RUN_A)))
+    secs = dict(report.sections(folder.load(RUN_A)))
     (table,) = [b for b in secs["Targets"] if b[0] == "table"]
     _, header, rows = table
     assert header == ["suite", "what", "target", "measured", "verdict"]
@@ -92,7 +100,7 @@ def test_the_report_has_a_targets_section_with_a_verdict_per_target():
 
 @pytest.mark.parametrize("path", [RUN_A, RUN_B])
 def test_the_claims_table_has_one_row_per_claim_in_order(path):
-    rows = claims_table.rows(run_folder.load(path))
+    rows = claims_table.rows(folder.load(path))
     assert [r.id for r in rows] == [c.id for c in claims.CLAIMS]
     assert len(rows) == 23
     assert all(r.verdict in (claims.REPRODUCED, claims.DIFFERS, claims.NOT_MEASURABLE,
@@ -101,7 +109,7 @@ def test_the_claims_table_has_one_row_per_claim_in_order(path):
 
 @pytest.mark.parametrize("path", [RUN_A, RUN_B])
 def test_rule_verdicts_on_the_fixtures(path):
-    rows = by_id(run_folder.load(path))
+    rows = by_id(folder.load(path))
     # Both suites label ndefers/8 open-coded and ndefers/9 stack-allocated, the defer in
     # a loop heap-allocated, exits/4x4 off open-coding: observed, so reproduced.
     for cid in ("R2", "R3", "R4", "B5", "A5", "A6"):
@@ -117,7 +125,7 @@ def test_rule_verdicts_on_the_fixtures(path):
 
 @pytest.mark.parametrize("path", [RUN_A, RUN_B])
 def test_time_verdicts_follow_the_stated_tolerance(path):
-    run = run_folder.load(path)
+    run = folder.load(path)
     rows = by_id(run)
     for cid, bench_name, article in (("A1", "runtime/BenchmarkDefer/noopendefer", 35.4),
                                      ("A2", "runtime/BenchmarkDefer", 5.6),
@@ -138,7 +146,7 @@ def test_a_go_figure_three_times_the_article_differs_with_its_factor(run_copy):
             if e["name"] == "runtime/BenchmarkDefer/noopendefer":
                 e["real_time"] = 3 * 35.4
     _edit_json(os.path.join(path, "go.json"), triple)
-    row = by_id(run_folder.load(path))["A1"]
+    row = by_id(folder.load(path))["A1"]
     assert row.verdict == claims.DIFFERS
     assert "3.00x the article (Go)" in row.note
 
@@ -151,7 +159,7 @@ def test_a_ninth_defer_that_stays_open_coded_contradicts_r2(run_copy):
             if e.get("run_name") == "ndefers/9":
                 e["label"] = "open-coded defer"
     _edit_json(os.path.join(path, "cliffs.json"), relabel)
-    assert by_id(run_folder.load(path))["R2"].verdict == claims.DIFFERS
+    assert by_id(folder.load(path))["R2"].verdict == claims.DIFFERS
 
 
 # --------------------------------------------------------------------------- report
@@ -190,7 +198,7 @@ def test_a_partial_run_is_reported_as_partial(run_copy):
     md, _ = report.build(path, dpi=40)
     text = open(md).read()
     assert "(PARTIAL)" in text and "PARTIAL run: status 'interrupted'" in text
-    rows = by_id(run_folder.load(path))
+    rows = by_id(folder.load(path))
     assert rows["A5"].verdict == claims.NOT_MEASURABLE
     assert rows["A1"].go == "not in this run"
     assert rows["A1"].verdict != claims.NOT_MEASURABLE  # the C++ analog still judges it
@@ -221,7 +229,7 @@ def test_a_report_that_fails_keeps_the_run(monkeypatch, capsys, run_copy):
     def broken(*_):
         raise RuntimeError("boom")
     monkeypatch.setattr(report, "build", broken)
-    bench.write_report(path)  # must not raise
+    runner.write_report(path)  # must not raise
     err = capsys.readouterr().err
     assert "could not be written (RuntimeError: boom)" in err
     assert os.path.exists(os.path.join(path, "defer_cost.json"))
@@ -231,7 +239,7 @@ def test_a_report_that_fails_keeps_the_run(monkeypatch, capsys, run_copy):
 
 @pytest.mark.parametrize("path", [RUN_A, RUN_B])
 def test_every_per_run_chart_is_drawn(tmp_path, path):
-    written = charts.draw_all(run_folder.load(path), str(tmp_path), dpi=30)
+    written = charts.draw_all(folder.load(path), str(tmp_path), dpi=30)
     assert set(written) == set(charts.PER_RUN)
     for png in written.values():
         assert os.path.getsize(png) > 1000
@@ -249,7 +257,7 @@ def as_full_runs(tmp_path):
 
 
 def test_plots_compare_the_two_machines_under_stable_names(tmp_path):
-    from deferbench import machine_runs
+    from deferbench.analysis import machine_runs
     results = as_full_runs(tmp_path)
     out = tmp_path / "plots"
     written = plots.draw(results, [], str(out), ["call", "open_coded"], "defer_cost", dpi=30)
@@ -268,16 +276,16 @@ def test_plots_compare_the_two_machines_under_stable_names(tmp_path):
 
 
 def test_a_quick_run_never_stands_for_a_machine():
-    from deferbench import machine_runs
+    from deferbench.analysis import machine_runs
     with pytest.raises(UserError, match="no complete run"):
         machine_runs.newest_per_machine(RESULTS)  # both fixture runs are QUICK
 
 
 def test_the_report_compares_the_machine_with_the_others(tmp_path):
-    from deferbench import machine_comparison
+    from deferbench.analysis import machine_comparison
     results = as_full_runs(tmp_path)
     header, rows = machine_comparison.report_rows(
-        run_folder.load(os.path.join(results, "fixture-a", "full")))
+        folder.load(os.path.join(results, "fixture-a", "full")))
     assert [r[1] for r in rows] == ["full (this run)", "full"]
     assert rows[1][0].endswith("(fixture-b)")
     assert header[2] == "C++ open_coded / call" and rows[0][2].endswith("]")
@@ -292,7 +300,7 @@ def test_plots_of_named_runs(tmp_path):
 # --------------------------------------------------------------------------- export
 
 def test_benchstat_export_has_one_line_per_measured_repetition():
-    run = run_folder.load(RUN_A)
+    run = folder.load(RUN_A)
     text = export.benchstat_text(run)
     line = re.compile(r"^Benchmark\S+ \d+ [0-9.]+ ns/op( [0-9.e+-]+ B/op [0-9.e+-]+ allocs/op)?$")
     bench_lines = [x for x in text.splitlines() if x.startswith("Benchmark")]
@@ -307,7 +315,7 @@ def test_benchstat_export_has_one_line_per_measured_repetition():
 def test_csv_export_keeps_failed_entries_with_their_message():
     import csv
     import io
-    run = run_folder.load(RUN_A)
+    run = folder.load(RUN_A)
     rows = list(csv.DictReader(io.StringIO(export.csv_text(run))))
     assert len(rows) == sum(len(run.entries(s)) for s in run.suites)
     failed = [r for r in rows if r["error_message"]]

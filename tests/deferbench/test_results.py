@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from deferbench import results
+from deferbench.analysis import results
 from deferbench.errors import UserError
 
 from conftest import FIXTURES

@@ -4,13 +4,13 @@ import stat
 
 import pytest
 
-from deferbench import runs
+from deferbench.run import folder
 from deferbench.errors import UserError
 
 
 def test_a_run_never_reuses_a_folder(tmp_path):
-    first = runs.create(str(tmp_path), "m", run_id="20260101T000000Z")
-    second = runs.create(str(tmp_path), "m", run_id="20260101T000000Z")
+    first = folder.create(str(tmp_path), "m", run_id="20260101T000000Z")
+    second = folder.create(str(tmp_path), "m", run_id="20260101T000000Z")
     assert first != second
     assert os.path.isdir(first) and os.path.isdir(second)
 
@@ -22,18 +22,18 @@ def test_an_unwritable_results_folder_is_refused(tmp_path):
     if os.access(locked, os.W_OK):
         pytest.skip("running with privileges that ignore permissions")
     with pytest.raises(UserError, match="not writable"):
-        runs.check_writable(str(locked))
+        folder.check_writable(str(locked))
 
 
 def test_a_file_in_the_way_is_refused(tmp_path):
     blocker = tmp_path / "results"
     blocker.write_text("not a folder")
     with pytest.raises(UserError, match="results folder"):
-        runs.check_writable(str(blocker / "inner"))
+        folder.check_writable(str(blocker / "inner"))
 
 
 def test_the_manifest_is_saved_whole_after_each_change(tmp_path):
-    m = runs.Manifest(str(tmp_path), {"status": "running"})
+    m = folder.Manifest(str(tmp_path), {"status": "running"})
     m.suite_ended("defer_cost", status="ok")
     m.finish("complete")
     data = json.loads((tmp_path / "manifest.json").read_text())

@@ -17,7 +17,7 @@ STRATEGIES = ["call", "open_coded", "open_coded_bits", "chain_stack", "chain_hea
 
 @pytest.fixture(scope="module")
 def stack_binary(build_dir):
-    path = os.path.join(build_dir, "benchmarks", "stack")
+    path = os.path.join(build_dir, "suites", "stack", "stack")
     assert os.access(path, os.X_OK), f"{path} missing: run `make build`"
     return path
 

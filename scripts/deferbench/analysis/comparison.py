@@ -29,16 +29,11 @@ The statistics, and why:
   so with the numbers.
 """
 
-import json
 import math
-import os
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
-from . import machine_identity, results, runs
-from .errors import UserError
 
 ALPHA = 0.05                 # family-wise error rate, after Holm's correction
 MIN_CHANGE = 0.05            # |ratio - 1| below this is never a verdict of change
@@ -61,22 +56,6 @@ NOT_COUNTERS = {"iterations", "real_time", "cpu_time", "repetitions", "repetitio
 
 # What a run folder must identify for two runs to be comparable.
 IDENTITY = (("compiler", ("toolchain", "cxx")), ("build type", ("build", "type")))
-
-
-@dataclass
-class Run:
-    path: str
-    manifest: dict
-    suites: dict            # suite name -> results.SuiteResult
-    callgrind: dict         # suite name -> {case: instructions_per_op}
-
-    @property
-    def run_id(self):
-        return self.manifest.get("run_id") or os.path.basename(os.path.normpath(self.path))
-
-    @property
-    def machine_id(self):
-        return machine_identity.run_machine_id(self.manifest, self.path)
 
 
 @dataclass
@@ -103,8 +82,8 @@ class Row:
 
 @dataclass
 class Comparison:
-    base: Run
-    new: Run
+    base: object             # run.folder.RunFolder, complete
+    new: object
     metric: str
     differences: list        # [(what, base value, new value)] of the identity
     times: list              # Rows of the time metric
@@ -118,48 +97,6 @@ def _get(data, keys):
     for k in keys:
         data = data.get(k) if isinstance(data, dict) else None
     return data
-
-
-def read_json(path):
-    """The parsed JSON of a file; a UserError naming the file otherwise."""
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except FileNotFoundError as e:
-        raise UserError(f"{path}: missing") from e
-    except json.JSONDecodeError as e:
-        raise UserError(f"{path}: malformed JSON at line {e.lineno}: {e.msg}") from e
-    except OSError as e:
-        raise UserError(f"{path}: cannot be read: {e.strerror}") from e
-
-
-def load_run(path):
-    """A complete run folder, loaded; a UserError naming the file otherwise."""
-    if not os.path.isdir(path):
-        raise UserError(f"{path}: not a run folder (expected results/<machine>/<run-id>/)")
-    manifest_path = os.path.join(path, runs.MANIFEST)
-    manifest = read_json(manifest_path)
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("suites"), dict):
-        raise UserError(f"{manifest_path}: not a deferbench manifest (no 'suites')")
-    if manifest.get("status") != "complete":
-        raise UserError(f"{manifest_path}: run is {manifest.get('status', 'of unknown status')!r}"
-                        ", not 'complete'; compare complete runs only")
-    suites, counts = {}, {}
-    for name, outcome in manifest["suites"].items():
-        if not isinstance(outcome, dict) or outcome.get("status") != "ok":
-            continue
-        if not outcome.get("file"):
-            raise UserError(f"{manifest_path}: suite {name!r} is 'ok' but names no file")
-        suites[name] = results.load(os.path.join(path, outcome["file"]))
-        if outcome.get("callgrind_file"):
-            cg_path = os.path.join(path, outcome["callgrind_file"])
-            data = read_json(cg_path)
-            try:
-                counts[name] = {e["name"]: float(e["instructions_per_op"])
-                                for e in data["benchmarks"]}
-            except (KeyError, TypeError, ValueError) as e:
-                raise UserError(f"{cg_path}: not a callgrind counts file ({e})") from e
-    return Run(path, manifest, suites, counts)
 
 
 def identity_differences(base, new):
@@ -210,6 +147,7 @@ def ratio_interval(base, new):
     if np.median(base) == 0 or (np.ptp(base) == 0 and np.ptp(new) == 0):
         r = _ratio_of_medians(base, new) if np.median(base) else math.nan
         return (float(r), float(r))
+    from scipy import stats  # imported where used: see the package's docstring
     res = stats.bootstrap((base, new), _ratio_of_medians, vectorized=True, paired=False,
                           confidence_level=CONFIDENCE, n_resamples=BOOTSTRAP_RESAMPLES,
                           method="percentile", random_state=np.random.default_rng(BOOTSTRAP_SEED))
@@ -230,6 +168,7 @@ def compare_samples(suite, benchmark, metric, base, new):
         row.ci = (row.ratio, row.ratio)
         return row
     row.ci = ratio_interval(base, new)
+    from scipy import stats
     row.p_value = float(stats.mannwhitneyu(new, base, alternative="two-sided").pvalue)
     return row
 

@@ -29,8 +29,8 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 
-from . import callgrind, suites
-from .errors import UserError
+from ..run import callgrind, registry
+from ..errors import UserError
 
 DEFAULT_TOLERANCE = 0.01   # a case fails when its instructions/op grow by more than this
 SCHEMA = 1
@@ -141,18 +141,18 @@ def iterations_text(iterations):
 
 
 def gbench_suites():
-    return [s for s in suites.SUITES.values() if s.kind == "gbench"]
+    return [s for s in registry.SUITES.values() if s.kind == "gbench"]
 
 
 def measure(build_dir, iterations=None, extra_args=(), setting=callgrind.DEFAULT_SETTING):
     """Instructions per op of every gbench suite, under callgrind.
 
-    `iterations` overrides each suite's own callgrind_iterations (suites.py);
+    `iterations` overrides each suite's own callgrind_iterations (run/suite.py);
     `setting` how valgrind is started (tests vary it; the gate never does).
     """
     counts, contexts = {}, {}
     for suite in gbench_suites():
-        binary = os.path.join(build_dir, suite.target)
+        binary = os.path.join(build_dir, suite.binary)
         if not os.access(binary, os.X_OK):
             raise UserError(f"suite binary {binary} is missing; build first (make build)")
         with tempfile.TemporaryDirectory(prefix="deferbench-gate-") as tmp:

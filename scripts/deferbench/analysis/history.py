@@ -3,7 +3,7 @@
 The run folders under results/<machine-id>/ are the history: series() reads
 the complete ones, ordered by the time each started, and returns the
 benchmark's median per run; change_points() marks where the level moved.
-`make plots` draws the same series; this command prints it.
+`make plots` draws the same series; `make history` prints it.
 
 Change points: binary segmentation on the run medians. The noise between
 runs, sigma, is estimated robustly from successive differences
@@ -17,13 +17,12 @@ counts) marks any real step and never divides by zero.
 
 import math
 import os
-import sys
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import comparison, machine
-from .errors import UserError
+from ..run import folder
+from ..errors import UserError
 
 CHANGE_SCORE = 4.0     # a split's z-like score must exceed this
 MIN_STEP = 0.02        # and the levels must differ by 2% of the earlier one
@@ -51,16 +50,6 @@ class Series:
     left_out: list = field(default_factory=list)
 
 
-def add_arguments(p):
-    p.add_argument("benchmark", help="the benchmark's name, e.g. open_coded")
-    p.add_argument("--suite", default="defer_cost", help="its suite (default: defer_cost)")
-    p.add_argument("--results-dir", default="results", help="where run folders are")
-    p.add_argument("--machine", default=None, help="machine id (default: this machine's)")
-    p.add_argument("--metric", default="real_time",
-                   help="real_time, cpu_time, a counter (allocs_per_op, ...) or "
-                        "instructions (callgrind's figure; default: real_time)")
-
-
 def _values(run, suite, benchmark, metric):
     if metric == "instructions":
         value = run.callgrind.get(suite, {}).get(benchmark)
@@ -82,7 +71,7 @@ def series(results_dir, machine_id, suite, benchmark, metric="real_time"):
         if not os.path.isfile(os.path.join(path, "manifest.json")):
             continue
         try:
-            run = comparison.load_run(path)
+            run = folder.load_complete(path)
         except UserError:
             continue  # incomplete or interrupted runs are not history
         if run.machine_id != machine_id:
@@ -144,26 +133,3 @@ def mark_changes(points):
         after = np.mean(medians[i:bounds[k + 2]])
         points[i].change = float(after / before - 1) if before else math.nan
     return cps
-
-
-def lines(s):
-    unit = " ns" if s.metric in ("real_time", "cpu_time") else ""
-    out = [f"history: {s.suite}/{s.benchmark} {s.metric} on {s.machine_id}, "
-           f"{len(s.points)} run(s), median of each run's repetitions"]
-    for p in s.points:
-        mark = f"   <- change point {p.change * 100:+.1f}%" if p.change is not None else ""
-        out.append(f"  {p.run_id:<20} {p.started[:19]:<19}  {p.median:12.3f}{unit}"
-                   f"  ({p.repetitions} reps){mark}")
-    if not s.points:
-        out.append("  (no complete run has this benchmark)")
-    return out
-
-
-def run(args):
-    machine_id, _ = machine.machine_id(args.machine)
-    s = series(args.results_dir, machine_id, args.suite, args.benchmark, args.metric)
-    for path, other in s.left_out:
-        print(f"history: note: {path} was made on {other}, not {machine_id}; it is left out "
-              "(`make refile` files it under its machine)", file=sys.stderr)
-    print("\n".join(lines(s)))
-    return 0

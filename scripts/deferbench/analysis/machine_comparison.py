@@ -7,7 +7,7 @@ import math
 import os
 
 from . import comparison, machine_runs, report_data
-from .errors import UserError
+from ..errors import UserError
 
 # (suite, benchmark, label) compared across machines.
 CASES = [("defer_cost", c, f"C++ {c}") for c in report_data.COST_CASES] + [

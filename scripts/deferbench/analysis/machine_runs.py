@@ -4,8 +4,8 @@ in plots.py."""
 
 import os
 
-from . import run_folder, runs
-from .errors import UserError
+from ..run import folder as run_folder, folder as runs
+from ..errors import UserError
 
 
 def full_runs(machine_dir):

@@ -29,7 +29,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from . import results
 
@@ -71,6 +70,7 @@ def median_interval(values, confidence=CONFIDENCE):
     n = len(x)
     if n == 0:
         return math.nan, math.nan
+    from scipy import stats  # imported where used: see the package's docstring
     j = int(stats.binom.ppf((1 - confidence) / 2, n, 0.5))
     if j < 1:  # too few values for this confidence: the whole range
         return float(x[0]), float(x[-1])

@@ -10,7 +10,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from .errors import UserError
+from ..errors import UserError
 
 _TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 

@@ -1,7 +1,6 @@
 """Statistics over repetitions, from numpy and scipy.stats."""
 
 import numpy as np
-from scipy import stats
 
 
 def median(values):
@@ -12,4 +11,5 @@ def cv(values):
     """Coefficient of variation (sample standard deviation / mean)."""
     if len(values) < 2:
         return float("nan")
+    from scipy import stats  # imported where used: see the package's docstring
     return float(stats.variation(values, ddof=1))

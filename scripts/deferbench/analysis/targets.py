@@ -17,7 +17,9 @@ A target whose suite did not run is left out, not marked missed."""
 import math
 from dataclasses import dataclass
 
-from . import claims, fd_summary, report_data, summary
+from . import claims
+from ..suites import fd as fd_summary, defer_cost as summary
+from . import report_data
 
 
 OK, MISSED, UNDECIDED, NOT_MEASURED = "ok", "MISSED", "undecided", "not measured"

@@ -8,8 +8,10 @@ is left as it is. Commit the file: the gate reads it from the repository.
 
 import os
 
-from . import atomic, gate, regress
-from .errors import UserError
+from .. import atomic
+from ..analysis import gate
+from . import regress
+from ..errors import UserError
 
 
 def add_arguments(p):

@@ -22,8 +22,10 @@ import math
 import os
 import sys
 
-from . import atomic, comparison
-from .errors import UserError
+from .. import atomic
+from ..analysis import comparison
+from ..run import folder
+from ..errors import UserError
 
 MARKS = {comparison.SLOWER: "+", comparison.FASTER: "-", comparison.SAME: "=",
          comparison.NOT_COMPARABLE: "?"}
@@ -185,7 +187,7 @@ def output_paths(args, base, new):
 def run(args):
     if args.min_change < 0:
         raise UserError(f"--min-change must be a percentage >= 0, got {args.min_change}")
-    base, new = comparison.load_run(args.base), comparison.load_run(args.new)
+    base, new = folder.load_complete(args.base), folder.load_complete(args.new)
     different = comparison.identity_differences(base, new)
     if different and not args.allow_different:
         what, a, b = different[0]

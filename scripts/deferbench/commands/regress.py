@@ -17,10 +17,10 @@ import datetime
 import os
 import sys
 
-from . import atomic, gate
-from .errors import UserError
+from .. import SOURCE_DIR, atomic
+from ..analysis import gate
+from ..errors import UserError
 
-SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BASELINES_DIR = os.path.join(SOURCE_DIR, "regress", "baselines")
 
 
@@ -177,6 +177,6 @@ def run(args):
 
 
 def recorded_now(source_dir=SOURCE_DIR):
-    from . import machine
+    from ..run import machine
     return {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "git": machine.git_state(source_dir), "cpu_model": machine.describe()["cpu_model"]}

@@ -13,7 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from . import claims, report_data  # noqa: E402
+from ..analysis import claims, report_data  # noqa: E402
 
 GO_COLOR, CPP_COLOR, ARTICLE_COLOR = "#1f77b4", "#d62728", "black"
 

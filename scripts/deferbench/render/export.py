@@ -17,21 +17,13 @@ with their error message. The report writes both files beside itself
 import csv
 import io
 import math
-import sys
 
-from . import atomic, run_folder
-from .errors import UserError
+from ..errors import UserError
 
 _TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 FORMATS = ("benchstat", "csv")
 CSV_FIXED = ["machine_id", "run_id", "suite", "benchmark", "repetition_index", "iterations",
              "real_time_ns", "cpu_time_ns", "error_message"]
-
-
-def add_arguments(p):
-    p.add_argument("run", help="a run folder, results/<machine>/<run-id>")
-    p.add_argument("--format", default="benchstat", help="benchstat (default) or csv")
-    p.add_argument("--out", default=None, help="a file to write (default: standard output)")
 
 
 def _bench_name(suite, name):
@@ -96,14 +88,3 @@ def text(run, fmt):
     if fmt not in FORMATS:
         raise UserError(f"unknown export format {fmt!r}; accepted: {', '.join(FORMATS)}")
     return benchstat_text(run) if fmt == "benchstat" else csv_text(run)
-
-
-def run(args):
-    if args.format not in FORMATS:
-        raise UserError(f"unknown export format {args.format!r}; accepted: {', '.join(FORMATS)}")
-    content = text(run_folder.load(args.run), args.format)
-    if args.out:
-        atomic.write_text(args.out, content)
-    else:
-        sys.stdout.write(content)
-    return 0

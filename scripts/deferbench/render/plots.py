@@ -25,23 +25,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from . import charts, claims, history, machine_runs, results  # noqa: E402
-from .machine_comparison import (CASES, RATIO_INTERVAL, instruction_table,  # noqa: E402
-                                 machine_table)
-from .errors import UserError  # noqa: E402
+from . import charts  # noqa: E402
+from ..analysis import claims, history, machine_runs, results  # noqa: E402
+from ..analysis.machine_comparison import (CASES, RATIO_INTERVAL, instruction_table,  # noqa: E402
+                                           machine_table)
+from ..errors import UserError  # noqa: E402
 
-DEFAULT_HISTORY = "call,open_coded,chain_stack"
-
-
-def add_arguments(p):
-    p.add_argument("--results-dir", default="results", help="where run folders are")
-    p.add_argument("--runs", default="", help="comma-separated run folders (default: the "
-                   "newest complete run of each machine)")
-    p.add_argument("--out", default="plots", help="folder for the charts (default: plots)")
-    p.add_argument("--history", default=DEFAULT_HISTORY,
-                   help=f"benchmarks to draw over time (default: {DEFAULT_HISTORY})")
-    p.add_argument("--suite", default="defer_cost", help="their suite (default: defer_cost)")
-    p.add_argument("--dpi", type=int, default=110)
 
 
 def _present(table):
@@ -171,12 +160,3 @@ def draw(results_dir, run_paths, out, history_benches, suite, dpi=110):
                 safe = bench.replace("/", "_")
                 written.append(charts.save(fig, out, f"history_{safe}", dpi))
     return written
-
-
-def run(args):
-    paths = [p for p in args.runs.split(",") if p.strip()]
-    benches = [b for b in args.history.split(",") if b.strip()]
-    written = draw(args.results_dir, paths, args.out, benches, args.suite, args.dpi)
-    for p in written:
-        print(f"deferbench: plot {p} (.svg beside it)")
-    return 0

@@ -13,13 +13,11 @@ import html
 import math
 import os
 
-from . import (atomic, charts, claims, claims_table, export, fd_summary, machine_comparison,
-               paired_runs, report_data, run_folder, stack_summary, targets)
-
-
-def add_arguments(p):
-    p.add_argument("run", help="a run folder, results/<machine>/<run-id>")
-    p.add_argument("--dpi", type=int, default=110, help="PNG resolution of the charts")
+from .. import atomic
+from . import charts, export
+from ..analysis import claims, claims_table, machine_comparison, paired_runs, report_data, targets
+from ..suites import fd as fd_summary, stack as stack_summary
+from ..run import folder as run_folder
 
 
 def _f(value, spec=".1f", missing="-"):
@@ -348,9 +346,3 @@ def build(path, dpi=110):
     atomic.write_text(os.path.join(path, "bench.txt"), export.benchstat_text(run))
     atomic.write_text(os.path.join(path, "results.csv"), export.csv_text(run))
     return md, page
-
-
-def run(args):
-    md, page = build(args.run, args.dpi)
-    print(f"deferbench: report written: {md}, {page}")
-    return 0

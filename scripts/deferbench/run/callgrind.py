@@ -26,7 +26,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 
-from .errors import UserError
+from ..errors import UserError
 
 DEFAULT_ITERATIONS = 100_000
 _TRIGGER = re.compile(r"^desc: Trigger: Client Request: (.+) iterations=(\d+)$", re.M)

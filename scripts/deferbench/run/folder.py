@@ -1,19 +1,93 @@
-"""A run folder read back for a report: the manifest and every suite file
-that is there, complete or not.
+"""Run folders: results/<machine-id>/<run-id>/, created once, never reused,
+and read back.
 
-Unlike comparison.load_run (complete runs only), a report takes what a run
-has: an interrupted or still running run is reported as partial, with the
-suites that did not finish named. What is there must be sound: a missing
-folder or manifest, malformed JSON, or a suite the manifest calls "ok" whose
-file is gone is a UserError naming the file and the problem.
+A run folder holds manifest.json (written first, updated as each suite ends,
+so an interrupted run says how far it got) and one <suite>.json per suite
+that finished. Every file is written whole (atomic.py).
+
+Read back (load), a run is what it has: an interrupted or still running run
+is partial, with the suites that did not finish named. What is there must be
+sound: a missing folder or manifest, malformed JSON, or a suite the manifest
+calls "ok" whose file is gone is a UserError naming the file and the problem.
 """
 
+import datetime
+import errno
 import json
 import os
 from dataclasses import dataclass, field
 
-from . import machine_identity, results, runs
-from .errors import UserError
+from . import machine_identity
+from .. import atomic
+from ..analysis import results
+from ..errors import UserError
+
+MANIFEST = "manifest.json"
+SCHEMA = 1
+
+
+def check_writable(results_dir):
+    """Fails, before anything runs, when results_dir cannot take a run."""
+    try:
+        os.makedirs(results_dir, exist_ok=True)
+    except OSError as e:
+        raise UserError(f"results folder {results_dir!r} cannot be created: "
+                        f"{e.strerror}; set RESULTS_DIR= to a writable folder") from e
+    if not os.path.isdir(results_dir) or not os.access(results_dir, os.W_OK | os.X_OK):
+        raise UserError(f"results folder {results_dir!r} is not writable; "
+                        "set RESULTS_DIR= to a writable folder")
+
+
+def new_run_id(now=None):
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    return now.strftime("%Y%m%dT%H%M%SZ")
+
+
+def create(results_dir, machine_id, run_id=None):
+    """Creates a new, empty run folder and returns its path.
+
+    mkdir is atomic and fails when the folder exists, so two runs started in
+    the same second get distinct folders and no run replaces another.
+    """
+    base = run_id or new_run_id()
+    machine_dir = os.path.join(results_dir, machine_id)
+    os.makedirs(machine_dir, exist_ok=True)
+    for attempt in range(1000):
+        name = base if attempt == 0 else f"{base}-{attempt + 1}"
+        path = os.path.join(machine_dir, name)
+        try:
+            os.mkdir(path)
+            return path
+        except FileExistsError:
+            continue
+        except OSError as e:
+            if e.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
+                raise UserError(f"cannot create run folder {path!r}: {e.strerror}") from e
+            raise
+    raise UserError(f"too many runs named {base} under {machine_dir!r}")
+
+
+class Manifest:
+    """manifest.json of one run, saved whole after every change."""
+
+    def __init__(self, run_dir, data):
+        self.path = os.path.join(run_dir, MANIFEST)
+        self.data = data
+        self.data.setdefault("schema", SCHEMA)
+        self.data.setdefault("suites", {})
+        self.save()
+
+    def save(self):
+        atomic.write_json(self.path, self.data)
+
+    def suite_ended(self, name, **fields):
+        self.data["suites"][name] = fields
+        self.save()
+
+    def finish(self, status):
+        self.data["status"] = status
+        self.data["finished"] = datetime.datetime.now(datetime.timezone.utc).isoformat()
+        self.save()
 
 
 @dataclass
@@ -23,6 +97,7 @@ class RunFolder:
     suites: dict                                  # name -> results.SuiteResult
     raw: dict = field(default_factory=dict)      # name -> every entry, failed ones too
     not_run: dict = field(default_factory=dict)  # name -> why it has no results
+    callgrind: dict = field(default_factory=dict)  # name -> {case: instructions per op}
 
     @property
     def status(self):
@@ -53,6 +128,7 @@ class RunFolder:
 
 
 def read_json(path):
+    """The parsed JSON of a file; a UserError naming the file otherwise."""
     try:
         with open(path) as f:
             return json.load(f)
@@ -68,7 +144,7 @@ def load(path):
     """The run folder at path; a UserError naming the file otherwise."""
     if not os.path.isdir(path):
         raise UserError(f"{path}: no such run folder (expected results/<machine>/<run-id>/)")
-    manifest_path = os.path.join(path, runs.MANIFEST)
+    manifest_path = os.path.join(path, MANIFEST)
     if not os.path.exists(manifest_path):
         raise UserError(f"{manifest_path}: missing; {path} is not a deferbench run folder")
     manifest = read_json(manifest_path)
@@ -91,4 +167,23 @@ def load(path):
         suite_path = os.path.join(path, file)
         run.suites[name] = results.load(suite_path)
         run.raw[name] = read_json(suite_path)["benchmarks"]
+        if outcome.get("callgrind_file"):
+            run.callgrind[name] = _callgrind_counts(os.path.join(path, outcome["callgrind_file"]))
+    return run
+
+
+def _callgrind_counts(path):
+    data = read_json(path)
+    try:
+        return {e["name"]: float(e["instructions_per_op"]) for e in data["benchmarks"]}
+    except (KeyError, TypeError, ValueError) as e:
+        raise UserError(f"{path}: not a callgrind counts file ({e})") from e
+
+
+def load_complete(path):
+    """The run folder at path, which must be complete (for comparisons)."""
+    run = load(path)
+    if run.status != "complete":
+        raise UserError(f"{os.path.join(path, MANIFEST)}: run is {run.status!r}, not "
+                        "'complete'; compare complete runs only")
     return run

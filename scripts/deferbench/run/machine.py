@@ -74,7 +74,7 @@ def machine_id(override=None, identity=None):
     identity (machine_identity.py; read now unless given)."""
     if override:
         if not re.fullmatch(r"[A-Za-z0-9._-]+", override):
-            from .errors import UserError
+            from ..errors import UserError
             raise UserError(f"MACHINE={override!r} must use letters, digits, '.', '_' or '-'")
         return override, machine_identity.OVERRIDE
     return (machine_identity.machine_id(identity or machine_identity.current()),

@@ -16,14 +16,9 @@ import filecmp
 import os
 import shutil
 
-from . import atomic, machine_identity, run_folder, runs
-from .errors import UserError
-
-
-def add_arguments(p):
-    p.add_argument("--results-dir", default="results", help="where run folders are")
-    p.add_argument("--from", dest="source", default=None, metavar="FOLDER",
-                   help="also import the run folders found under FOLDER")
+from .. import atomic
+from . import machine_identity, folder as run_folder, folder as runs
+from ..errors import UserError
 
 
 def run_folders(root):
@@ -85,22 +80,3 @@ def file_one(results_dir, path, copy):
     if not os.listdir(old_machine):
         os.rmdir(old_machine)
     return "moved", dest
-
-
-def run(args):
-    if args.source is not None and not os.path.isdir(args.source):
-        raise UserError(f"--from {args.source}: no such folder")
-    if not os.path.isdir(args.results_dir):
-        raise UserError(f"{args.results_dir}: no such results folder")
-    work = [(p, False) for p in run_folders(args.results_dir)]
-    if args.source is not None:
-        work += [(p, True) for p in run_folders(args.source)]
-    counts = {}
-    for path, copy in work:
-        outcome, dest = file_one(args.results_dir, path, copy)
-        counts[outcome] = counts.get(outcome, 0) + 1
-        if outcome != "in place":
-            print(f"refile: {outcome}: {path} -> {dest}")
-    summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items())) or "no run folders"
-    print(f"refile: {summary}")
-    return 0

@@ -1,9 +1,9 @@
-"""Run the suites and write a new run folder (what `make bench` does).
+"""The runner: the selected suites, one after another, into a new run folder.
 
 Each suite binary runs with Google Benchmark's JSON output into the run
 folder; the manifest records the machine, the toolchain, the build, the git
-state, the perf events and how each suite ended. The run ends with a summary
-table on the console.
+state, the perf events and how each suite ended. The run ends with each
+suite's summary on the console and the run's report.
 """
 
 import datetime
@@ -14,30 +14,18 @@ import subprocess
 import sys
 import time
 
-from . import atomic, callgrind, machine, paired, results, runs, suites
-from .errors import UserError
+from .. import SOURCE_DIR, atomic
+from . import callgrind, machine, folder as runs, registry
+from ..analysis import paired, results
+from ..errors import UserError
 
-SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def add_arguments(p):
-    p.add_argument("--suites", default="", help="comma-separated suites (default: all): "
-                   + ", ".join(suites.SUITES))
-    p.add_argument("--quick", action="store_true", help="a short smoke run")
-    p.add_argument("--results-dir", default="results", help="where run folders go")
-    p.add_argument("--build-dir", default="build", help="the CMake build folder")
-    p.add_argument("--machine", default=None, help="machine id (default: derived)")
-    p.add_argument("--events", default=None,
-                   help="comma-separated libpfm4 event names (default: the suite's set)")
-    p.add_argument("--counters", choices=["perf", "callgrind"], default="perf",
-                   help="callgrind: also count instructions/op under valgrind")
 
 
 def _binary(build_dir, suite):
     """The suite's binary, for the kinds that have one."""
     if suite.kind == "python":
         return None
-    path = os.path.join(build_dir, suite.target)
+    path = os.path.join(build_dir, suite.binary)
     if not os.access(path, os.X_OK):
         raise UserError(f"suite binary {path} is missing; build first (make build)")
     return path
@@ -47,8 +35,13 @@ def _event_args(events):
     return [] if events is None else [f"--events={events}"]
 
 
-def probe_events(binary, events):
-    """Each event's status on this machine, from the suite binary itself."""
+def probe_events(binaries, events):
+    """Each event's status on this machine, from the first of the run's suite
+    binaries (they share the harness's counter layer); [] when no suite of the
+    run has a binary (the Go suite alone)."""
+    binary = next((b for b in binaries.values() if b), None)
+    if binary is None:
+        return []
     proc = subprocess.run([binary, "--probe-events", *_event_args(events)],
                           capture_output=True, text=True)
     if proc.returncode == 2:
@@ -109,7 +102,7 @@ def run_suite(binary, suite, settings, run_dir, events, quick):
     if suite.kind == "python":
         try:
             # It returns the line that says why when it chose to write nothing.
-            status, err = 0, suites.resolve(suite.target)(partial, quick, run_dir) or ""
+            status, err = 0, suite.run(partial, quick, run_dir) or ""
         except UserError:
             raise
         except Exception as e:  # a suite that breaks becomes data, not a crash
@@ -185,7 +178,7 @@ def run_callgrind(binary, suite, run_dir):
 def write_report(run_dir):
     """The run's report.md and report.html; a failure costs the report, never the run."""
     try:
-        from . import report  # matplotlib is loaded only here
+        from ..render import report  # matplotlib is loaded only here
         md, page = report.build(run_dir)
         print(f"deferbench: report: {page} ({os.path.basename(md)} beside it)")
     except Exception as e:  # noqa: BLE001 (the results are kept whatever happens)
@@ -208,13 +201,12 @@ def _raise_interrupt(signum, frame):
 
 
 def run(args):
-    selected = suites.select(args.suites)
+    selected = registry.select(args.suites)
     runs.check_writable(args.results_dir)
     binaries = {s.name: _binary(args.build_dir, s) for s in selected}
     if args.counters == "callgrind" and not callgrind.available():
         raise UserError("COUNTERS=callgrind needs valgrind (Debian package valgrind)")
-    # Every suite binary shares the counter layer; defer_cost's probes it.
-    events = probe_events(_binary(args.build_dir, suites.SUITES["defer_cost"]), args.events)
+    events = probe_events(binaries, args.events)
 
     described = machine.describe()
     machine_id, id_source = machine.machine_id(args.machine, described["identity"])

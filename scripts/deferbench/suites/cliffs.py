@@ -5,8 +5,9 @@ Rows are computed first (cliff_rows), then rendered (cliffs_summary)."""
 import math
 import re
 
-from . import paired, stats
-from .claims import ARTICLE_CLOSURE_ALLOCS_PER_ITEM, ARTICLE_LOOP
+from ..analysis import paired, stats
+from ..analysis.claims import ARTICLE_CLOSURE_ALLOCS_PER_ITEM, ARTICLE_LOOP
+from ..run.suite import RunSettings, Suite
 
 
 def _median(b, key=None):
@@ -108,3 +109,17 @@ def cliffs_summary(suite):
     return lines + paired.lines(
         suite, "cliffs, paired (interleaved ~1 ms chunks, median of the pairs, 95% interval)",
         mark={"ndefers/9": "the 9th defer"})
+
+
+# Cliff 2's step per defer (ndefers/n over ndefers/(n-1), per defer); cliffs 1
+# and 3 against their rewrites.
+PAIRS = tuple(paired.Pair(f"ndefers/{n}", f"ndefers/{n - 1}", scale=(n - 1) / n)
+              for n in range(2, 13)) + (
+    paired.Pair("loop/defer_in_loop", "loop/helper"),
+    paired.Pair("closure/capturing", "closure/plain_call"))
+
+SUITE = Suite(
+    "cliffs", "B3-B7, R2-R4", "gbench", binary="suites/cliffs/cliffs",
+    full=RunSettings(repetitions=8, min_time_s=0.1, interleave=True, pairs=paired.FULL_PAIRS),
+    quick=RunSettings(repetitions=2, min_time_s=0.01, interleave=False, pairs=paired.QUICK_PAIRS),
+    summary=cliffs_summary, callgrind_iterations=5_000, pairs=PAIRS)

@@ -5,7 +5,8 @@ printing (lines), so the report can reuse the rows."""
 import math
 from dataclasses import dataclass
 
-from . import claims, paired, stats
+from ..analysis import claims, paired, stats
+from ..run.suite import RunSettings, Suite
 
 
 # defer_cost's cases in the order the table shows them (the file's order is
@@ -247,3 +248,19 @@ def counter_overhead_line(suite):
 def defer_cost_summary(suite):
     """The suite's summary hook (see suites.py)."""
     return defer_cost_lines(defer_cost_rows(suite)) + counter_overhead_line(suite)
+
+
+# Every strategy against the plain call, and the counters' overhead (`call`
+# with the perf counters read around each chunk against without).
+PAIRS = tuple(paired.Pair(c, "call") for c in (
+    "open_coded", "open_coded_bits", "chain_stack", "chain_heap", "chain_heap_pooled",
+    "std_function_guard")) + (
+    # Read per chunk, the counters cost a few microseconds each time: chunks as
+    # long as 25 ms put that where Google Benchmark's loops of 0.25 s put it, near 0.
+    paired.Pair(COUNTERS_ON, "counters_off/call", chunk_ms=25, pairs_fraction=0.12),)
+
+SUITE = Suite(
+    "defer_cost", "A1-A4, B1", "gbench", binary="suites/defer_cost/defer_cost",
+    full=RunSettings(repetitions=10, min_time_s=0.25, interleave=True, pairs=paired.FULL_PAIRS),
+    quick=RunSettings(repetitions=3, min_time_s=0.02, interleave=False, pairs=paired.QUICK_PAIRS),
+    summary=defer_cost_summary, pairs=PAIRS)

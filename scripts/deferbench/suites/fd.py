@@ -13,10 +13,10 @@ import json
 import math
 from dataclasses import dataclass, field
 
-from scipy import stats as sstats
 
-from . import stats
-from .claims import ARTICLE_FILE_MAX, ARTICLE_RUNS, GO_BYTES_PER_FILE  # noqa: F401 (re-exported)
+from ..analysis import stats
+from ..analysis.claims import ARTICLE_FILE_MAX, ARTICLE_RUNS, GO_BYTES_PER_FILE  # noqa: F401 (re-exported)
+from ..run.suite import Suite
 
 # deferbench's targets.
 TARGET_GAP = 0.05          # defer machinery at most 5% above the floor ...
@@ -137,7 +137,8 @@ def rows(suite):
 
 
 def _fit(xs, ys):
-    fit = sstats.linregress(xs, ys)
+    from scipy.stats import linregress  # imported where used: see the package's docstring
+    fit = linregress(xs, ys)
     return fit.slope, fit.intercept, fit.rvalue ** 2
 
 
@@ -285,3 +286,6 @@ def lines(suite):
 def fd_summary(suite):
     """The suite's summary hook (see suites.py)."""
     return lines(suite)
+
+
+SUITE = Suite("fd", "A8-A10", "program", binary="suites/fd/fd", summary=fd_summary)

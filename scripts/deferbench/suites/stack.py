@@ -19,7 +19,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 # Article A's figures (A6, A7), quoted in claims.py.
-from .claims import GO_ARTICLE_BYTES_PER_FRAME, GO_ARTICLE_DEPTH, GO_USABLE_STACK_BYTES  # noqa: F401 (re-exported)
+from ..analysis.claims import GO_ARTICLE_BYTES_PER_FRAME, GO_ARTICLE_DEPTH, GO_USABLE_STACK_BYTES  # noqa: F401 (re-exported)
+from ..run.suite import Suite
 
 # The floor: a frame with no defer in it. Every other strategy's target is
 # fewer bytes per frame than Go's.
@@ -185,3 +186,6 @@ def stack_lines(rows, context=None):
 def stack_summary(suite):
     """The suite's summary hook (see suites.py)."""
     return stack_lines(stack_rows(suite), suite.context)
+
+
+SUITE = Suite("stack", "A6, A7", "program", binary="suites/stack/stack", summary=stack_summary)

@@ -16,8 +16,8 @@ import resource
 import shutil
 import tempfile
 
-from . import go_children
-from .errors import UserError
+from . import children as go_children
+from ...errors import UserError
 
 DEFAULT_SWEEP = [1_000, 10_000, 100_000, 250_000, 700_000]
 # Descriptors the Go child needs besides the N files: stdio, the runtime's

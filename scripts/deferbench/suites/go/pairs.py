@@ -20,7 +20,8 @@ import os
 import subprocess
 from dataclasses import dataclass
 
-from . import go_parse, paired
+from . import parse as go_parse
+from ...analysis import paired
 
 CHUNK_S = 0.02            # one chunk: long next to Go's timer, short next to drift
 FULL_PAIRS, QUICK_PAIRS = 60, 20

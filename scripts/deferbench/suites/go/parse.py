@@ -14,7 +14,7 @@ measures wall-clock time only, so the entries have real_time and no cpu_time.
 import re
 from dataclasses import dataclass, field
 
-from .errors import UserError
+from ...errors import UserError
 
 _RESULT = re.compile(r"^(Benchmark\S*?)(?:-(\d+))?\s+(\d+)\s+(\S.*)$")
 _CONFIG = re.compile(r"^([a-z][a-zA-Z0-9_-]*):\s+(.*)$")

@@ -12,7 +12,7 @@ import os
 import re
 import tempfile
 
-from . import go_children
+from . import children as go_children
 
 # deferbench case -> (program variant, -mode): the variant "noopendefer" is
 # the same source built with -gcflags=-d=noopendefer.

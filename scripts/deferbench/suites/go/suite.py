@@ -22,7 +22,9 @@ import sys
 import time
 from dataclasses import dataclass
 
-from . import atomic, go_diagnostics, go_fd, go_pairs, go_parse, go_stack, go_toolchain
+from ... import atomic
+from . import diagnostics as go_diagnostics, fd as go_fd, pairs as go_pairs, parse as go_parse, stack as go_stack, summary, toolchain as go_toolchain
+from ...run.suite import Suite
 
 
 @dataclass(frozen=True)
@@ -267,3 +269,7 @@ def run(out_path, quick, run_dir):
     })
     atomic.write_json(out_path, {"context": context, "benchmarks": entries})
     return None
+
+
+SUITE = Suite("go", "A1-A3, A5-A7, A9, A10, B3-B6", "python", run=run,
+              summary=summary.go_summary)

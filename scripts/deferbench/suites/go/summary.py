@@ -7,7 +7,8 @@ The article figures are quotes from CLAIMS.md, never measurements.
 import math
 from dataclasses import dataclass
 
-from . import claims, go_pairs, paired, stats
+from ...analysis import claims, paired, stats
+from . import pairs as go_pairs
 
 # Article figures the Go suite compares with, beyond claims.ARTICLE_NS.
 ARTICLE = {

@@ -12,7 +12,8 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from ... import SOURCE_DIR
+
 MODULE_DIR = os.path.join(SOURCE_DIR, "goref")
 INSTALL_HINT = ("go: no Go toolchain on PATH, so the Go reference is skipped; install it with "
                 "`apt-get install golang-go golang-src` (or `make setup`)")

@@ -8,7 +8,9 @@ the claims from them.
 import math
 from dataclasses import dataclass, field
 
-from . import claims, cliffs_summary, fd_summary, paired, stack_summary, stats
+from . import claims, paired, stats
+from ..run import registry
+from ..suites import cliffs as cliffs_summary, fd as fd_summary, stack as stack_summary
 
 NAN = math.nan
 # The 1-minute load average above this fraction of the cores marks a loaded machine.
@@ -307,7 +309,6 @@ COUNTER_COLUMNS = [
     ("branch-misses/op", "branch-misses"), ("cache-misses/op", "cache-misses"),
     ("bytes/op", "bytes_per_op"), ("allocs/op", "allocs_per_op"),
 ]
-COUNTER_SUITES = ["defer_cost", "cliffs"]
 
 
 @dataclass
@@ -320,7 +321,7 @@ class CounterTable:
 def counters(run):
     """Per gbench suite: the counters that were counted, and callgrind's instructions."""
     tables = []
-    for name in COUNTER_SUITES:
+    for name in (s.name for s in registry.SUITES.values() if s.kind == "gbench"):
         s = run.suite(name)
         if s is None:
             continue

@@ -1,0 +1,27 @@
+"""Run the suites and write a new run folder (what `make bench` does).
+
+Each suite writes Google Benchmark's JSON into the run folder, with a
+manifest that records the machine, the toolchain, the build, the git state,
+the perf events and how each suite ended; the run ends with a summary on the
+console and the run's report.
+"""
+
+from ..run import registry
+
+
+def add_arguments(p):
+    p.add_argument("--suites", default="", help="comma-separated suites (default: all): "
+                   + ", ".join(registry.SUITES))
+    p.add_argument("--quick", action="store_true", help="a short smoke run")
+    p.add_argument("--results-dir", default="results", help="where run folders go")
+    p.add_argument("--build-dir", default="build", help="the CMake build folder")
+    p.add_argument("--machine", default=None, help="machine id (default: derived)")
+    p.add_argument("--events", default=None,
+                   help="comma-separated libpfm4 event names (default: the suite's set)")
+    p.add_argument("--counters", choices=["perf", "callgrind"], default="perf",
+                   help="callgrind: also count instructions/op under valgrind")
+
+
+def run(args):
+    from ..run import runner
+    return runner.run(args)

@@ -1,0 +1,21 @@
+"""Write a run's report: report.md and a self-contained report.html (charts
+embedded as base64 PNG) in the run folder, rebuilt from its JSON alone.
+
+    python -m deferbench report results/<machine>/<run-id>
+
+A partial run (interrupted, still running, a suite missing) is reported as
+partial; a missing folder or manifest, or malformed JSON, is one line naming
+the file, exit 2. `make bench` calls build() at the end of every run.
+"""
+
+
+def add_arguments(p):
+    p.add_argument("run", help="a run folder, results/<machine>/<run-id>")
+    p.add_argument("--dpi", type=int, default=110, help="PNG resolution of the charts")
+
+
+def run(args):
+    from ..render import report  # matplotlib is loaded here, not for --help
+    md, page = report.build(args.run, args.dpi)
+    print(f"deferbench: report written: {md}, {page}")
+    return 0

@@ -1,0 +1,50 @@
+"""What a suite is to the runner: how it runs, how long, and what it reports.
+
+Three kinds of suite, one results shape (Google Benchmark's JSON):
+  gbench   a Google Benchmark binary (suites/<name>/ in the source tree); the
+           runner passes --benchmark_out and the repetition settings.
+  program  a binary that measures whole processes (stack, fd) and writes
+           Google Benchmark-shaped JSON itself (harness/program_suite.h): the
+           runner passes --out=PATH, and --quick for a short run; options reach
+           it through the environment (STACK_SIZES=, FD_N=, ...).
+  python   a function called with (out_path, quick, run_dir) that writes the
+           JSON (the Go reference); when it writes nothing it returns the line
+           that says why.
+Each suite module (deferbench.suites.<name>) defines its SUITE; run/registry.py
+lists them.
+"""
+
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    repetitions: int
+    min_time_s: float
+    interleave: bool  # random interleaving: drift hits every case alike
+    pairs: int = 0    # paired chunks per case (analysis/paired.py), for suites with pairs
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    claims: str             # the claim ids it measures (analysis/claims.py)
+    kind: str               # "gbench", "program" or "python"
+    binary: str = ""        # gbench and program: the binary, relative to the build folder
+    run: Optional[Callable] = None   # python: (out_path, quick, run_dir) -> reason or None
+    full: RunSettings = RunSettings(repetitions=1, min_time_s=0, interleave=False)
+    quick: RunSettings = RunSettings(repetitions=1, min_time_s=0, interleave=False)
+    summary: Optional[Callable] = None  # SuiteResult -> the lines printed at the end of a run
+    # gbench suites under callgrind: iterations per case (a case may divide
+    # it, see harness/registry.h); fixed, so instruction counts repeat.
+    callgrind_iterations: int = 100_000
+    # Cases measured interleaved with a reference (analysis/paired.py): the
+    # ratios that claims and targets read.
+    pairs: tuple = ()
+
+    def settings(self, quick):
+        return self.quick if quick else self.full
+
+    def summary_lines(self, suite_result):
+        return self.summary(suite_result) if self.summary else []
