@@ -1,5 +1,6 @@
-"""The articles' figures and rules, by claim id (CLAIMS.md in the project's
-shared notes), and deferbench's own targets for the C++ strategies.
+"""The articles' figures and rules, by claim id, and deferbench's own targets
+for the C++ strategies. This module is the project's source of those figures:
+the ids (A1-A10 from article A, B1-B7 and R1-R4 from article B) are its own.
 
 Everything here is quoted from the articles (or is deferbench's own target,
 named as such); nothing here is a measurement. The report's claims table,
@@ -15,7 +16,7 @@ ARTICLE_NS = {
     "open_coded": (5.6, "A2"),
     "open_coded_bits": (5.6, "A2"),
     "chain_stack": (35.4, "A1"),
-    # CLAIMS.md's note: the heap path Go took before 1.13, about 50 ns (Go 1.12).
+    # The heap path Go took before 1.13, about 50 ns (Go 1.12), as article A notes.
     "chain_heap": (50.0, "A1 note"),
     "chain_heap_pooled": (50.0, "A1 note"),
 }
@@ -34,7 +35,7 @@ ARTICLE_LOOP = {"loop/defer_in_loop": (698.4, 240, 10), "loop/helper": (234.1, 0
 # Article B, cliff 3 (B6): allocations per iteration in Go.
 ARTICLE_CLOSURE_ALLOCS_PER_ITEM = 3
 
-# Article A, stack exhaustion (A6, A7) and CLAIMS.md's note: Go's stack
+# Article A, stack exhaustion (A6, A7), and the arithmetic behind it: Go's stack
 # doubles, so the last usable size below its 1 GB limit is 512 MiB, and
 # 512 MiB / 4,793,476 defers is 112 bytes per frame.
 GO_STACK_LIMIT_BYTES = 1_000_000_000
@@ -66,6 +67,25 @@ TARGET_CV = 0.02
 # Widest 95% interval of a paired ratio, as a fraction of the ratio, for a
 # trusted figure (the spread target of runs with paired ratios).
 TARGET_INTERVAL = 0.02
+
+# The perf counters may cost `call` at most this much (call with the counters
+# read around each chunk over without): they are read outside the timed loop.
+COUNTER_OVERHEAD_TARGET = 0.01
+
+# deferbench's targets for fd: the defer machinery at most TARGET_GAP above
+# the plain open/close floor from TARGET_GAP_FROM_N files up, for the runtime
+# chain and the scope guards, the strategies meant for it (the bitmap frame
+# "where it fits", and it fits no loop; open_frame_in_loop is Go's fallback
+# for a defer in a loop, a heap allocation per file, shown with its gap but no
+# verdict); and the chain's user-space memory per file.
+TARGET_GAP = 0.05
+TARGET_GAP_FROM_N = 10_000
+TARGET_GAP_STRATEGIES = ("guards", "chain")
+TARGET_CHAIN_BYTES = 32
+
+# deferbench's target for stack: every C++ strategy uses fewer bytes per frame
+# than Go does for the same mechanism on the same machine
+# (suites/stack.py: GO_MECHANISM pairs them).
 
 # ---------------------------------------------------------------------------
 # The report's verdict rules.

@@ -1,4 +1,4 @@
-"""The claims table: one row per claim id of CLAIMS.md, with the article's
+"""The claims table: one row per claim id (claims.py), with the article's
 figure, what this run measured with Go and with the C++ analog, and a
 verdict. Pure functions over a loaded run folder (run_folder.load).
 
@@ -364,7 +364,7 @@ def _fd_row(run, cid, n):
 
 
 def rows(run):
-    """The claims table, in CLAIMS.md's order."""
+    """The claims table, in the claims' order (claims.py)."""
     head = report_data.headline(run)
     plain, open_, normal = head
     out = {

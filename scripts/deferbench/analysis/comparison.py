@@ -1,7 +1,7 @@
 """Comparing two runs, benchmark by benchmark: the computing half of `compare`.
 
 Pure functions over loaded run folders; they return data (Row, Comparison),
-never text. compare.py renders it.
+never text. commands/compare.py prints it.
 
 The statistics, and why:
 - Change: the ratio new median / base median of the repetitions. Its 95%

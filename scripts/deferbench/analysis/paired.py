@@ -2,7 +2,7 @@
 
 The suite binary's --pairs mode (harness/paired.h) times each case and its
 reference in alternating chunks of about 1 ms, ABBA, in one process on one CPU,
-and writes every pair's ns per op and what disturbed it; go_pairs.py does the
+and writes every pair's ns per op and what disturbed it; suites/go/pairs.py does the
 same for Go's benchmarks with short runs of the test binaries. Here, for both:
   - a pair is dropped, and counted by reason, when the system disturbed it
     (a context switch or a CPU migration during a chunk) or when either chunk

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..errors import UserError
 
-_TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
 
 
@@ -27,7 +27,7 @@ class Benchmark:
     aggregates: dict = field(default_factory=dict)   # aggregate_name -> entry
 
     def times_ns(self, key="real_time"):
-        return [e[key] * _TO_NS[e.get("time_unit", "ns")] for e in self.repetitions]
+        return [e[key] * TO_NS[e.get("time_unit", "ns")] for e in self.repetitions]
 
     def counter(self, key):
         """Per-repetition values of a user counter; empty when not counted."""

@@ -2,24 +2,23 @@
 the figure this run measured and a verdict, so a report says in one table
 what held on this machine and what did not.
 
-The targets and where they are defined:
+The targets, all defined in claims.py:
   defer_cost  paired ratios to `call`, met when the whole 95% interval is
               inside the target, missed when it is wholly outside, undecided
               otherwise, and the interval's width (claims.TARGET_RATIO,
               claims.TARGET_INTERVAL); runs without paired ratios: the ratio of
               medians and the repetitions' spread (claims.TARGET_CV);
   fd          the defer machinery's gap to the plain open/close floor, and the
-              chain's user-space bytes per file (fd_summary);
+              chain's user-space bytes per file (claims.TARGET_GAP, claims.TARGET_CHAIN_BYTES);
   stack       bytes per frame below Go's for the same mechanism
-              (stack_summary.GO_MECHANISM).
+              (suites/stack.py's GO_MECHANISM pairs them).
 A target whose suite did not run is left out, not marked missed."""
 
 import math
 from dataclasses import dataclass
 
-from . import claims
-from ..suites import fd as fd_summary, defer_cost as summary
-from . import report_data
+from . import claims, report_data
+from ..suites import defer_cost
 
 
 OK, MISSED, UNDECIDED, NOT_MEASURED = "ok", "MISSED", "undecided", "not measured"
@@ -40,7 +39,7 @@ class Target:
 
 def _defer_cost(run):
     suite = run.suite("defer_cost")
-    rows = summary.defer_cost_rows(suite) if suite else []
+    rows = defer_cost.defer_cost_rows(suite) if suite else []
     call = next((r for r in rows if r.case == "call"), None)
     out = []
     for r in rows:
@@ -59,15 +58,15 @@ def _defer_cost(run):
             measured += ": the interval straddles the target; more pairs or a quieter machine decide"
         out.append(Target("defer_cost", what, f"<= {r.target_ratio:.2f}x", measured,
                           verdict == OK, verdict))
-    overhead = summary.counter_overhead_paired(suite) if suite else None
+    overhead = defer_cost.counter_overhead_paired(suite) if suite else None
     what = "call with perf counters read / without, paired"
-    within = f"within {summary.COUNTER_OVERHEAD_TARGET:.0%} of 1"
+    within = f"within {claims.COUNTER_OVERHEAD_TARGET:.0%} of 1"
     if overhead is not None:
         ratio, low, high, verdict = overhead
         out.append(Target("defer_cost", what, within, f"{ratio:.4f} [{low:.4f}, {high:.4f}]",
                           verdict == OK, verdict))
-    elif suite and summary.counter_overhead_unmeasured(suite):
-        out.append(Target("defer_cost", what, within, summary.counter_overhead_unmeasured(suite),
+    elif suite and defer_cost.counter_overhead_unmeasured(suite):
+        out.append(Target("defer_cost", what, within, defer_cost.counter_overhead_unmeasured(suite),
                           False, NOT_MEASURED))
     for r in rows:
         if r.paired:
@@ -87,12 +86,12 @@ def _fd(run):
         if r.meets_gap is None:
             continue
         out.append(Target("fd", f"{r.strategy} at N = {r.n:,}: CPU time per file above plain",
-                          f"<= {fd_summary.TARGET_GAP:.0%}",
+                          f"<= {claims.TARGET_GAP:.0%}",
                           f"{r.gap:+.1%} (spread of the CPU time {r.cpu_cv:.0%})", r.meets_gap))
     for s in sec.slopes:
         if s.meets_target is not None:
             out.append(Target("fd", f"{s.strategy}: user-space bytes per file",
-                              f"<= {fd_summary.TARGET_CHAIN_BYTES} B", s.target_text(),
+                              f"<= {claims.TARGET_CHAIN_BYTES} B", s.target_text(),
                               s.meets_target))
     return out
 

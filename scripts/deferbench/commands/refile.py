@@ -4,7 +4,7 @@
 
 Every run folder under --results-dir (results/<machine-id>/<run-id>/) is moved to
 results/<id>/<run-id>/, where <id> is the machine id its own manifest gives
-(machine_identity.py): runs filed by an older rule, or by hand, join the history
+(run/machine_identity.py): runs filed by an older rule, or by hand, join the history
 of the machine they were made on. With --from, every run folder found under
 FOLDER (any depth) is copied in the same way. A run's files are never rewritten:
 a folder is moved (rename) or copied whole under a temporary name, then renamed.

@@ -1,7 +1,5 @@
-"""Export a run's repetitions: Go's benchmark text format (what benchstat
-reads) or CSV, one line per repetition.
-
-    python -m deferbench export results/<machine>/<run-id> --format benchstat|csv [--out FILE]
+"""A run's repetitions as text: Go's benchmark format (what benchstat reads)
+or CSV, one line per repetition.
 
 benchstat lines: "Benchmark<Suite>/<name>[-<procs>] <iterations> <ns/op> ns/op
 [<B/op> B/op <allocs/op> allocs/op]", each suite under a "pkg: deferbench/<suite>"
@@ -18,9 +16,9 @@ import csv
 import io
 import math
 
+from ..analysis import results
 from ..errors import UserError
 
-_TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 FORMATS = ("benchstat", "csv")
 CSV_FIXED = ["machine_id", "run_id", "suite", "benchmark", "repetition_index", "iterations",
              "real_time_ns", "cpu_time_ns", "error_message"]
@@ -34,7 +32,7 @@ def _bench_name(suite, name):
 def _ns(entry, key):
     if key not in entry:
         return math.nan
-    return entry[key] * _TO_NS.get(entry.get("time_unit", "ns"), 1.0)
+    return entry[key] * results.TO_NS.get(entry.get("time_unit", "ns"), 1.0)
 
 
 def benchstat_text(run):

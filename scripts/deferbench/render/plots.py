@@ -1,9 +1,6 @@
 """Charts across machines and over time, from run folders alone.
 
-    python -m deferbench plots [--results-dir results] [--runs A,B] [--out plots]
-                               [--history call,open_coded,chain_stack] [--suite defer_cost]
-
-Writes, under --out, with stable names (the README shows them):
+draw() writes, under its folder, with stable names (the README shows them):
   machines_ns_per_op.{png,svg}      each machine's median ns/op per case
   machines_ratio_to_call.{png,svg}  the same as ratios to each machine's own `call`, with
                                     a 95% interval
@@ -11,9 +8,9 @@ Writes, under --out, with stable names (the README shows them):
                                     runs counted them: one architecture and toolchain
                                     should agree, and the chart marks where they do not
   history_<benchmark>.{png,svg}     a benchmark's median over each machine's complete
-                                    runs, change points (history.py) marked
+                                    runs, change points (analysis/history.py) marked
 The machines are the newest complete full run of each under --results-dir (a QUICK run
-never stands for a machine), or the run folders --runs names. Each is labelled with
+never stands for a machine), or the run folders named. Each is labelled with
 what a reader recognises: the CPU, cores, last-level cache and VM.
 """
 

@@ -1,11 +1,9 @@
-"""Write a run's report: report.md and a self-contained report.html (charts
+"""A run's report: report.md and a self-contained report.html (charts
 embedded as base64 PNG) in the run folder, rebuilt from its JSON alone.
 
-    python -m deferbench report results/<machine>/<run-id>
-
-A partial run (interrupted, still running, a suite missing) is reported as
-partial; a missing folder or manifest, or malformed JSON, is one line naming
-the file, exit 2. `make bench` calls build() at the end of every run.
+build() is what the end of every run and `make report` call. A partial run
+(interrupted, still running, a suite missing) is reported as partial; a
+missing folder or manifest, or malformed JSON, is a UserError naming the file.
 """
 
 import base64
@@ -13,17 +11,12 @@ import html
 import math
 import os
 
+from ..text import number
 from .. import atomic
 from . import charts, export
 from ..analysis import claims, claims_table, machine_comparison, paired_runs, report_data, targets
 from ..suites import fd as fd_summary, stack as stack_summary
 from ..run import folder as run_folder
-
-
-def _f(value, spec=".1f", missing="-"):
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return missing
-    return format(value, spec)
 
 
 def sections(run):
@@ -98,7 +91,7 @@ def sections(run):
 
     table = claims_table.rows(run)
     out.append(("Claims", [
-        ("p", "One row per claim of CLAIMS.md. Verdict rules:"),
+        ("p", "One row per claim of the articles. Verdict rules:"),
         ("list", claims_table.VERDICT_RULES),
         ("table", ["id", "claim", "article", "Go here", "C++ here", "verdict"],
          [[r.id, r.claim, r.article, r.go, r.cpp, r.verdict_text] for r in table])]))
@@ -124,9 +117,9 @@ def _cliff_blocks(run):
     cpp = data["cpp"]
     blocks = []
     if cpp:
-        rows = [[r["name"], _f(r["ns"]), _f(r["ns"] / r["defers"], ".2f")
+        rows = [[r["name"], number(r["ns"]), number(r["ns"] / r["defers"], ".2f")
                  if r.get("defers") and not math.isnan(r["defers"]) else "-",
-                 _f(r["bytes"], ".0f"), _f(r["allocs"], ".2f"), r["label"]]
+                 number(r["bytes"], ".0f"), number(r["allocs"], ".2f"), r["label"]]
                 for fam in ("loop", "ndefers", "exits", "closure") for r in cpp[fam]]
         blocks.append(("table", ["C++ case", "ns/op", "ns/defer", "B/op", "allocs/op",
                                  "strategy / what"], rows))
@@ -138,9 +131,9 @@ def _cliff_blocks(run):
         for name, b in go.benchmarks.items():
             if name.startswith("cliffs/") and b.repetitions:
                 m = report_data.measure(run, "go", name)
-                rows.append([name, _f(m.median),
-                             _f(report_data.measure(run, "go", name, "bytes_per_op").median, ".0f"),
-                             _f(report_data.measure(run, "go", name, "allocs_per_op").median, ".0f"),
+                rows.append([name, number(m.median),
+                             number(report_data.measure(run, "go", name, "bytes_per_op").median, ".0f"),
+                             number(report_data.measure(run, "go", name, "allocs_per_op").median, ".0f"),
                              b.repetitions[0].get("defer_strategy", "")])
         if rows:
             blocks.append(("table", ["Go case", "ns/op", "B/op", "allocs/op",
@@ -155,17 +148,17 @@ def _fd_blocks(run):
     blocks = [("p", "Limits that bound N:"), ("list", [x.strip() for x in sec.limit_lines])]
     if sec.rows:
         blocks.append(("table", ["strategy", "N", "wall ns/file", "cpu ns/file", "cpu spread",
-                                 f"gap to floor (cpu), target <= {fd_summary.TARGET_GAP:.0%} "
-                                 f"from N = {fd_summary.TARGET_GAP_FROM_N:,}",
+                                 f"gap to floor (cpu), target <= {claims.TARGET_GAP:.0%} "
+                                 f"from N = {claims.TARGET_GAP_FROM_N:,}",
                                  "peak RSS MiB", "peak VM MiB"],
-                       [[r.strategy, str(r.n), _f(r.ns_per_file, ".0f"),
-                         _f(r.cpu_ns_per_file, ".0f"),
+                       [[r.strategy, str(r.n), number(r.ns_per_file, ".0f"),
+                         number(r.cpu_ns_per_file, ".0f"),
                          "" if math.isnan(r.cpu_cv) else f"{r.cpu_cv * 100:.1f}%",
                          _fd_gap_cell(r),
-                         _f(r.peak_rss / 2**20), _f(r.peak_vm / 2**20)] for r in sec.rows]))
+                         number(r.peak_rss / 2**20), number(r.peak_vm / 2**20)] for r in sec.rows]))
         blocks.append(("p", "A gap smaller than the spread of the CPU time is not "
                             "significant. The target is for "
-                            f"{' and '.join(fd_summary.TARGET_GAP_STRATEGIES)}; "
+                            f"{' and '.join(claims.TARGET_GAP_STRATEGIES)}; "
                             "open_frame_in_loop is Go's fallback for a defer in a loop, a heap "
                             "allocation per file, shown with its gap and no verdict."))
     if sec.slopes:
@@ -173,12 +166,12 @@ def _fd_blocks(run):
                             "over N (the kernel's struct file is not in it):"))
         blocks.append(("table", ["strategy", "RSS slope B/file", "over N",
                                  "operator new B/file (largest N)", "target"],
-                       [[s.strategy, _f(s.bytes_per_file), ", ".join(f"{n:,}" for n in s.ns),
-                         _f(s.heap_bytes_per_file), _fd_memory_verdict(s)]
+                       [[s.strategy, number(s.bytes_per_file), ", ".join(f"{n:,}" for n in s.ns),
+                         number(s.heap_bytes_per_file), _fd_memory_verdict(s)]
                         for s in sec.slopes]))
     if sec.go_rows:
         blocks.append(("table", ["Go case", "N", "ns/file", "max RSS MB", "peak VM MB"],
-                       [[n, str(k), _f(ns, ".0f"), _f(rss / 1e6), _f(vm / 1e6)]
+                       [[n, str(k), number(ns, ".0f"), number(rss / 1e6), number(vm / 1e6)]
                         for n, k, ns, rss, vm in sec.go_rows]))
     system = fd_summary.system_line(run.suite("fd")) if run.suite("fd") else None
     if system:
@@ -205,9 +198,9 @@ def _fd_gap_cell(row):
 def _fd_memory_verdict(slope):
     if slope.meets_target is None:
         return ""
-    return (f"<= {fd_summary.TARGET_CHAIN_BYTES} B: {'ok' if slope.meets_target else 'MISSED'} "
-            f"on {slope.target_text()} (Go: about {fd_summary.GO_BYTES_PER_FILE} B/file at "
-            "250k, the issue's figure)")
+    return (f"<= {claims.TARGET_CHAIN_BYTES} B: {'ok' if slope.meets_target else 'MISSED'} "
+            f"on {slope.target_text()} (Go: about {claims.GO_BYTES_PER_FILE} B/file at "
+            "250k, deferbench's estimate)")
 
 
 def _stack_blocks(run):
@@ -216,13 +209,13 @@ def _stack_blocks(run):
     if data["cpp"]:
         blocks.append(("table", ["C++ case", "depth", "B/frame", "outcomes", "to overflow ms",
                                  "Go B/frame (same mechanism)", "target: fewer than Go"],
-                       [[r.case, _f(r.depth, ",.0f"), _f(r.bytes_per_frame),
+                       [[r.case, number(r.depth, ",.0f"), number(r.bytes_per_frame),
                          ", ".join(f"{k} x{n}" for k, n in sorted(r.outcomes.items())),
-                         _f(r.overflow_ms), _stack_go_cell(r), _stack_verdict(r)]
+                         number(r.overflow_ms), _stack_go_cell(r), _stack_verdict(r)]
                         for r in data["cpp"]]))
     if data["go"]:
         blocks.append(("table", ["Go case", "depth", "B/frame", "last stack MiB", "limit bytes"],
-                       [[c, _f(d, ",.0f"), _f(b), _f(s / 2**20, ".0f"), str(lim)]
+                       [[c, number(d, ",.0f"), number(b), number(s / 2**20, ".0f"), str(lim)]
                         for c, d, b, s, lim in data["go"]]))
     if not blocks:
         return [("p", "No stack suite and no Go recursion in this run.")]
@@ -252,7 +245,7 @@ def _counter_blocks(run):
         spec = lambda col: ".3f" if col == "IPC" else ".2f"  # noqa: E731
         blocks.append(("p", f"{t.suite} (medians per op):"))
         blocks.append(("table", ["benchmark", *t.columns],
-                       [[n, *[_f(v, spec(c)) for v, c in zip(vals, t.columns)]]
+                       [[n, *[number(v, spec(c)) for v, c in zip(vals, t.columns)]]
                         for n, vals in t.rows]))
     missing = report_data.uncounted(run)
     if missing:

@@ -1,12 +1,11 @@
-"""File run folders under the machine their manifests give, and import runs from elsewhere.
+"""Filing run folders under the machine their manifests give, and importing
+runs from elsewhere (the refile command).
 
-    python -m deferbench refile [--results-dir results] [--from FOLDER]
-
-Every run folder under --results-dir (results/<machine-id>/<run-id>/) is moved to
+Every run folder under a results folder (results/<machine-id>/<run-id>/) is moved to
 results/<id>/<run-id>/, where <id> is the machine id its own manifest gives
-(machine_identity.py): runs filed by an older rule, or by hand, join the history
-of the machine they were made on. With --from, every run folder found under
-FOLDER (any depth) is copied in the same way. A run's files are never rewritten:
+(run/machine_identity.py): runs filed by an older rule, or by hand, join the history
+of the machine they were made on. When importing, every run folder found under
+the other folder (any depth) is copied in the same way. A run's files are never rewritten:
 a folder is moved (rename) or copied whole under a temporary name, then renamed.
 Running it again changes nothing. A run whose place is taken by a different run
 is refused, naming both.

@@ -97,7 +97,7 @@ def _closure_lines(rows):
 
 
 def cliffs_summary(suite):
-    """The suite's summary hook (see suites.py)."""
+    """The suite's end-of-run summary (its SUITE's summary)."""
     rows = cliff_rows(suite)
     lines = ["cliffs: medians over the repetitions"]
     if rows["loop"]:

@@ -5,6 +5,7 @@ printing (lines), so the report can reuse the rows."""
 import math
 from dataclasses import dataclass
 
+from ..text import number
 from ..analysis import claims, paired, stats
 from ..run.suite import RunSettings, Suite
 
@@ -16,9 +17,6 @@ CASE_ORDER = ["call", "open_coded", "open_coded_bits", "chain_stack", "chain_hea
 
 # defer_cost's cases that measure the harness itself, not a strategy.
 COUNTERS_OFF_PREFIX = "counters_off/"
-# The counters may cost `call` at most this much: they are read
-# outside the timed loop.
-COUNTER_OVERHEAD_TARGET = 0.01
 
 
 def counter_overhead(suite):
@@ -120,11 +118,6 @@ def defer_cost_rows(suite):
     return sorted(rows, key=lambda r: rank.get(r.case, len(rank)))
 
 
-def _fmt(value, spec, missing="-"):
-    return missing if value is None or (isinstance(value, float) and math.isnan(value)) \
-        else format(value, spec)
-
-
 def defer_cost_lines(rows):
     """The summary table as lines of text."""
     if not rows:
@@ -149,7 +142,7 @@ def defer_cost_lines(rows):
         if not r.stable:
             unstable.append(r.case)
         if not with_pairs:
-            ratio_cell = f"{_fmt(r.ratio, '.2f'):>7}x"
+            ratio_cell = f"{number(r.ratio, '.2f'):>7}x"
         elif r.paired:
             low, high = r.interval
             ratio_cell = f"{r.paired['ratio']:>9.3f}x [{low:.3f}, {high:.3f}]"
@@ -161,9 +154,9 @@ def defer_cost_lines(rows):
         if r.case in claims.ARTICLE_RATIO:
             article += f", {claims.ARTICLE_RATIO[r.case]:.2f}x"
         lines.append(
-            f"{mark} {r.case:<20}{_fmt(r.median_ns, '.2f'):>7} ns{_fmt(r.cv * 100, '.1f'):>8}%"
-            f"{ratio_cell}  {target:<17}{_fmt(r.allocs_per_op, '.2f'):>9}"
-            f"{_fmt(r.instructions, '10.1f') if counted else ''}   {article}")
+            f"{mark} {r.case:<20}{number(r.median_ns, '.2f'):>7} ns{number(r.cv * 100, '.1f'):>8}%"
+            f"{ratio_cell}  {target:<17}{number(r.allocs_per_op, '.2f'):>9}"
+            f"{number(r.instructions, '10.1f') if counted else ''}   {article}")
     if counted:
         lines.append("  instr/op: instructions per op counted by callgrind (deterministic)")
     if with_pairs:
@@ -209,7 +202,7 @@ def counter_overhead_paired(suite):
         return None
     low, high = e["ratio_ci_low"], e["ratio_ci_high"]
     return e["ratio"], low, high, interval_verdict(
-        low, high, 1 - COUNTER_OVERHEAD_TARGET, 1 + COUNTER_OVERHEAD_TARGET)
+        low, high, 1 - claims.COUNTER_OVERHEAD_TARGET, 1 + claims.COUNTER_OVERHEAD_TARGET)
 
 
 def counter_overhead_unmeasured(suite):
@@ -228,25 +221,25 @@ def counter_overhead_line(suite):
     if pair is not None:
         ratio, low, high, verdict = pair
         return [f"counters: `call` with perf counters read / without = {ratio:.4f} "
-                f"[{low:.4f}, {high:.4f}] paired (target within {COUNTER_OVERHEAD_TARGET:.0%}: "
+                f"[{low:.4f}, {high:.4f}] paired (target within {claims.COUNTER_OVERHEAD_TARGET:.0%}: "
                 f"{verdict}); they are read outside the timed loop{instr}"]
     overhead = counter_overhead(suite)
     if overhead is None:
         return []
     ratio, cv_on, cv_off = overhead
     unmeasured = counter_overhead_unmeasured(suite)
-    verdict = "ok" if abs(ratio - 1) <= COUNTER_OVERHEAD_TARGET else "MISSED"
-    if abs(ratio - 1) > COUNTER_OVERHEAD_TARGET and max(cv_on, cv_off) > COUNTER_OVERHEAD_TARGET:
+    verdict = "ok" if abs(ratio - 1) <= claims.COUNTER_OVERHEAD_TARGET else "MISSED"
+    if abs(ratio - 1) > claims.COUNTER_OVERHEAD_TARGET and max(cv_on, cv_off) > claims.COUNTER_OVERHEAD_TARGET:
         verdict += (f" (the repetitions spread by {max(cv_on, cv_off):.0%}, more than the 1% "
                     "being checked: the figure is noise here)")
     return [f"counters: `call` with perf counters read / without = {ratio:.3f} "
             f"(medians of the repetitions{'; paired: ' + unmeasured if unmeasured else ''}; "
-            f"target within {COUNTER_OVERHEAD_TARGET:.0%}: {verdict}); they are read "
+            f"target within {claims.COUNTER_OVERHEAD_TARGET:.0%}: {verdict}); they are read "
             f"outside the timed loop{instr}"]
 
 
 def defer_cost_summary(suite):
-    """The suite's summary hook (see suites.py)."""
+    """The suite's end-of-run summary (its SUITE's summary)."""
     return defer_cost_lines(defer_cost_rows(suite)) + counter_overhead_line(suite)
 
 

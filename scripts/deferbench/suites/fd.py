@@ -14,19 +14,12 @@ import math
 from dataclasses import dataclass, field
 
 
+from ..text import number
 from ..analysis import stats
-from ..analysis.claims import ARTICLE_FILE_MAX, ARTICLE_RUNS, GO_BYTES_PER_FILE  # noqa: F401 (re-exported)
+from ..analysis.claims import (ARTICLE_FILE_MAX, ARTICLE_RUNS, GO_BYTES_PER_FILE, TARGET_CHAIN_BYTES, TARGET_GAP,
+                               TARGET_GAP_FROM_N, TARGET_GAP_STRATEGIES)
 from ..run.suite import Suite
 
-# deferbench's targets.
-TARGET_GAP = 0.05          # defer machinery at most 5% above the floor ...
-TARGET_GAP_FROM_N = 10_000  # ... from this many files up
-# ... for the strategies the issue names: the runtime chain and scope guards
-# (the bitmap frame "where it fits", and it fits no loop). open_frame_in_loop
-# is Go's fallback for a defer in a loop, a heap allocation per file, shown
-# beside them with its gap but no verdict.
-TARGET_GAP_STRATEGIES = ("guards", "chain")
-TARGET_CHAIN_BYTES = 32    # user-space bytes per file for the chain
 FLOOR = "plain"
 STRATEGIES = ["plain", "guards", "chain", "open_frame_in_loop"]
 RECORDS_ONLY = "chain_records_only"
@@ -180,11 +173,6 @@ def projections(suite):
     return out
 
 
-def _f(value, spec, missing="-"):
-    return missing if value is None or (isinstance(value, float) and math.isnan(value)) \
-        else format(value, spec)
-
-
 def limit_lines(context):
     lim = context.get("limits", {})
     get = lambda k: lim.get(k, "unreadable")  # noqa: E731
@@ -196,7 +184,7 @@ def limit_lines(context):
         f"{ARTICLE_FILE_MAX}); CAP_SYS_ADMIN {cap('cap_sys_admin')} "
         f"(exempt from file-max)",
         f"  {get('fd_dir')}: {get('free_inodes')} free inodes, "
-        f"{_f(lim.get('free_bytes', math.nan) / 2**30, '.1f')} GiB free; largest N here "
+        f"{number(lim.get('free_bytes', math.nan) / 2**30, '.1f')} GiB free; largest N here "
         f"{get('largest_n')} ({get('headroom')} descriptors kept for the harness)",
     ]
 
@@ -236,9 +224,9 @@ def lines(suite):
             if mark == "!":
                 unstable.append(f"{r.strategy}/{r.n}")
             out.append(
-                f"{mark} {r.strategy:<20}{r.n:>8}{_f(r.ns_per_file, '.0f'):>7} ns"
-                f"{_f(r.cpu_ns_per_file, '.0f'):>6} ns{_f(r.cpu_cv * 100, '.1f'):>7}%"
-                f"{gap:>22}  {_f(r.heap_bytes, '.1f'):>8}{r.peak_rss / MB:>8.1f}MB"
+                f"{mark} {r.strategy:<20}{r.n:>8}{number(r.ns_per_file, '.0f'):>7} ns"
+                f"{number(r.cpu_ns_per_file, '.0f'):>6} ns{number(r.cpu_cv * 100, '.1f'):>7}%"
+                f"{gap:>22}  {number(r.heap_bytes, '.1f'):>8}{r.peak_rss / MB:>8.1f}MB"
                 f"{r.peak_vm / MB:>7.1f}MB")
         out.append(f"  target: defer machinery <= {TARGET_GAP:.0%} above `{FLOOR}` in CPU time "
                    f"per file from N = {TARGET_GAP_FROM_N} for {' and '.join(TARGET_GAP_STRATEGIES)} "
@@ -258,7 +246,7 @@ def lines(suite):
             if s.meets_target is not None:
                 target = (f"  target <= {TARGET_CHAIN_BYTES} B: "
                           f"{'ok' if s.meets_target else 'MISSED'} on {s.target_text()}; "
-                          f"Go about {GO_BYTES_PER_FILE} B/file at 250k (the issue's figure)")
+                          f"Go about {GO_BYTES_PER_FILE} B/file at 250k (deferbench's estimate)")
             out.append(f"  {s.strategy:<20}{s.bytes_per_file:>7.1f} B/file over N = "
                        f"{', '.join(map(str, s.ns))}{target}")
     system = system_line(suite)
@@ -284,7 +272,7 @@ def lines(suite):
 
 
 def fd_summary(suite):
-    """The suite's summary hook (see suites.py)."""
+    """The suite's end-of-run summary (its SUITE's summary)."""
     return lines(suite)
 
 

@@ -19,7 +19,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 # Article A's figures (A6, A7), quoted in claims.py.
-from ..analysis.claims import GO_ARTICLE_BYTES_PER_FRAME, GO_ARTICLE_DEPTH, GO_USABLE_STACK_BYTES  # noqa: F401 (re-exported)
+from ..text import number
+from ..analysis.claims import GO_ARTICLE_BYTES_PER_FRAME, GO_ARTICLE_DEPTH
 from ..run.suite import Suite
 
 # The floor: a frame with no defer in it. Every other strategy's target is
@@ -133,11 +134,6 @@ def _agreement(row):
     return f"differ by {spread} ({spread / max(row.depths):.2%})"
 
 
-def _fmt(value, spec, missing="-"):
-    return missing if value is None or (isinstance(value, float) and math.isnan(value)) \
-        else format(value, spec)
-
-
 def stack_lines(rows, context=None):
     """The summary table as lines of text."""
     if not rows:
@@ -163,9 +159,9 @@ def stack_lines(rows, context=None):
         rss_mib = r.peak_rss_bytes / 2**20
         mark = " " if r.clean else "!"
         lines.append(
-            f"{mark} {r.case:<26}{_fmt(r.depth, '.0f'):>11}{_fmt(r.bytes_per_frame, '.1f'):>9}  "
-            f"{_agreement(r):<16}{outcomes:<22}{_fmt(r.overflow_ms, '.1f'):>9} ms"
-            f"{_fmt(rss_mib, '.0f'):>7} MiB"
+            f"{mark} {r.case:<26}{number(r.depth, '.0f'):>11}{number(r.bytes_per_frame, '.1f'):>9}  "
+            f"{_agreement(r):<16}{outcomes:<22}{number(r.overflow_ms, '.1f'):>9} ms"
+            f"{number(rss_mib, '.0f'):>7} MiB"
             f"   {vs}{verdict}")
         for detail in r.details:
             lines.append(f"    {r.case}: {detail}")
@@ -184,7 +180,7 @@ def stack_lines(rows, context=None):
 
 
 def stack_summary(suite):
-    """The suite's summary hook (see suites.py)."""
+    """The suite's end-of-run summary (its SUITE's summary)."""
     return stack_lines(stack_rows(suite), suite.context)
 
 

@@ -5,7 +5,7 @@ The depth comes from the child's own counter in a shared 8-byte file
 (goref/cmd/deferstack explains why that is exact); the stack size it died at
 comes from the runtime's own message "stack=[lo, hi]", so bytes per frame is
 measured, not assumed. Go's stack doubles, so under the default limit of
-1,000,000,000 bytes the last stack is 512 MiB (CLAIMS.md's arithmetic).
+1,000,000,000 bytes the last stack is 512 MiB (the article's arithmetic, analysis/claims.py).
 """
 
 import os

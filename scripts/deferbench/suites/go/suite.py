@@ -7,7 +7,7 @@ What it runs, all into one Google Benchmark-shaped JSON file (go.json):
   defer_cost/<case>, cliffs/<case>    deferbench's own Go benchmarks (goref/)
   stack/<case>                        func f() { defer f() } to the overflow (A6, A7)
   fd/<N>, fd/plain/<N>                N files, a deferred Close each (A9, A10)
-  <name>_paired                       the ratios of go_pairs.py, paired.py's fields
+  <name>_paired                       the ratios of pairs.py, with analysis/paired.py's fields
 Beside it in the run folder: the raw pairs (go.pairs.json), the raw `go test` text for benchstat
 (go_bench*.txt) and the compiler's diagnostics (go_defer_diagnostics.txt,
 go_escape_analysis.txt). Every Go build keeps its cache under <build>/go.
@@ -36,7 +36,7 @@ class Settings:
     max_stack: int          # debug.SetMaxStack for the recursion, 0: the runtime's 1e9
     fd_repetitions: int
     timeout_s: int          # bound on each child and each benchmark binary
-    pairs: int              # paired chunks per ratio (go_pairs.py)
+    pairs: int              # paired chunks per ratio (pairs.py)
 
 
 FULL = Settings(count=10, benchtime="1s", own_benchtime="500ms", stack_repetitions=3,
@@ -181,7 +181,7 @@ def _missing_runtime_entries(reason):
 
 
 def run(out_path, quick, run_dir):
-    """The suite's entry point (suites.py): writes out_path, or nothing when
+    """The suite's entry point (its SUITE's run): writes out_path, or nothing when
     Go is missing, and then returns the line that says so."""
     fd_sweep = go_fd.parse_sweep(os.environ.get("FD_N", ""))  # bad input: before anything
     go = go_toolchain.find()

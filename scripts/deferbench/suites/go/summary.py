@@ -1,7 +1,7 @@
 """The Go suite's end-of-run summary: each Go figure measured here beside the
 article's. Rows are computed first (go_rows), then printed (go_lines).
 
-The article figures are quotes from CLAIMS.md, never measurements.
+The article figures are quotes (analysis/claims.py), never measurements.
 """
 
 import math
@@ -135,7 +135,7 @@ def go_lines(suite, rows):
 
 
 def go_summary(suite):
-    """The suite's summary hook (see suites.py)."""
+    """The suite's end-of-run summary (its SUITE's summary)."""
     return go_lines(suite, go_rows(suite)) + paired.lines(
         suite, "go, paired (short runs of the test binaries, interleaved; median, 95% interval)",
         full_pairs=go_pairs.FULL_PAIRS)
