@@ -1,15 +1,5 @@
-"""A run's repetitions as text: Go's benchmark format (what benchstat reads)
-or CSV, one line per repetition.
-
-benchstat lines: "Benchmark<Suite>/<name>[-<procs>] <iterations> <ns/op> ns/op
-[<B/op> B/op <allocs/op> allocs/op]", each suite under a "pkg: deferbench/<suite>"
-header. The -<procs> suffix is Go's GOMAXPROCS and appears only on the Go
-suite's entries, as `go test` omits it for one proc (the C++ suites are
-single-threaded). ns/op is Google Benchmark's real_time in ns (whole-process
-suites: the time of one iteration as they define it). Failed or unmeasured
-entries are left out of benchstat (it has no notion of them) and kept in CSV
-with their error message. The report writes both files beside itself
-(bench.txt, results.csv).
+"""A run's repetitions as text, benchstat's format or CSV: the formats are
+described in the export command's help (commands/export.py).
 """
 
 import csv

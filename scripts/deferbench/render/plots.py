@@ -1,17 +1,6 @@
-"""Charts across machines and over time, from run folders alone.
-
-draw() writes, under its folder, with stable names (the README shows them):
-  machines_ns_per_op.{png,svg}      each machine's median ns/op per case
-  machines_ratio_to_call.{png,svg}  the same as ratios to each machine's own `call`, with
-                                    a 95% interval
-  machines_instructions.{png,svg}   callgrind's instructions per op per case, where the
-                                    runs counted them: one architecture and toolchain
-                                    should agree, and the chart marks where they do not
-  history_<benchmark>.{png,svg}     a benchmark's median over each machine's complete
-                                    runs, change points (analysis/history.py) marked
-The machines are the newest complete full run of each under --results-dir (a QUICK run
-never stands for a machine), or the run folders named. Each is labelled with
-what a reader recognises: the CPU, cores, last-level cache and VM.
+"""Charts across machines and over time, drawn from run folders alone: the
+charts, their names and which runs stand for a machine are described in the
+plots command's help (commands/plots.py).
 """
 
 import math
