@@ -35,7 +35,7 @@ from . import results
 CONFIDENCE = 0.95
 AGGREGATE = "paired"
 OUTLIER_FACTOR = 3.0    # a chunk this far from its side's median, either way
-FULL_PAIRS, QUICK_PAIRS = 500, 60
+FULL_PAIRS, QUICK_PAIRS = 700, 60
 # The pairs are spread over this many processes, each with its own address-space
 # layout: where code and stack land moves a ratio by a few percent from one
 # process to the next (measurement bias, Mytkowicz et al. 2009), and one process

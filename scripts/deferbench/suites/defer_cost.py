@@ -254,6 +254,6 @@ PAIRS = tuple(paired.Pair(c, "call") for c in (
 
 SUITE = Suite(
     "defer_cost", "A1-A4, B1", "gbench", binary="suites/defer_cost/defer_cost",
-    full=RunSettings(repetitions=10, min_time_s=0.25, interleave=True, pairs=paired.FULL_PAIRS),
+    full=RunSettings(repetitions=10, min_time_s=0.15, interleave=True, pairs=paired.FULL_PAIRS),
     quick=RunSettings(repetitions=3, min_time_s=0.02, interleave=False, pairs=paired.QUICK_PAIRS),
     summary=defer_cost_summary, pairs=PAIRS)
