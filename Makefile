@@ -31,16 +31,16 @@ help:
 	@echo "                      EVENTS=libpfm4,names COUNTERS=perf|callgrind PYTHON=path"
 	@echo "make test    library tests (also under ASan/UBSan), harness and script tests"
 	@echo "make setup   install missing Debian packages"
-	@echo "make compare BASE=run NEW=run   statistics of two run folders"
+	@echo "make compare [BASE=run NEW=run] statistics of two runs (default: this machine's two newest of one kind)"
 	@echo "             options: OUT=prefix ALLOW_DIFFERENT=1"
 	@echo "make regress the gate: instructions/op under callgrind vs regress/baselines/"
 	@echo "             options: TOLERANCE=percent (default 1) OUT=dir"
 	@echo "make baseline  record the gate's baseline for this toolchain"
-	@echo "make report RUN=folder   rebuild a run's report.md/report.html from its JSON"
+	@echo "make report RUN=folder|id   rebuild a run's report.md/report.html from its JSON"
 	@echo "make plots   charts comparing machines and history, under build/plots/"
 	@echo "make readme-plots   the same into plots/, the README's pictures (commit them)"
 	@echo "             options: RUNS=folder,folder HISTORY=bench,bench RESULTS_DIR=dir"
-	@echo "make export RUN=folder FORMAT=benchstat|csv [OUT=file]"
+	@echo "make export RUN=folder|id FORMAT=benchstat|csv [OUT=file]"
 	@echo "make refile  file run folders under the machine their manifests give"
 	@echo "             options: FROM=folder (also import the runs found there)"
 	@echo "make history BENCH=name   one benchmark over this machine's runs"
@@ -77,9 +77,9 @@ DEFERBENCH_PYTEST = PYTHONPATH=scripts $(PY) -m pytest -q tests/deferbench
 
 # Regression tracking (README: "Comparing runs and the regression gate").
 compare: setup
-	@test -n "$(BASE)" -a -n "$(NEW)" || { echo "deferbench: make compare needs BASE=<run folder> NEW=<run folder>" >&2; exit 2; }
-	$(DEFERBENCH) compare "$(BASE)" "$(NEW)" $(if $(OUT),--out "$(OUT)") \
-	  $(if $(ALLOW_DIFFERENT),--allow-different)
+	@$(DEFERBENCH) compare $(if $(BASE),"$(BASE)") $(if $(NEW),"$(NEW)") --results-dir $(RESULTS_DIR) \
+	  $(if $(OUT),--out "$(OUT)") $(if $(ALLOW_DIFFERENT),--allow-different) \
+	  $(if $(MACHINE),--machine $(MACHINE))
 
 regress: build
 	$(DEFERBENCH) regress --build-dir $(BUILD_DIR) $(if $(TOLERANCE),--tolerance "$(TOLERANCE)") \
@@ -96,8 +96,8 @@ history: setup
 
 # Reports and charts (README: "Reports and charts").
 report: setup
-	@test -n "$(RUN)" || { echo "deferbench: make report needs RUN=<run folder>" >&2; exit 2; }
-	$(DEFERBENCH) report "$(RUN)"
+	@test -n "$(RUN)" || { echo "deferbench: make report needs RUN=<run folder or run id>" >&2; exit 2; }
+	@$(DEFERBENCH) report "$(RUN)" --results-dir $(RESULTS_DIR)
 
 # Charts go into the build folder, which git does not track; `make readme-plots`
 # redraws the README's pictures under plots/ on purpose (commit them).
@@ -114,8 +114,9 @@ refile: setup
 	$(DEFERBENCH) refile --results-dir $(RESULTS_DIR) $(if $(FROM),--from "$(FROM)")
 
 export: setup
-	@test -n "$(RUN)" || { echo "deferbench: make export needs RUN=<run folder>" >&2; exit 2; }
-	$(DEFERBENCH) export "$(RUN)" $(if $(FORMAT),--format $(FORMAT)) $(if $(OUT),--out "$(OUT)")
+	@test -n "$(RUN)" || { echo "deferbench: make export needs RUN=<run folder or run id>" >&2; exit 2; }
+	@$(DEFERBENCH) export "$(RUN)" --results-dir $(RESULTS_DIR) $(if $(FORMAT),--format $(FORMAT)) \
+	  $(if $(OUT),--out "$(OUT)")
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

@@ -19,13 +19,14 @@ def build_dir():
 
 
 @pytest.fixture
-def deferbench(build_dir):
-    """Runs `python -m deferbench ARGS`; returns the CompletedProcess."""
+def deferbench(request):
+    """Runs `python -m deferbench ARGS`; returns the CompletedProcess. Only
+    `bench` needs the build (then it is required)."""
     def run(*args, check_exit=None):
         env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "scripts"))
         argv = [sys.executable, "-m", "deferbench", *args]
         if args and args[0] == "bench" and "--build-dir" not in args:
-            argv += ["--build-dir", build_dir]
+            argv += ["--build-dir", request.getfixturevalue("build_dir")]
         proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=ROOT)
         if check_exit is not None:
             assert proc.returncode == check_exit, proc.stdout + proc.stderr

@@ -76,7 +76,9 @@ def test_two_quick_runs_of_the_same_binary_flag_nothing_and_say_why(deferbench, 
     data = json.loads((tmp_path / "aa.json").read_text())
     assert [r for r in data["times"] if r["verdict"] != comparison.SAME] == []
     assert [r for r in data["counters"] if r["exact"] and r["verdict"] != comparison.SAME] == []
-    assert "too few repetitions to trust (times): with 3 and 3 repetitions" in proc.stdout
+    assert "have no verdict (?): with 3 and 3 repetitions" in proc.stdout
+    # No verdict at all rather than a warning followed by verdicts.
+    assert {r["mark"] for r in data["times"]} <= {"?", "="}
 
 
 def test_the_command_writes_markdown_and_json_beside_the_new_run_and_never_overwrites(
@@ -88,8 +90,13 @@ def test_the_command_writes_markdown_and_json_beside_the_new_run_and_never_overw
     assert "| + | defer_cost/call |" in open(md).read()
     data = json.loads(open(md[:-3] + ".json").read())
     assert data["times"][0]["benchmark"] and data["settings"]["alpha"] == comparison.ALPHA
-    again = deferbench("compare", BASE, new, check_exit=2)
-    assert "exists" in again.stderr and again.stderr.count("\n") == 1
+    again = deferbench("compare", BASE, new, check_exit=0)
+    assert os.path.exists(md) and os.path.exists(md[:-3] + "-2.md")
+    assert f"wrote {md[:-3]}-2.md" in again.stdout
+    assert open(md).read() == open(md[:-3] + "-2.md").read().replace(
+        md[:-3] + "-2", md[:-3])
+    taken = deferbench("compare", BASE, new, "--out", md[:-3], check_exit=2)
+    assert "exists" in taken.stderr and taken.stderr.count("\n") == 1
 
 
 def test_runs_of_different_machines_need_the_flag_and_say_so(deferbench, tmp_path):
@@ -104,7 +111,7 @@ def test_runs_of_different_machines_need_the_flag_and_say_so(deferbench, tmp_pat
 
 
 @pytest.mark.parametrize("damage, expected", [
-    ("missing", "not a run folder"),
+    ("missing", "no such run folder"),
     ("running", "run is 'running', not 'complete'"),
     ("malformed", "defer_cost.json: malformed JSON"),
 ])
@@ -120,3 +127,73 @@ def test_bad_input_is_one_line_naming_the_file(deferbench, tmp_path, damage, exp
     assert expected in proc.stderr
     assert proc.stderr.count("\n") == 1, proc.stderr
     assert not (tmp_path / "out.md").exists()
+
+
+def test_nothing_leaks_from_numpy_and_an_unchanged_figure_is_never_marked(deferbench, tmp_path):
+    """Zeros in a counter (a ratio 0/0) and figures equal in both runs: no
+    warning on stderr, and no + or - on a figure that did not move."""
+    new = copy_run(RERUN, tmp_path / "new")
+    proc = deferbench("compare", BASE, new, check_exit=0)
+    assert proc.stderr == ""
+    data = json.loads(open(os.path.join(new, "compare-20261122T133330Z.json")).read())
+    for row in data["times"] + data["counters"]:
+        if row["base_median"] == row["new_median"]:
+            assert row["mark"] in ("=", "?"), row
+
+
+def test_rows_come_in_the_registry_order_of_suites_and_natural_order_of_names():
+    from deferbench.run import registry
+    c = _compare(BASE, RERUN)
+    suites = [r.suite for r in c.times]
+    assert suites == sorted(suites, key=list(registry.SUITES).index)
+    assert comparison.natural_key("ndefers/2") < comparison.natural_key("ndefers/10")
+    names = [r.benchmark for r in c.times]
+    assert names == sorted(names, key=comparison.natural_key)
+
+
+def test_each_group_of_times_has_one_unit():
+    from deferbench.commands import compare
+    rows = [comparison.Row("s", f"g/{i}", "real_time", v, v, 3, 3, 1.0)
+            for i, v in enumerate([3.0, 50_000.0, 2_000_000.0])]
+    cells = compare._grouped_cells(rows, False)
+    assert {c[2].split()[-1] for c in cells} == {"us"}
+    assert cells[0][2] == "0.00 us" and cells[2][2] == "2,000.00 us"
+
+
+def test_bare_compare_takes_this_machines_two_newest_runs_of_one_kind(deferbench, tmp_path):
+    results = tmp_path / "results" / "m1"
+    copy_run(BASE, results / "r1", started="2026-11-22T10:00:00+00:00",
+             manifest_changes={("machine_id",): "m1"})
+    copy_run(RERUN, results / "r2", started="2026-11-22T11:00:00+00:00",
+             manifest_changes={("machine_id",): "m1"})
+    copy_run(RERUN, results / "r3", started="2026-11-22T12:00:00+00:00",
+             manifest_changes={("machine_id",): "m1", ("options", "quick"): True})
+    proc = deferbench("compare", "--results-dir", str(tmp_path / "results"), "--machine", "m1",
+                      check_exit=0)
+    assert proc.stdout.startswith("compare: base r1 -> new r2")
+    assert os.path.exists(results / "r2" / "compare-r1.md")
+    (results / "r1" / "manifest.json").unlink()
+    alone = deferbench("compare", "--results-dir", str(tmp_path / "results"), "--machine", "m1",
+                       check_exit=2)
+    assert "fewer than two complete runs of one kind" in alone.stderr
+    assert alone.stderr.count("\n") == 1
+
+
+def test_a_run_with_itself_and_runs_of_two_kinds_are_said_before_the_table(deferbench, tmp_path):
+    itself = deferbench("compare", BASE, BASE, "--out", str(tmp_path / "a"), check_exit=0)
+    assert "is compared with itself" in itself.stdout.split("benchmark")[0]
+    quick = copy_run(RERUN, tmp_path / "q", manifest_changes={("options", "quick"): True})
+    kinds = deferbench("compare", BASE, quick, "--out", str(tmp_path / "b"), check_exit=0)
+    assert "a full run against a QUICK run" in kinds.stdout.split("benchmark")[0]
+
+
+def test_a_run_id_stands_for_its_folder(deferbench, tmp_path):
+    results = tmp_path / "results"
+    copy_run(BASE, results / "m" / "base-run")
+    copy_run(RERUN, results / "m" / "new-run")
+    proc = deferbench("compare", "base-run", "new-run", "--results-dir", str(results),
+                      check_exit=0)
+    assert "compare: base base-run -> new new-run" in proc.stdout
+    export = deferbench("export", "new-run", "--results-dir", str(results), "--format", "csv",
+                        check_exit=0)
+    assert export.stdout.startswith("machine_id,")

@@ -57,3 +57,15 @@ def test_a_run_of_another_machine_filed_here_is_left_out_and_named(tmp_path, def
     proc = deferbench("history", "open_coded", "--results-dir", str(tmp_path), "--machine",
                       "vm-fixture", check_exit=0)
     assert "run2 was made on elsewhere, not vm-fixture" in proc.stderr
+
+
+def test_a_name_no_run_has_is_refused_naming_the_suite_that_has_it(deferbench, tmp_path):
+    from runcopies import BASE, copy_run
+    copy_run(BASE, tmp_path / "results" / "vm-fixture" / "r1")
+    proc = deferbench("history", "nope", "--results-dir", str(tmp_path / "results"),
+                      "--machine", "vm-fixture", check_exit=2)
+    assert proc.stderr.count("\n") == 1 and "no complete run of vm-fixture has defer_cost/nope" \
+        in proc.stderr
+    wrong_suite = deferbench("history", "call", "--suite", "cliffs", "--results-dir",
+                             str(tmp_path / "results"), "--machine", "vm-fixture", check_exit=2)
+    assert "call is in defer_cost: say SUITE=defer_cost" in wrong_suite.stderr

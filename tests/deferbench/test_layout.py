@@ -89,7 +89,7 @@ def test_a_broken_matplotlib_costs_the_report_not_the_run(deferbench, tmp_path):
 
 
 def test_the_suite_lists_come_from_the_registry():
-    from deferbench.analysis import gate, report_data  # noqa: F401
+    from deferbench.analysis import gate
     from deferbench.run import registry
     gbench = [s.name for s in registry.SUITES.values() if s.kind == "gbench"]
     assert [s.name for s in gate.gbench_suites()] == gbench

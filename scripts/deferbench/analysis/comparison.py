@@ -25,11 +25,18 @@ The statistics, and why:
   test against: any difference is a change, and it is reported as such.
 - Too few repetitions: the smallest p-value a Mann-Whitney test can give with
   n and m repetitions is 2 / C(n+m, n). When that is above the corrected
-  threshold, no difference can be called significant, and the comparison says
-  so with the numbers.
+  threshold, no difference can be called significant: the row gets no verdict
+  (not comparable, `?`), and the comparison says how many repetitions would do.
+- A figure that did not change is never a change: an exact figure is a change
+  only when it moved by at least EXACT_MIN_CHANGE (a ratio of stack bytes per
+  frame moves in the sixth digit when the depth moves by a frame).
+- Order: suites in the registry's order, benchmarks in natural order
+  (ndefers/2 before ndefers/10), so two comparisons read alike.
 """
 
 import math
+import re
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,14 +48,14 @@ CONFIDENCE = 0.95            # of the bootstrap interval of the ratio
 BOOTSTRAP_RESAMPLES = 4999
 BOOTSTRAP_SEED = 20200601    # fixed: the same inputs give the same interval
 MIN_REPETITIONS = 2          # fewer: not compared, marked not comparable
-EXACT_RELATIVE = 1e-9        # exact figures closer than this are equal
+EXACT_MIN_CHANGE = 0.0005     # exact figures closer than this (0.05%, below the printed 0.1%) are equal
 CALLGRIND_METRIC = "instructions (callgrind)"
 
 SLOWER, FASTER, SAME, NOT_COMPARABLE = "slower", "faster", "no significant change", \
     "not comparable"
 
 # Counters where a larger figure is better; every other counter is a cost.
-HIGHER_IS_BETTER = {"IPC"}
+HIGHER_IS_BETTER = {"IPC", "depth"}
 # Fields of a repetition that are bookkeeping, not figures to compare.
 NOT_COUNTERS = {"iterations", "real_time", "cpu_time", "repetitions", "repetition_index",
                 "threads", "family_index", "per_family_instance_index",
@@ -155,7 +162,16 @@ def ratio_interval(base, new):
 
 
 def compare_samples(suite, benchmark, metric, base, new):
-    """A Row for two samples; the verdict waits for the family's correction."""
+    """A Row for two samples; the verdict waits for the family's correction.
+
+    A sample with zeros or NaN (a counter never counted) gives NaN figures,
+    shown as n/a: the warnings numpy and scipy raise about it are not news."""
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _compare_samples(suite, benchmark, metric, base, new)
+
+
+def _compare_samples(suite, benchmark, metric, base, new):
     base_med, new_med = float(np.median(base)), float(np.median(new))
     row = Row(suite, benchmark, metric, base_med, new_med, len(base), len(new),
               new_med / base_med if base_med else math.nan)
@@ -171,6 +187,19 @@ def compare_samples(suite, benchmark, metric, base, new):
     from scipy import stats
     row.p_value = float(stats.mannwhitneyu(new, base, alternative="two-sided").pvalue)
     return row
+
+
+def suite_order(names):
+    """Suite names in the registry's order; unknown ones after, by name."""
+    from ..run import registry
+    known = list(registry.SUITES)
+    return sorted(names, key=lambda n: (known.index(n) if n in known else len(known), n))
+
+
+def natural_key(name):
+    """ndefers/2 before ndefers/10: digit runs compare as numbers."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part)
+            for part in re.split(r"(\d+)", name) if part]
 
 
 def exact_row(suite, benchmark, metric, base, new):
@@ -192,8 +221,8 @@ def decide(rows, alpha=ALPHA, min_change=MIN_CHANGE):
         if row.verdict == NOT_COMPARABLE:
             continue
         if row.exact:
-            same = abs(row.new_median - row.base_median) <= \
-                EXACT_RELATIVE * max(abs(row.base_median), abs(row.new_median))
+            same = row.new_median == row.base_median or abs(row.new_median - row.base_median) \
+                < EXACT_MIN_CHANGE * max(abs(row.base_median), abs(row.new_median))
             row.verdict = SAME if same else (SLOWER if _worse(row) else FASTER)
             continue
         big_enough = math.isnan(row.ratio) or abs(row.change) >= min_change
@@ -204,8 +233,9 @@ def decide(rows, alpha=ALPHA, min_change=MIN_CHANGE):
     return rows
 
 
-def _power_warning(rows, alpha, family):
-    """A warning when some tested rows could never reach significance."""
+def withhold_underpowered(rows, alpha, family):
+    """Rows that could never reach significance get no verdict, in place
+    (before decide); returns the line that says so, or None."""
     tested = [r for r in rows if not r.exact and r.verdict != NOT_COMPARABLE]
     if not tested:
         return None
@@ -213,20 +243,24 @@ def _power_warning(rows, alpha, family):
     weak = [r for r in tested if smallest_p(r.base_n, r.new_n) >= threshold]
     if not weak:
         return None
-    r = min(weak, key=lambda w: (w.base_n, w.new_n))
     need = next(k for k in range(2, 100) if smallest_p(k, k) < threshold)
-    return (f"too few repetitions to trust ({family}): with {r.base_n} and {r.new_n} repetitions "
-            f"the smallest possible p-value is {smallest_p(r.base_n, r.new_n):.3g}, not below "
-            f"{threshold:.3g} (alpha {alpha} / {len(tested)} benchmarks), so no change can be "
-            f"called significant; run at least {need} repetitions per benchmark (a full run)")
+    for r in weak:
+        r.verdict = NOT_COMPARABLE
+        r.note = f"too few repetitions for a verdict (needs {need})"
+    r = min(weak, key=lambda w: (w.base_n, w.new_n))
+    return (f"{len(weak)} of {len(tested)} {family} have no verdict (?): with {r.base_n} and "
+            f"{r.new_n} repetitions the smallest possible p-value is "
+            f"{smallest_p(r.base_n, r.new_n):.3g}, not below {threshold:.3g} (alpha {alpha} / "
+            f"{len(tested)}); {need} repetitions per benchmark (a full run) would decide")
 
 
 def compare_runs(base, new, metric="real_time", alpha=ALPHA, min_change=MIN_CHANGE):
     """The Comparison of every benchmark present in both runs."""
     times, counters = [], []
-    for suite in sorted(set(base.suites) & set(new.suites)):
+    for suite in suite_order(set(base.suites) & set(new.suites)):
         b_suite, n_suite = base.suites[suite], new.suites[suite]
-        for name, b in b_suite.benchmarks.items():
+        for name in sorted(b_suite.benchmarks, key=natural_key):
+            b = b_suite.benchmarks[name]
             n = n_suite.benchmarks.get(name)
             if n is None or not b.repetitions or not n.repetitions:
                 continue
@@ -236,20 +270,20 @@ def compare_runs(base, new, metric="real_time", alpha=ALPHA, min_change=MIN_CHAN
                 counters.append(compare_samples(suite, name, key, b.counter(key),
                                                 n.counter(key)))
         b_cg, n_cg = base.callgrind.get(suite, {}), new.callgrind.get(suite, {})
-        for name in b_cg:
+        for name in sorted(b_cg, key=natural_key):
             if name in n_cg:
                 counters.append(exact_row(suite, name, CALLGRIND_METRIC, b_cg[name], n_cg[name]))
+    notes = [w for w in (withhold_underpowered(times, alpha, "times"),
+                         withhold_underpowered(counters, alpha, "counters")) if w]
     decide(times, alpha, min_change)
     decide(counters, alpha, min_change)
-    warnings = [w for w in (_power_warning(times, alpha, "times"),
-                            _power_warning(counters, alpha, "counters")) if w]
     only = sorted({(s, n) for s in base.suites for n in base.suites[s].benchmarks}
                   ^ {(s, n) for s in new.suites for n in new.suites[s].benchmarks})
     if only:
-        warnings.append("in one run only, not compared: "
+        notes.append("in one run only, not compared: "
                         + ", ".join(f"{s}/{n}" for s, n in only))
     return Comparison(base, new, metric, identity_differences(base, new), times, counters,
-                      warnings, alpha, min_change)
+                      notes, alpha, min_change)
 
 
 def _counter_keys(b, n):

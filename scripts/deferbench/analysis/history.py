@@ -60,6 +60,20 @@ def _values(run, suite, benchmark, metric):
     return b.times_ns(metric) if metric in ("real_time", "cpu_time") else b.counter(metric)
 
 
+def suites_with(results_dir, machine_id, benchmark):
+    """The suites in which some complete run of the machine has `benchmark`."""
+    machine_dir = os.path.join(results_dir, machine_id)
+    found = set()
+    for name in sorted(os.listdir(machine_dir)) if os.path.isdir(machine_dir) else []:
+        try:
+            run = folder.load_complete(os.path.join(machine_dir, name))
+        except UserError:
+            continue
+        found |= {s for s, result in run.suites.items() if benchmark in result.benchmarks}
+        found |= {s for s, counts in run.callgrind.items() if benchmark in counts}
+    return sorted(found)
+
+
 def series(results_dir, machine_id, suite, benchmark, metric="real_time"):
     """The benchmark's median per complete run of one machine, oldest first."""
     machine_dir = os.path.join(results_dir, machine_id)

@@ -4,23 +4,32 @@ in plots.py."""
 
 import os
 
-from ..run import folder as run_folder, folder as runs
+from ..run import folder
 from ..errors import UserError
 
 
 def full_runs(machine_dir):
-    """The complete full runs in one machine's folder, newest first. Broken,
-    partial and QUICK runs are left out: a QUICK run never stands for a machine."""
+    """The complete full runs in one machine's folder, newest first: a QUICK
+    run never stands for a machine."""
+    return [r for r in complete_runs(machine_dir)
+            if not (r.manifest.get("options") or {}).get("quick")]
+
+
+def complete_runs(machine_dir):
+    """The complete runs in one machine's folder, QUICK and full, newest
+    first; broken and partial runs are left out."""
+    if not os.path.isdir(machine_dir):
+        return []
     found = []
     for name in os.listdir(machine_dir):
         path = os.path.join(machine_dir, name)
-        if not os.path.isfile(os.path.join(path, runs.MANIFEST)):
+        if not os.path.isfile(os.path.join(path, folder.MANIFEST)):
             continue
         try:
-            run = run_folder.load(path)
+            run = folder.load(path)
         except UserError:
             continue  # a broken run is not a good one
-        if run.partial or (run.manifest.get("options") or {}).get("quick"):
+        if run.partial:
             continue
         found.append(run)
     return sorted(found, key=lambda r: (r.manifest.get("started", ""), r.run_id), reverse=True)
@@ -45,7 +54,7 @@ def named(paths):
     """{label: RunFolder} of the named run folders (partial ones too, labelled)."""
     out = {}
     for p in paths:
-        run = run_folder.load(p)
+        run = folder.load(p)
         label = run.machine_id if run.machine_id not in out else f"{run.machine_id}/{run.run_id}"
         out[label + (" (partial)" if run.partial else "")] = run
     return out

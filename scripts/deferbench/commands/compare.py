@@ -11,9 +11,14 @@ Marks: + slower (worse), - faster (better), = no significant change,
 below 0.05 and the medians differ by at least 5% (--min-change); figures that
 are identical in every repetition are compared exactly.
 
-Output: a table on the console, and the same as Markdown and JSON, written
-into the NEW run folder as compare-<base-run-id>.md and .json, or to
---out PREFIX (PREFIX.md, PREFIX.json). An existing file is never overwritten.
+With no runs named, it compares this machine's two newest complete runs of
+the same kind (QUICK with QUICK, full with full). A run is a folder or a run
+id, looked up under --results-dir.
+
+Output: a table on the console, rows by suite, and the same as Markdown and
+JSON, written into the NEW run folder as compare-<base-run-id>.md and .json, or
+to --out PREFIX (PREFIX.md, PREFIX.json). An existing file is never
+overwritten: a repeated comparison is written as compare-<base-run-id>-2.md.
 Runs from different machines, compilers or build types (manifest.json:
 machine_id, toolchain.cxx, build.type) are refused unless --allow-different.
 """
@@ -24,7 +29,7 @@ import sys
 
 from .. import atomic
 from ..analysis import comparison
-from ..run import folder
+from ..run import folder, machine
 from ..errors import UserError
 
 MARKS = {comparison.SLOWER: "+", comparison.FASTER: "-", comparison.SAME: "=",
@@ -33,8 +38,14 @@ MARKS_LEGEND = "marks: + slower/worse, - faster/better, = no significant change,
 
 
 def add_arguments(p):
-    p.add_argument("base", help="the earlier run folder (results/<machine>/<run-id>)")
-    p.add_argument("new", help="the later run folder")
+    p.add_argument("base", nargs="?", help="the earlier run: a run folder "
+                   "(results/<machine>/<run-id>) or a run id (default: the newer runs' "
+                   "predecessor, see below)")
+    p.add_argument("new", nargs="?", help="the later run (default: this machine's newest)")
+    p.add_argument("--results-dir", default="results",
+                   help="where run ids are looked up (default: results)")
+    p.add_argument("--machine", default=None, help="whose runs are compared when none is "
+                   "named (default: this machine's)")
     p.add_argument("--metric", choices=["real_time", "cpu_time"], default="real_time",
                    help="the time compared (default: real_time)")
     p.add_argument("--min-change", type=float, default=comparison.MIN_CHANGE * 100,
@@ -49,16 +60,31 @@ def add_arguments(p):
 
 # ---- rendering: each returns lines or data, nothing prints ----
 
-def _fmt_value(value, metric):
+TIME_UNITS = (("ns", 1.0), ("us", 1e3), ("ms", 1e6), ("s", 1e9))
+
+
+def time_unit(rows):
+    """One unit for a group of time rows: the largest in which its largest
+    figure stays under a million."""
+    largest = max((max(r.base_median, r.new_median) for r in rows
+                   if not (math.isnan(r.base_median) or math.isnan(r.new_median))), default=0)
+    return next(((u, f) for u, f in TIME_UNITS if largest / f < 1e6), TIME_UNITS[-1])
+
+
+def _fmt_value(value, metric, unit=None):
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     if metric in ("real_time", "cpu_time"):
-        return f"{value:.2f} ns" if value < 1e4 else f"{value / 1e3:.2f} us"
+        name, factor = unit or time_unit([])
+        return f"{value / factor:,.2f} {name}"
     return f"{value:.4g}"
 
 
 def _fmt_change(ratio):
-    return "n/a" if math.isnan(ratio) else f"{(ratio - 1) * 100:+.1f}%"
+    if math.isnan(ratio):
+        return "n/a"
+    change = (ratio - 1) * 100
+    return "0.0%" if round(change, 1) == 0 else f"{change:+.1f}%"
 
 
 def _fmt_ci(row):
@@ -73,11 +99,25 @@ def _fmt_p(row):
     return "" if math.isnan(row.p_adjusted) else f"{row.p_adjusted:.3g}"
 
 
-def _cells(row, with_metric):
+def _cells(row, with_metric, unit=None):
     name = f"{row.suite}/{row.benchmark}" + (f" {row.metric}" if with_metric else "")
-    return [MARKS[row.verdict], name, _fmt_value(row.base_median, row.metric),
-            _fmt_value(row.new_median, row.metric), _fmt_change(row.ratio), _fmt_ci(row),
+    return [MARKS[row.verdict], name, _fmt_value(row.base_median, row.metric, unit),
+            _fmt_value(row.new_median, row.metric, unit), _fmt_change(row.ratio), _fmt_ci(row),
             _fmt_p(row), f"{row.base_n}/{row.new_n}", row.note]
+
+
+def _group(row):
+    """A row's group: its suite and the first part of its name (go/stack, cliffs/loop)."""
+    return row.suite, row.benchmark.split("/")[0]
+
+
+def _grouped_cells(rows, with_metric):
+    """Cells of rows in their order, each group's times in one unit."""
+    groups = {}
+    for r in rows:
+        groups.setdefault(_group(r), []).append(r)
+    units = {g: time_unit(members) for g, members in groups.items()}
+    return [_cells(r, with_metric, units[_group(r)]) for r in rows]
 
 
 HEADER = ["", "benchmark", "base", "new", "change", "95% CI", "p (Holm)", "reps", ""]
@@ -90,13 +130,13 @@ def header_lines(c):
     for what, a, b in c.differences:
         lines.insert(0, f"WARNING: different {what}: {a} vs {b}; compared because "
                         "--allow-different was given: differences include the machines'")
-    lines += [f"warning: {w}" for w in c.warnings]
+    lines += [w if w.startswith("note: ") else f"warning: {w}" for w in c.warnings]
     return lines
 
 
 def table_lines(rows, with_metric=False):
     """A plain-text table, columns aligned."""
-    grid = [HEADER] + [_cells(r, with_metric) for r in rows]
+    grid = [HEADER] + _grouped_cells(rows, with_metric)
     widths = [max(len(r[i]) for r in grid) for i in range(len(HEADER))]
     right = {2, 3, 4, 6, 7}
     return ["  ".join(c.rjust(w) if i in right else c.ljust(w)
@@ -104,9 +144,20 @@ def table_lines(rows, with_metric=False):
 
 
 def console_lines(c):
+    """The console's view: every time, and the counters that did not stay the
+    same (the Markdown and JSON files have them all)."""
     lines = header_lines(c) + [""] + table_lines(c.times)
-    if c.counters:
-        lines += ["", "counters:"] + table_lines(c.counters, with_metric=True)
+    moved = [r for r in c.counters if r.verdict in (comparison.SLOWER, comparison.FASTER)]
+    if moved:
+        lines += ["", "counters that changed:"] + table_lines(moved, with_metric=True)
+    if len(moved) < len(c.counters):
+        rest = {}
+        for r in c.counters:
+            if r not in moved:
+                rest[r.verdict] = rest.get(r.verdict, 0) + 1
+        lines += ["", "counters not shown: " + ", ".join(
+            f"{n} {verdict}" for verdict, n in sorted(rest.items()))
+            + " (all are in the Markdown and JSON files)"]
     return lines + ["", MARKS_LEGEND, summary_line(c)]
 
 
@@ -121,8 +172,8 @@ def markdown_lines(c):
     def md_table(rows, with_metric):
         out = ["| " + " | ".join(h or " " for h in HEADER) + " |",
                "|" + "---|" * len(HEADER)]
-        out += ["| " + " | ".join(cell.replace("|", "\\|") for cell in _cells(r, with_metric))
-                + " |" for r in rows]
+        out += ["| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+                for cells in _grouped_cells(rows, with_metric)]
         return out
     lines = [f"# Comparison: {c.base.run_id} -> {c.new.run_id}", ""]
     for what, a, b in c.differences:
@@ -172,32 +223,81 @@ def comparison_json(c, allowed_different):
 # ---- the command ----
 
 def output_paths(args, base, new):
-    prefix = args.out or os.path.join(new.path, f"compare-{base.run_id}")
-    paths = (prefix + ".md", prefix + ".json")
-    for p in paths:
-        if os.path.exists(p):
-            raise UserError(f"{p} exists; a comparison never overwrites a file "
-                            "(remove it, or choose another OUT=)")
-    folder = os.path.dirname(os.path.abspath(prefix))
-    if not os.path.isdir(folder):
-        raise UserError(f"OUT={args.out}: folder {folder} does not exist")
-    return paths
+    """(markdown, json): --out's, which must not exist, or the first free
+    compare-<base-run-id>[-k] in the new run's folder."""
+    if args.out:
+        paths = (args.out + ".md", args.out + ".json")
+        for p in paths:
+            if os.path.exists(p):
+                raise UserError(f"{p} exists; a comparison never overwrites a file "
+                                "(remove it, or choose another OUT=)")
+        where = os.path.dirname(os.path.abspath(args.out))
+        if not os.path.isdir(where):
+            raise UserError(f"OUT={args.out}: folder {where} does not exist")
+        return paths
+    for k in range(1, 1000):
+        prefix = os.path.join(new.path, f"compare-{base.run_id}" + (f"-{k}" if k > 1 else ""))
+        if not any(os.path.exists(prefix + ext) for ext in (".md", ".json")):
+            return prefix + ".md", prefix + ".json"
+    raise UserError(f"{new.path}: too many comparisons with {base.run_id}")
+
+
+def chosen_runs(args):
+    """(base, new) folders: those named (paths or run ids), or this machine's two
+    newest complete runs of one kind."""
+    if args.base and args.new:
+        return (folder.locate(args.base, args.results_dir),
+                folder.locate(args.new, args.results_dir))
+    if args.base or args.new:
+        raise UserError("compare needs two runs (BASE= and NEW=) or none, for this machine's "
+                        "two newest complete runs of one kind")
+    from ..analysis import machine_runs
+    machine_id, _ = machine.machine_id(args.machine)
+    newest = machine_runs.complete_runs(os.path.join(args.results_dir, machine_id))
+    for i, new in enumerate(newest):
+        earlier = [r for r in newest[i + 1:] if kind(r) == kind(new)]
+        if earlier:
+            return earlier[0].path, new.path
+    raise UserError(f"{os.path.join(args.results_dir, machine_id)}: fewer than two complete "
+                    "runs of one kind (QUICK or full) to compare; run `make bench` again, or "
+                    "name the runs (BASE= NEW=)")
+
+
+def kind(run):
+    return "QUICK" if (run.manifest.get("options") or {}).get("quick") else "full"
+
+
+def kind_notes(base, new):
+    """Lines that say what makes two runs less comparable than they look."""
+    notes = []
+    if os.path.realpath(base.path) == os.path.realpath(new.path):
+        notes.append(f"note: {base.path} is compared with itself: every change is 0")
+    if kind(base) != kind(new):
+        notes.append(f"note: a {kind(base)} run against a {kind(new)} run: their repetitions "
+                     "and settings differ, so their times need not agree")
+    commits = [(r.manifest.get("git") or {}).get("commit") for r in (base, new)]
+    if all(commits) and commits[0] != commits[1]:
+        notes.append(f"note: the runs were made by different code ({commits[0][:12]} and "
+                     f"{commits[1][:12]}): a change may be the code's")
+    return notes
 
 
 def run(args):
     if args.min_change < 0:
         raise UserError(f"--min-change must be a percentage >= 0, got {args.min_change}")
-    base, new = folder.load_complete(args.base), folder.load_complete(args.new)
+    base_path, new_path = chosen_runs(args)
+    base, new = folder.load_complete(base_path), folder.load_complete(new_path)
     different = comparison.identity_differences(base, new)
     if different and not args.allow_different:
         what, a, b = different[0]
-        raise UserError(f"{args.base} and {args.new} are from different {what}s ({a} vs {b}); "
+        raise UserError(f"{base.path} and {new.path} are from different {what}s ({a} vs {b}); "
                         "pass --allow-different (ALLOW_DIFFERENT=1) to compare them anyway")
     md_path, json_path = output_paths(args, base, new)
     c = comparison.compare_runs(base, new, metric=args.metric,
                                 min_change=args.min_change / 100)
     if not c.times:
-        raise UserError(f"{args.base} and {args.new} have no benchmark in common")
+        raise UserError(f"{base.path} and {new.path} have no benchmark in common")
+    c.warnings[:0] = kind_notes(base, new)
     print("\n".join(console_lines(c)))
     atomic.write_text(md_path, "\n".join(markdown_lines(c)) + "\n")
     try:

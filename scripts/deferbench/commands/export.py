@@ -23,7 +23,8 @@ from ..run import folder
 
 
 def add_arguments(p):
-    p.add_argument("run", help="a run folder, results/<machine>/<run-id>")
+    p.add_argument("run", help="a run folder (results/<machine>/<run-id>) or a run id")
+    p.add_argument("--results-dir", default="results", help="where run ids are looked up")
     p.add_argument("--format", default="benchstat", help="benchstat (default) or csv")
     p.add_argument("--out", default=None, help="a file to write (default: standard output)")
 
@@ -31,7 +32,7 @@ def add_arguments(p):
 def run(args):
     if args.format not in export.FORMATS:
         raise UserError(f"unknown export format {args.format!r}; accepted: {', '.join(export.FORMATS)}")
-    content = export.text(folder.load(args.run), args.format)
+    content = export.text(folder.load(folder.locate(args.run, args.results_dir)), args.format)
     if args.out:
         atomic.write_text(args.out, content)
     else:

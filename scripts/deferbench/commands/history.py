@@ -6,6 +6,7 @@ median per run, and where its level moved (analysis/history.py says how).
 
 import sys
 
+from ..errors import UserError
 from ..run import machine
 
 
@@ -39,5 +40,12 @@ def run(args):
     for path, other in s.left_out:
         print(f"history: note: {path} was made on {other}, not {machine_id}; it is left out "
               "(`make refile` files it under its machine)", file=sys.stderr)
+    if not s.points:
+        elsewhere = [x for x in history.suites_with(args.results_dir, machine_id, args.benchmark)
+                     if x != args.suite]
+        hint = (f"; {args.benchmark} is in {', '.join(elsewhere)}: say SUITE={elsewhere[0]}"
+                if elsewhere else "; no run of this machine has a benchmark of that name")
+        raise UserError(f"no complete run of {machine_id} has {args.suite}/{args.benchmark}"
+                        + hint)
     print("\n".join(lines(s)))
     return 0

@@ -8,14 +8,17 @@ partial; a missing folder or manifest, or malformed JSON, is one line naming
 the file, exit 2. `make bench` calls build() at the end of every run.
 """
 
+from ..run import folder
+
 
 def add_arguments(p):
-    p.add_argument("run", help="a run folder, results/<machine>/<run-id>")
+    p.add_argument("run", help="a run folder (results/<machine>/<run-id>) or a run id")
+    p.add_argument("--results-dir", default="results", help="where run ids are looked up")
     p.add_argument("--dpi", type=int, default=110, help="PNG resolution of the charts")
 
 
 def run(args):
     from ..render import report  # matplotlib is loaded here, not for --help
-    md, page = report.build(args.run, args.dpi)
+    md, page = report.build(folder.locate(args.run, args.results_dir), args.dpi)
     print(f"deferbench: report written: {md}, {page}")
     return 0

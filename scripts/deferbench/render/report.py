@@ -16,7 +16,7 @@ from .. import atomic
 from . import charts, export
 from ..analysis import claims, claims_table, machine_comparison, paired_runs, report_data, targets
 from ..suites import fd as fd_summary, stack as stack_summary
-from ..run import folder as run_folder
+from ..run import folder
 
 
 def sections(run):
@@ -330,7 +330,7 @@ def render_html(run, secs, chart_files):
 def build(path, dpi=110):
     """Writes report.md, report.html and the charts into the run folder;
     returns the paths of the two reports."""
-    run = run_folder.load(path)
+    run = folder.load(path)
     secs = sections(run)
     chart_files = charts.draw_all(run, path, dpi)
     md, page = os.path.join(path, "report.md"), os.path.join(path, "report.html")

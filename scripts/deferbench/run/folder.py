@@ -127,6 +127,21 @@ class RunFolder:
         return [e for e in self.raw.get(suite, []) if e.get("run_type", "iteration") == "iteration"]
 
 
+def locate(text, results_dir):
+    """The run folder `text` names: a path, or a run id looked up under
+    results_dir/<machine>/; a path that is neither is returned as it is, for
+    load() to say what is wrong with it."""
+    if os.path.isdir(text) or os.sep in text:
+        return text
+    found = sorted(os.path.join(results_dir, m, text) for m in
+                   (os.listdir(results_dir) if os.path.isdir(results_dir) else [])
+                   if os.path.isfile(os.path.join(results_dir, m, text, MANIFEST)))
+    if len(found) > 1:
+        raise UserError(f"run id {text} names {len(found)} runs under {results_dir} "
+                        f"({', '.join(found)}); give the folder")
+    return found[0] if found else text
+
+
 def read_json(path):
     """The parsed JSON of a file; a UserError naming the file otherwise."""
     try:

@@ -16,7 +16,7 @@ import os
 import shutil
 
 from .. import atomic
-from . import machine_identity, folder as run_folder, folder as runs
+from . import folder, machine_identity
 from ..errors import UserError
 
 
@@ -24,7 +24,7 @@ def run_folders(root):
     """Every folder under root that holds a manifest, sorted; none below a run folder."""
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
-        if runs.MANIFEST in filenames:
+        if folder.MANIFEST in filenames:
             found.append(dirpath)
             dirnames[:] = []
         else:
@@ -42,7 +42,7 @@ def _same_tree(a, b):
 
 
 def destination(results_dir, path):
-    manifest = run_folder.read_json(os.path.join(path, runs.MANIFEST))
+    manifest = folder.read_json(os.path.join(path, folder.MANIFEST))
     run_id = manifest.get("run_id") or os.path.basename(os.path.normpath(path))
     machine = machine_identity.run_machine_id(manifest, path)
     return os.path.join(results_dir, machine, run_id)

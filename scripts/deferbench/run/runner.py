@@ -15,7 +15,7 @@ import sys
 import time
 
 from .. import SOURCE_DIR, atomic
-from . import callgrind, machine, folder as runs, registry
+from . import callgrind, folder, machine, registry
 from ..analysis import paired, results
 from ..errors import UserError
 
@@ -202,7 +202,7 @@ def _raise_interrupt(signum, frame):
 
 def run(args):
     selected = registry.select(args.suites)
-    runs.check_writable(args.results_dir)
+    folder.check_writable(args.results_dir)
     binaries = {s.name: _binary(args.build_dir, s) for s in selected}
     if args.counters == "callgrind" and not callgrind.available():
         raise UserError("COUNTERS=callgrind needs valgrind (Debian package valgrind)")
@@ -210,8 +210,8 @@ def run(args):
 
     described = machine.describe()
     machine_id, id_source = machine.machine_id(args.machine, described["identity"])
-    run_dir = runs.create(args.results_dir, machine_id)
-    manifest = runs.Manifest(run_dir, {
+    run_dir = folder.create(args.results_dir, machine_id)
+    manifest = folder.Manifest(run_dir, {
         "run_id": os.path.basename(run_dir),
         "machine_id": machine_id,
         "machine_id_source": id_source,
