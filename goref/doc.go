@@ -1,7 +1,7 @@
 // Package goref is deferbench's Go reference: the articles' experiments
 // written in Go, so every claim has a figure from Go itself on the same
 // machine beside the C++ analog. It has no dependencies outside the
-// standard library; scripts/deferbench/go_suite.py builds and runs it.
+// standard library; scripts/deferbench/suites/go/suite.py builds and runs it.
 //
 //	defercost/         one defer per strategy (suite defer_cost's case names)
 //	cliffs/            article B's three cliffs (suite cliffs' case names)

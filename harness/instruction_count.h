@@ -17,7 +17,7 @@
 //      a malloc arena that no one used before, an empty tcache, empty
 //      per-thread pools and a fresh stack, whatever ran earlier and from where;
 // and each counted run asks callgrind for a dump named "<case> iterations=<n>".
-// The reader (scripts/deferbench/callgrind.py) takes (count(2N) - count(N)) / N:
+// The reader (scripts/deferbench/run/callgrind.py) takes (count(2N) - count(N)) / N:
 // the loop's entry and exit and the thread's first-use work are in both runs,
 // and cancel exactly.
 //

@@ -15,7 +15,7 @@
 // Under `--callgrind` the loop is bracketed with callgrind client requests
 // instead, in the runs that instruction_count.h registers (a fixed number of
 // iterations each; only a run with a current case name is counted), and
-// scripts/deferbench/callgrind.py reads the dumps.
+// scripts/deferbench/run/callgrind.py reads the dumps.
 #pragma once
 
 #include <benchmark/benchmark.h>

@@ -17,8 +17,8 @@
 // statistics: every pair's ns per op for the subject and the reference, and
 // what disturbed it ("context_switch", "cpu_migration" or ""). Which pairs to
 // keep (disturbed ones and outliers are dropped, and counted), each pair's
-// ratio, their median and its interval: scripts/deferbench/paired.py, which
-// judges the Go side's pairs by the same rules.
+// ratio, their median and its interval: scripts/deferbench/analysis/paired.py,
+// which judges the Go side's pairs by the same rules.
 #pragma once
 
 #include <functional>

@@ -1,8 +1,8 @@
 // main() of every deferbench suite binary: deferbench's own flags, the counter
 // set-up, then Google Benchmark with the suite's cases.
 //
-// A suite binary runs on its own (`build/benchmarks/defer_cost`) or under
-// scripts/deferbench/bench.py, which is what `make bench` uses.
+// A suite binary runs on its own (`build/suites/defer_cost/defer_cost`) or under
+// scripts/deferbench/run/runner.py, which is what `make bench` uses.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>

@@ -13,7 +13,7 @@
 #include <string>
 #include <utility>
 
-#include "cliffs_workloads.h"
+#include "cliffs/workloads.h"
 #include "measure.h"
 #include "paired.h"
 #include "registry.h"

@@ -1,4 +1,4 @@
-#include "cliffs_workloads.h"
+#include "cliffs/workloads.h"
 
 #include <utility>
 

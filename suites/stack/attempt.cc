@@ -1,6 +1,6 @@
 // The forked child of a stack attempt, and the parent's side of it (see
-// stack_attempt.h).
-#include "stack_attempt.h"
+// stack/attempt.h).
+#include "stack/attempt.h"
 
 #include <malloc.h>
 #include <poll.h>

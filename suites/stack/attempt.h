@@ -21,8 +21,8 @@
 #include <utility>
 #include <vector>
 
-#include "stack_outcome.h"
-#include "stack_recursion.h"
+#include "stack/outcome.h"
+#include "stack/recursion.h"
 
 namespace stack_suite {
 

@@ -1,5 +1,5 @@
-// Naming how a stack attempt ended (see stack_outcome.h).
-#include "stack_outcome.h"
+// Naming how a stack attempt ended (see stack/outcome.h).
+#include "stack/outcome.h"
 
 #include <sys/wait.h>
 

@@ -1,5 +1,5 @@
-// The self-deferring functions of the stack suite (see stack_recursion.h).
-#include "stack_recursion.h"
+// The self-deferring functions of the stack suite (see stack/recursion.h).
+#include "stack/recursion.h"
 
 #include <array>
 

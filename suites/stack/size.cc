@@ -1,5 +1,5 @@
-// STACK_SIZES parsing and the memory check (see stack_size.h).
-#include "stack_size.h"
+// STACK_SIZES parsing and the memory check (see stack/size.h).
+#include "stack/size.h"
 
 #include <sys/resource.h>
 

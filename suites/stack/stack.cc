@@ -2,12 +2,12 @@
 // every strategy, until the stack runs out.
 //
 // For each stack size and strategy, a few attempts, each in its own child
-// process (stack_attempt.h): the depth reached, bytes per frame (stack size
+// process (stack/attempt.h): the depth reached, bytes per frame (stack size
 // / depth), time to overflow and the child's peak RSS. Depth is a property
 // of the binary and the stack size, so the repetitions should agree exactly;
 // the JSON keeps each one and the summary says whether they do.
 //
-// A program suite (scripts/deferbench/suites.py): it writes Google
+// A program suite (scripts/deferbench/run/registry.py): it writes Google
 // Benchmark-shaped JSON itself, one entry per attempt, named
 // "<strategy>/<size>" ("chain_stack/64MiB").
 #include <sys/resource.h>
@@ -29,9 +29,9 @@
 #include <vector>
 
 #include "perf_counters.h"
-#include "stack_attempt.h"
-#include "stack_recursion.h"
-#include "stack_size.h"
+#include "stack/attempt.h"
+#include "stack/recursion.h"
+#include "stack/size.h"
 
 namespace {
 

@@ -1,6 +1,6 @@
 // Every variant of a cliff does the same work and runs the same cleanups, in
 // Go's order; only where and when the cleanups wait differs.
-#include "cliffs_workloads.h"
+#include "cliffs/workloads.h"
 
 #include <gtest/gtest.h>
 

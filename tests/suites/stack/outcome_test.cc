@@ -1,4 +1,4 @@
-#include "stack_outcome.h"
+#include "stack/outcome.h"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>

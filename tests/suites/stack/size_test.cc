@@ -1,4 +1,4 @@
-#include "stack_size.h"
+#include "stack/size.h"
 
 #include <gtest/gtest.h>
 
