@@ -10,14 +10,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <iostream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "build_info.h"
 #include "cpu_pin.h"
+#include "event_report.h"
 #include "instruction_count.h"
 #include "measure.h"
 #include "paired.h"
@@ -63,15 +63,6 @@ struct Options {
   harness::PairOptions pair_options;
 };
 
-std::vector<std::string> split_commas(std::string_view list) {
-  std::vector<std::string> out;
-  std::stringstream in{std::string(list)};
-  for (std::string item; std::getline(in, item, ',');) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
 // A positive number from a flag's value, or an error line naming the flag.
 bool positive(const std::string& flag, const std::string& text, double& value) {
   char* end = nullptr;
@@ -98,7 +89,7 @@ bool positive_integer(const std::string& flag, const std::string& text, long& va
 
 // "S:R,S:R" into pairs of cases that have op loops; one line per problem.
 bool parse_pairs(std::string_view list, std::vector<harness::PairSpec>& out) {
-  for (const std::string& item : split_commas(list)) {
+  for (const std::string& item : harness::split_commas(list)) {
     const auto colon = item.find(':');
     harness::PairSpec spec{item.substr(0, colon),
                            colon == std::string::npos ? "" : item.substr(colon + 1)};
@@ -129,7 +120,7 @@ bool parse_options(int& argc, char** argv, Options& options) {
       return arg.substr(flag.size());
     };
     if (arg.starts_with("--events=")) {
-      options.events = split_commas(value_of("--events="));
+      options.events = harness::split_commas(value_of("--events="));
     } else if (arg == "--count-kernel") {
       options.count_kernel = true;
     } else if (arg == "--probe-events") {
@@ -172,35 +163,6 @@ bool parse_options(int& argc, char** argv, Options& options) {
   return true;
 }
 
-nlohmann::json events_json(const harness::PerfCounters& counters) {
-  nlohmann::json list = nlohmann::json::array();
-  for (const auto& e : counters.events()) {
-    nlohmann::json item = {{"name", e.name}, {"status", harness::to_string(e.status)}};
-    if (!e.encoded.empty()) item["encoded"] = e.encoded;
-    if (!e.reason.empty()) item["reason"] = e.reason;
-    list.push_back(item);
-  }
-  return list;
-}
-
-// One line naming each unknown event and its closest known names.
-bool report_unknown_events(const harness::PerfCounters& counters) {
-  bool any = false;
-  for (const auto& e : counters.events()) {
-    if (e.status != harness::EventStatus::unknown_event) continue;
-    any = true;
-    std::string line = "deferbench: unknown perf event '" + e.name + "' (" + e.reason + ")";
-    const auto near = harness::closest_event_names(e.name);
-    if (!near.empty()) {
-      line += "; closest libpfm4 names:";
-      for (std::size_t i = 0; i < near.size(); ++i) line += (i ? ", " : " ") + near[i];
-    }
-    line += "; `showevtinfo` from libpfm4's examples lists them all";
-    std::fprintf(stderr, "%s\n", line.c_str());
-  }
-  return any;
-}
-
 void print_counter_summary(const harness::PerfCounters& counters) {
   std::string counted;
   for (const auto& name : counters.counted_names()) counted += (counted.empty() ? "" : ", ") + name;
@@ -241,11 +203,8 @@ int main(int argc, char** argv) {
   if (!options.callgrind) {
     counters = harness::PerfCounters::open(options.events, options.count_kernel);
   }
-  if (options.probe) {
-    std::cout << events_json(counters).dump(2) << '\n';
-    return report_unknown_events(counters) ? 2 : 0;
-  }
-  if (report_unknown_events(counters)) return 2;
+  if (options.probe) return harness::print_event_probe(counters, "deferbench: ");
+  if (harness::report_unknown_events(counters, "deferbench: ")) return 2;
   if (!options.quiet && !options.callgrind) print_counter_summary(counters);
 
   harness::set_counting_config({&counters, options.callgrind});
@@ -257,9 +216,9 @@ int main(int argc, char** argv) {
   if (!options.pairs.empty()) return run_paired(options, cpu_text);
   benchmark::AddCustomContext("deferbench_cpu", cpu_text);
   benchmark::AddCustomContext("deferbench_counting", options.callgrind ? "callgrind" : "perf");
-  benchmark::AddCustomContext("deferbench_build_type", DEFERBENCH_BUILD_TYPE);
-  benchmark::AddCustomContext("deferbench_cxx_flags", DEFERBENCH_CXX_FLAGS);
-  benchmark::AddCustomContext("deferbench_compiler", DEFERBENCH_COMPILER);
+  for (const auto& [key, value] : harness::build_context()) {
+    benchmark::AddCustomContext(key, value);
+  }
   // Statuses in brief (the reasons are in the manifest and on the console).
   std::string statuses;
   for (const auto& e : counters.events()) {
