@@ -10,43 +10,38 @@
 // largest N they allow is measured instead; the user-space part alone (chain
 // records for N fake descriptors) is measured at every requested N.
 //
-// Output: one Google Benchmark-shaped JSON file (--out, written whole), one
-// entry per repetition. Progress and the limits go to stderr.
+// A program suite (harness/program_suite.h). Output: one Google
+// Benchmark-shaped JSON file (--out, written whole), one entry per
+// repetition. Progress and the limits go to stderr.
 #include <sys/resource.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
-#include <fstream>
-#include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "fd/child.h"
-#include "perf_counters.h"
 #include "fd/interrupts.h"
 #include "fd/limits.h"
 #include "fd/open_close.h"
 #include "fd/sweep.h"
 #include "fd/system_limit.h"
 #include "fd/temp_files.h"
+#include "program_suite.h"
 
 namespace {
 
 using json = nlohmann::json;
 
-constexpr const char* kUsage = R"(usage: fd [--out=PATH] [--quick] [--events=LIST]
+constexpr const char* kUsage = R"(usage: fd [--out=PATH] [--quick] [--events=LIST] [--probe-events]
 
 Article A's experiment: open N files, one deferred close each, read one at
 random, return so that every close runs; per strategy (plain, guards, chain,
@@ -57,6 +52,9 @@ open_frame_in_loop) in a child process of its own, against the kernel's limits.
   --quick        3 repetitions instead of 10 (5 above 100k files)
   --events=LIST  perf events (libpfm4 names) counted per file in each child,
                  user and kernel mode (default: deferbench's set; --events= none)
+  --probe-events print each event's status as JSON and exit (exit 2 if a name
+                 is unknown to libpfm4)
+  --help         this text
 
 Environment:
   FD_N=LIST      file counts, comma-separated, k/m suffixes
@@ -79,55 +77,28 @@ filesystem can hold is refused before anything is created (exit 2).
 // Files the untimed warm-up of each child opens.
 constexpr std::uint64_t kWarmUpFiles = 64;
 
-struct Options {
-  std::optional<std::string> out;
-  bool quick = false;
-  std::vector<std::string> events = harness::PerfCounters::default_events();
-  std::vector<std::uint64_t> sweep;
-  std::string dir;
-  bool system = false;  // FD_SYSTEM=1
+// The suite's own settings, from the environment.
+struct Settings {
+  std::vector<std::uint64_t> sweep;  // FD_N
+  std::string dir;                   // FD_DIR
+  bool system = false;               // FD_SYSTEM=1
 };
 
 // The perf events each child counts (see fd::set_perf_events).
 std::vector<std::string> g_perf_events;
 
-[[noreturn]] void usage_error(const std::string& line) {
-  std::fprintf(stderr, "fd: %s\n", line.c_str());
-  std::exit(2);
-}
-
-Options parse(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
-      std::exit(0);
-    } else if (arg == "--quick") {
-      o.quick = true;
-    } else if (arg.starts_with("--out=") && arg.size() > 6) {
-      o.out = std::string(arg.substr(6));
-    } else if (arg.starts_with("--events=")) {
-      o.events.clear();
-      std::stringstream list{std::string(arg.substr(9))};
-      for (std::string name; std::getline(list, name, ',');) {
-        if (!name.empty()) o.events.push_back(name);
-      }
-    } else {
-      usage_error("unknown option '" + std::string(arg) +
-                  "'; accepted: --out=PATH, --quick, --events=LIST, --help");
-    }
-  }
+Settings read_settings() {
+  Settings o;
   const char* n = std::getenv("FD_N");
   auto sweep = fd::parse_sweep(n != nullptr ? n : fd::kDefaultSweep);
-  if (auto* e = std::get_if<fd::SweepError>(&sweep)) usage_error(e->message);
+  if (auto* e = std::get_if<fd::SweepError>(&sweep)) harness::refuse(e->message);
   o.sweep = std::get<std::vector<std::uint64_t>>(sweep);
 
   if (const char* sys = std::getenv("FD_SYSTEM"); sys != nullptr && *sys != '\0') {
     if (std::string_view(sys) == "1") {
       o.system = true;
     } else if (std::string_view(sys) != "0") {
-      usage_error(std::string("FD_SYSTEM=\"") + sys + "\": accepted values are 0 and 1");
+      harness::refuse(std::string("FD_SYSTEM=\"") + sys + "\": accepted values are 0 and 1");
     }
   }
 
@@ -137,17 +108,8 @@ Options parse(int argc, char** argv) {
                                          : std::filesystem::temp_directory_path(ec).string();
   if (o.dir.empty()) o.dir = "/tmp";
   if (!std::filesystem::is_directory(o.dir, ec) || access(o.dir.c_str(), W_OK | X_OK) != 0) {
-    usage_error("FD_DIR=\"" + o.dir + "\" is not a folder this process may write to; "
-                "give an existing, writable folder");
-  }
-  if (o.out) {
-    if (std::filesystem::exists(*o.out, ec)) {
-      usage_error("--out=" + *o.out + " exists; a run never overwrites an earlier one");
-    }
-    const auto parent = std::filesystem::absolute(*o.out, ec).parent_path();
-    if (!std::filesystem::is_directory(parent, ec) || access(parent.c_str(), W_OK) != 0) {
-      usage_error("--out=" + *o.out + ": its folder is missing or not writable");
-    }
+    harness::refuse("FD_DIR=\"" + o.dir + "\" is not a folder this process may write to; "
+                    "give an existing, writable folder");
   }
   return o;
 }
@@ -288,75 +250,17 @@ void record_child(json& e, std::uint64_t n, const fd::ChildResult& c, bool opens
   }
 }
 
-std::string now_iso() {
-  char buf[64];
-  const std::time_t t = std::time(nullptr);
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", std::localtime(&t));
-  return buf;
-}
-
-json machine_context() {
-  utsname u{};
-  uname(&u);
-  char exe[4096] = {};
-  const ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  return {{"date", now_iso()},
-          {"host_name", u.nodename},
-          {"kernel", std::string(u.sysname) + " " + u.release},
-          {"executable", len > 0 ? std::string(exe, static_cast<std::size_t>(len)) : ""},
-          {"num_cpus", sysconf(_SC_NPROCESSORS_ONLN)},
-#ifdef NDEBUG
-          {"library_build_type", "release"},
-#else
-          {"library_build_type", "debug"},
-#endif
-          {"deferbench_suite", "fd"}};
-}
-
-void write_whole(const std::optional<std::string>& out, const json& doc) {
-  const std::string text = doc.dump(2) + "\n";
-  if (!out) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    return;
-  }
-  const std::string tmp = *out + ".tmp." + std::to_string(getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    f << text;
-    f.flush();
-    if (!f) {
-      std::remove(tmp.c_str());
-      std::fprintf(stderr, "fd: cannot write %s\n", tmp.c_str());
-      std::exit(1);
-    }
-  }
-  if (std::rename(tmp.c_str(), out->c_str()) != 0) {
-    std::remove(tmp.c_str());
-    std::fprintf(stderr, "fd: cannot rename %s to %s: %s\n", tmp.c_str(), out->c_str(),
-                 std::strerror(errno));
-    std::exit(1);
-  }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Options options = parse(argc, argv);
-  const fd::Limits limits = fd::read_limits(options.dir);
+  const harness::ProgramOptions options =
+      harness::parse_program_options("fd", kUsage, argc, argv);
+  const Settings settings = read_settings();
+  const fd::Limits limits = fd::read_limits(settings.dir);
 
   // Probe the events here (their statuses go in the context); each child
   // opens its own. An unknown name is refused like any bad input.
-  json perf_events = json::array();
-  {
-    const auto probe = harness::PerfCounters::open(options.events, /*count_kernel=*/true);
-    for (const auto& ev : probe.events()) {
-      if (ev.status == harness::EventStatus::unknown_event) {
-        usage_error("unknown perf event '" + ev.name + "' (" + ev.reason + ")");
-      }
-      perf_events.push_back({{"name", ev.name}, {"status", harness::to_string(ev.status)},
-                             {"reason", ev.reason}});
-    }
-  }
+  const json perf_events = harness::probe_program_events(options.events);
   g_perf_events = options.events;
   fd::set_perf_events(options.events);
   const int child_cpu = fd::pin_children_to_one_cpu();
@@ -364,9 +268,9 @@ int main(int argc, char** argv) {
   // Every refusal comes before anything is created.
   std::vector<Planned> planned;
   json not_measured = json::array();
-  for (std::uint64_t n : options.sweep) {
+  for (std::uint64_t n : settings.sweep) {
     const fd::Verdict v = fd::check(limits, n);
-    if (v.refuse()) usage_error(v.message);
+    if (v.refuse()) harness::refuse(v.message);
     if (v.bound == fd::Bound::none) {
       planned.push_back({n, "requested"});
     } else {
@@ -374,18 +278,20 @@ int main(int argc, char** argv) {
     }
   }
   fd::SystemPlan system_plan;
-  if (options.system) {
+  if (settings.system) {
     rlimit nproc{};
     getrlimit(RLIMIT_NPROC, &nproc);
     system_plan = fd::plan_file_table(limits, fd::mem_available_bytes(), nproc.rlim_cur,
                                       !limits.cap_sys_admin.value_or(true) || geteuid() == 0);
-    if (!system_plan.refusal.empty()) usage_error(system_plan.refusal);
+    if (!system_plan.refusal.empty()) harness::refuse(system_plan.refusal);
   }
   const std::uint64_t largest = fd::largest_n(limits);
   const std::uint64_t top = planned.empty() ? 0 : planned.back().n;
   if (!not_measured.empty() && largest > top && largest > 0) {
     planned.push_back({largest, "the largest N the limits allow"});
   }
+  // The last refusal: an --out that exists or cannot be written.
+  harness::ProgramOutput output(options.out);
 
   std::fprintf(stderr, "fd: %s\n", limits_line(limits).c_str());
   for (const auto& m : not_measured) {
@@ -396,7 +302,7 @@ int main(int argc, char** argv) {
 
   fd::Interrupts interrupts;
   const std::uint64_t descriptors_at_start = fd::count_open_descriptors();
-  fd::TempFiles files(options.dir);
+  fd::TempFiles files(settings.dir);
   if (!files.error().empty()) {
     std::fprintf(stderr, "fd: %s\n", files.error().c_str());
     return 1;
@@ -409,6 +315,7 @@ int main(int argc, char** argv) {
   auto stop_if_interrupted = [&] {
     if (!interrupts.pending()) return;
     files.remove();
+    output.discard();
     std::fprintf(stderr, "fd: interrupted by %s; removed %s; no results written\n",
                  sigabbrev_np(interrupts.signal_number()), folder.c_str());
     interrupts.reraise();
@@ -479,7 +386,7 @@ int main(int argc, char** argv) {
 
   // The user-space part alone, at every N asked for (and the largest allowed).
   std::vector<Planned> record_sizes;
-  for (std::uint64_t n : options.sweep) record_sizes.push_back({n, "requested"});
+  for (std::uint64_t n : settings.sweep) record_sizes.push_back({n, "requested"});
   if (!planned.empty() && planned.back().origin != "requested") record_sizes.push_back(planned.back());
   std::sort(record_sizes.begin(), record_sizes.end(),
             [](const Planned& a, const Planned& b) { return a.n < b.n; });
@@ -510,7 +417,7 @@ int main(int argc, char** argv) {
   files.remove();
 
   json system_context = "not asked for (FD_SYSTEM=1 runs it)";
-  if (options.system) {
+  if (settings.system) {
     std::fprintf(stderr, "fd: FD_SYSTEM=1: fs.file-max %llu, %llu in use: up to %llu "
                  "processes of %llu files each, until ENFILE\n",
                  static_cast<unsigned long long>(system_plan.file_max),
@@ -548,13 +455,13 @@ int main(int argc, char** argv) {
                  static_cast<unsigned long long>(system_plan.file_max));
   }
 
-  json context = machine_context();
+  json context = harness::program_context();
   // Equal when nothing leaked (both counts include the signalfd).
   context["descriptors_open_at_start"] = descriptors_at_start;
   context["descriptors_open_at_end"] = fd::count_open_descriptors();
   context["quick"] = options.quick;
   context["perf_events"] = perf_events;  // counted per file, user and kernel mode
-  context["requested_n"] = options.sweep;
+  context["requested_n"] = settings.sweep;
   json measured = json::array();
   for (const Planned& p : planned) measured.push_back(p.n);
   context["measured_n"] = measured;
@@ -578,7 +485,7 @@ int main(int argc, char** argv) {
       "is CLOCK_PROCESS_CPUTIME_ID (the scheduler's count, in ns); user/sys come from "
       "getrusage, whose split between them is sampled at the timer tick";
   context["fd_system"] = system_context;
-  write_whole(options.out, {{"context", context}, {"benchmarks", benchmarks}});
+  if (!output.write({{"context", context}, {"benchmarks", benchmarks}})) return 1;
   std::fprintf(stderr, "fd: done; removed %s\n", folder.c_str());
   return 0;
 }

@@ -7,28 +7,24 @@
 // of the binary and the stack size, so the repetitions should agree exactly;
 // the JSON keeps each one and the summary says whether they do.
 //
-// A program suite (scripts/deferbench/run/registry.py): it writes Google
+// A program suite (harness/program_suite.h): it writes Google
 // Benchmark-shaped JSON itself, one entry per attempt, named
 // "<strategy>/<size>" ("chain_stack/64MiB").
 #include <sys/resource.h>
-#include <sys/utsname.h>
-#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "perf_counters.h"
+#include "program_suite.h"
 #include "stack/attempt.h"
 #include "stack/recursion.h"
 #include "stack/size.h"
@@ -43,7 +39,7 @@ constexpr int kRepetitions = 3;
 constexpr int kQuickRepetitions = 2;
 constexpr double kDefaultTimeoutS = 120;
 
-constexpr const char* kUsage = R"(usage: stack [--out=PATH] [--quick] [--events=LIST]
+constexpr const char* kUsage = R"(usage: stack [--out=PATH] [--quick] [--events=LIST] [--probe-events]
 
 Recursion through defer until the stack runs out (claims A6, A7): for each
 strategy, a function whose only work is to defer a call to itself. Each
@@ -59,6 +55,8 @@ every outcome and leaves no child and no core file behind.
   --events=LIST perf events (libpfm4 names) counted over each recursion by
                 the recursing thread, user and kernel mode, reported per
                 frame (default: deferbench's set; --events= counts none)
+  --probe-events print each event's status as JSON and exit (exit 2 if a
+                name is unknown to libpfm4)
   --help        this text
 
 Environment:
@@ -77,43 +75,6 @@ crashed, setup_failed. Exit status: 0 when the file is written, whatever the
 outcomes; 2 for bad options; 128+N when interrupted by signal N.
 )";
 
-[[noreturn]] void refuse(const std::string& line) {
-  std::fprintf(stderr, "deferbench: %s\n", line.c_str());
-  std::exit(2);
-}
-
-struct Options {
-  std::string out;
-  bool quick = false;
-  std::vector<std::string> events = harness::PerfCounters::default_events();
-};
-
-Options parse_arguments(int argc, char** argv) {
-  Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg.starts_with("--out=")) {
-      options.out = arg.substr(6);
-      if (options.out.empty()) refuse("--out needs a path");
-    } else if (arg == "--quick") {
-      options.quick = true;
-    } else if (arg.starts_with("--events=")) {
-      options.events.clear();
-      std::stringstream list{std::string(arg.substr(9))};
-      for (std::string name; std::getline(list, name, ',');) {
-        if (!name.empty()) options.events.push_back(name);
-      }
-    } else if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
-      std::exit(0);
-    } else {
-      refuse("unknown option '" + std::string(arg) +
-             "'; accepted: --out=PATH, --quick, --events=LIST, --help");
-    }
-  }
-  return options;
-}
-
 double parse_timeout() {
   const char* text = std::getenv("STACK_TIMEOUT_S");
   if (text == nullptr) return kDefaultTimeoutS;
@@ -121,7 +82,7 @@ double parse_timeout() {
   errno = 0;
   const double seconds = std::strtod(text, &end);
   if (*text == '\0' || *end != '\0' || errno != 0 || !(seconds > 0) || !std::isfinite(seconds)) {
-    refuse(std::string("STACK_TIMEOUT_S: '") + text +
+    harness::refuse(std::string("STACK_TIMEOUT_S: '") + text +
            "' is not a positive number of seconds (e.g. 120 or 0.5)");
   }
   return seconds;
@@ -137,76 +98,12 @@ std::optional<std::uint64_t> default_stack_bytes() {
   return limit.rlim_cur;
 }
 
-// A temporary file beside the destination, so the rename is atomic; created
-// before any attempt runs, so an unwritable destination costs nothing.
-struct PendingOutput {
-  std::string final_path;
-  std::string temp_path;
-  int fd = -1;
-
-  void discard() {
-    if (fd >= 0) close(fd);
-    if (!temp_path.empty()) unlink(temp_path.c_str());
-    fd = -1;
-    temp_path.clear();
-  }
-};
-
-PendingOutput open_output(const std::string& path) {
-  PendingOutput out;
-  if (path.empty()) return out;
-  if (access(path.c_str(), F_OK) == 0) {
-    refuse("--out=" + path + " already exists; a run never overwrites an earlier one");
-  }
-  const auto slash = path.rfind('/');
-  const std::string folder = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-  std::string temp = folder + "/.stack-XXXXXX";
-  out.fd = mkstemp(temp.data());
-  if (out.fd < 0) {
-    refuse("--out=" + path + ": cannot write in " + folder + ": " + std::strerror(errno));
-  }
-  out.final_path = path;
-  out.temp_path = temp;
-  return out;
-}
-
-bool write_all(int fd, const std::string& text) {
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return text;
-}
-
 nlohmann::json context_json(const std::vector<std::uint64_t>& sizes, bool sizes_from_env,
                             bool quick, int repetitions, double timeout_s,
                             const stack_suite::MemoryBounds& bounds,
                             std::optional<std::uint64_t> child_as_limit,
                             std::optional<std::uint64_t> main_stack) {
-  nlohmann::json context;
-  char host[256] = "";
-  gethostname(host, sizeof host - 1);
-  utsname uts{};
-  uname(&uts);
-  context["date"] = utc_now();
-  context["host_name"] = host;
-  context["num_cpus"] = sysconf(_SC_NPROCESSORS_ONLN);
-  context["kernel"] = std::string(uts.sysname) + " " + uts.release;
-  context["library_build_type"] = DEFERBENCH_BUILD_TYPE;
-  context["deferbench_suite"] = "stack";
-  context["deferbench_build_type"] = DEFERBENCH_BUILD_TYPE;
-  context["deferbench_cxx_flags"] = DEFERBENCH_CXX_FLAGS;
-  context["deferbench_compiler"] = DEFERBENCH_COMPILER;
+  nlohmann::json context = harness::program_context();
   context["deferbench_tail_calls"] =
       "none in the recursions: each returns after its deferred self-call, as in Go";
   context["quick"] = quick;
@@ -302,32 +199,23 @@ void print_case(const std::string& name, const std::vector<stack_suite::AttemptR
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Options options = parse_arguments(argc, argv);
+  const harness::ProgramOptions options =
+      harness::parse_program_options("stack", kUsage, argc, argv);
 
   // Probe the events here (statuses go in the context); each attempt's
   // recursing thread opens its own. An unknown name is bad input.
-  nlohmann::json perf_events = nlohmann::json::array();
-  {
-    const auto probe = harness::PerfCounters::open(options.events, /*count_kernel=*/true);
-    for (const auto& ev : probe.events()) {
-      if (ev.status == harness::EventStatus::unknown_event) {
-        refuse("unknown perf event '" + ev.name + "' (" + ev.reason + ")");
-      }
-      perf_events.push_back({{"name", ev.name}, {"status", harness::to_string(ev.status)},
-                             {"reason", ev.reason}});
-    }
-  }
+  const nlohmann::json perf_events = harness::probe_program_events(options.events);
   stack_suite::set_perf_events(options.events);
 
   const char* sizes_env = std::getenv("STACK_SIZES");
   const std::string_view sizes_text =
       sizes_env ? sizes_env : (options.quick ? kQuickDefaultSizes : kDefaultSizes);
   const stack_suite::ParsedSizes sizes = stack_suite::parse_stack_sizes(sizes_text);
-  if (!sizes.error.empty()) refuse(sizes.error);
+  if (!sizes.error.empty()) harness::refuse(sizes.error);
   const stack_suite::MemoryBounds bounds = stack_suite::current_memory_bounds();
   if (const std::string problem = stack_suite::check_memory(sizes.bytes, bounds);
       !problem.empty()) {
-    refuse(problem);
+    harness::refuse(problem);
   }
   const double timeout_s = parse_timeout();
   const int repetitions = options.quick ? kQuickRepetitions : kRepetitions;
@@ -342,7 +230,7 @@ int main(int argc, char** argv) {
     child_as_limit = bounds.address_space_limit_bytes;
   }
 
-  PendingOutput output = open_output(options.out);
+  harness::ProgramOutput output(options.out);
   stack_suite::install_interrupt_handlers();
 
   nlohmann::json benchmarks = nlohmann::json::array();
@@ -376,19 +264,5 @@ int main(int argc, char** argv) {
                                timeout_s, bounds, child_as_limit, main_stack)},
       {"benchmarks", benchmarks}};
   document["context"]["perf_events"] = perf_events;  // per frame, user and kernel mode
-  const std::string text = document.dump(2) + "\n";
-  if (output.fd < 0) {
-    std::fputs(text.c_str(), stdout);
-    return 0;
-  }
-  if (!write_all(output.fd, text) || fsync(output.fd) != 0 || close(output.fd) != 0 ||
-      rename(output.temp_path.c_str(), output.final_path.c_str()) != 0) {
-    const int error = errno;
-    output.fd = -1;
-    output.discard();
-    std::fprintf(stderr, "deferbench: stack: writing %s failed: %s\n", output.final_path.c_str(),
-                 std::strerror(error));
-    return 1;
-  }
-  return 0;
+  return output.write(document) ? 0 : 1;
 }
