@@ -15,7 +15,7 @@ import sys
 import time
 
 from .. import SOURCE_DIR, atomic
-from . import callgrind, folder, machine, registry
+from . import callgrind, folder, machine, progress, registry
 from ..analysis import paired, results
 from ..errors import UserError
 
@@ -53,17 +53,21 @@ def probe_events(binaries, events):
 
 
 def counter_lines(events):
+    """The counters line, and one line per reason an event was not counted."""
     counted = [e["name"] for e in events if e["status"] == "counted"]
     lines = [f"counters: {', '.join(counted) if counted else 'none'} counted"]
+    why = {}
     for e in events:
         if e["status"] != "counted":
-            lines.append(f"  not counted: {e['name']}: {e.get('reason', e['status'])}")
+            why.setdefault(e.get("reason", e["status"]), []).append(e["name"])
+    for reason, names in why.items():
+        lines.append(f"  not counted: {', '.join(names)}: {reason}")
     return lines
 
 
 def _suite_command(binary, suite, settings, partial, events, quick):
     if suite.kind == "gbench":
-        cmd = [binary, "--quiet-counters", *_event_args(events),
+        cmd = [binary, "--quiet-counters", *_event_args(events), "--benchmark_color=false",
                f"--benchmark_out={partial}", "--benchmark_out_format=json",
                f"--benchmark_repetitions={settings.repetitions}",
                f"--benchmark_min_time={settings.min_time_s}"]
@@ -73,20 +77,64 @@ def _suite_command(binary, suite, settings, partial, events, quick):
     return [binary, f"--out={partial}", *_event_args(events), *(["--quick"] if quick else [])]
 
 
-def _run_child(cmd, partial):
-    """Runs a suite process; returns (exit status, its stderr)."""
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+def _run_child(cmd, partial, log, on_out=None, on_err=None):
+    """Runs a suite process, its output into `log` (a list of text, for the
+    suite's .log); returns (exit status, its stderr)."""
+    child = progress.Stream(cmd, on_out=on_out, on_err=on_err)
     try:
-        _, err = proc.communicate()
+        status, out, err = child.wait()
     except BaseException:  # interrupted: stop the child, keep nothing partial
-        proc.terminate()
-        proc.wait()
+        child.stop()
         if os.path.exists(partial):
             os.unlink(partial)
         raise
-    if err:
-        sys.stderr.write(err)
-    return proc.returncode, err
+    log.append(f"$ {' '.join(cmd)}\n{out}{err}\n")
+    if DEBUG_WARNING in err:
+        NOTES.once("debug", progress.DEBUG_NOTE)
+    if status != 0:
+        progress.write_stderr(progress.tail(err or out))
+    return status, err
+
+
+# A long step says how far it got at most this often.
+PROGRESS_EVERY_S = 10
+
+# Said once per run however many suites give cause.
+NOTES = progress.Notes()
+DEBUG_WARNING = progress.DEBUG_WARNING
+
+
+def check_options(suite, binary, quick):
+    """A UserError with the suite's own line when its options are bad."""
+    if suite.kind == "python":
+        if suite.check:
+            suite.check()
+        return
+    if suite.kind != "program":
+        return
+    proc = subprocess.run([binary, "--check-options", *(["--quick"] if quick else [])],
+                          capture_output=True, text=True)
+    if proc.returncode == 2:
+        lines = proc.stderr.strip().splitlines()
+        raise UserError(lines[0].removeprefix("deferbench: ") if lines
+                        else f"{suite.name}: bad options")
+    if proc.returncode != 0:
+        raise RuntimeError(f"{binary} --check-options failed: {proc.stderr.strip()}")
+
+
+def list_cases(binary):
+    """The cases a Google Benchmark suite binary runs, in its order."""
+    proc = subprocess.run([binary, "--benchmark_list_tests=true"], capture_output=True,
+                          text=True)
+    return proc.stdout.split() if proc.returncode == 0 else []
+
+
+def _console(suite, binary, settings):
+    """(on_out, on_err): what a suite's streams show on the console."""
+    if suite.kind == "gbench":
+        cases = list_cases(binary)
+        return progress.CaseLines(suite.name, cases, settings.repetitions), None
+    return None, progress.indented  # program suites say a line per case themselves
 
 
 def _last_line(err, status):
@@ -99,6 +147,7 @@ def run_suite(binary, suite, settings, run_dir, events, quick):
     final = os.path.join(run_dir, f"{suite.name}.json")
     partial = final + ".partial"
     started = time.monotonic()
+    log = []
     if suite.kind == "python":
         try:
             # It returns the line that says why when it chose to write nothing.
@@ -108,9 +157,20 @@ def run_suite(binary, suite, settings, run_dir, events, quick):
         except Exception as e:  # a suite that breaks becomes data, not a crash
             status, err = 1, f"{type(e).__name__}: {e}"
     else:
+        on_out, on_err = _console(suite, binary, settings)
         status, err = _run_child(
-            _suite_command(binary, suite, settings, partial, events, quick), partial)
+            _suite_command(binary, suite, settings, partial, events, quick), partial, log,
+            on_out, on_err)
     seconds = round(time.monotonic() - started, 2)
+    try:
+        return _finish_suite(binary, suite, settings, run_dir, status, err, partial, final,
+                             seconds, log)
+    finally:
+        if log:
+            atomic.write_text(os.path.join(run_dir, f"{suite.name}.log"), "".join(log))
+
+
+def _finish_suite(binary, suite, settings, run_dir, status, err, partial, final, seconds, log):
     if status != 0:
         if os.path.exists(partial):
             os.unlink(partial)
@@ -122,7 +182,7 @@ def run_suite(binary, suite, settings, run_dir, events, quick):
     outcome = {"status": "ok", "file": os.path.basename(final), "seconds": seconds}
     if suite.pairs and settings.pairs:
         try:
-            outcome.update(run_pairs(binary, suite, settings, partial, run_dir))
+            outcome.update(run_pairs(binary, suite, settings, partial, run_dir, log))
         except RuntimeError as e:  # the suite failed; the run goes on
             os.unlink(partial)
             return {"status": "failed", "reason": str(e), "seconds": seconds}
@@ -135,18 +195,28 @@ def run_suite(binary, suite, settings, run_dir, events, quick):
     return outcome
 
 
-def run_pairs(binary, suite, settings, suite_json, run_dir):
-    """The suite's paired ratios (paired.py): the raw pairs kept in
+def run_pairs(binary, suite, settings, suite_json, run_dir, log):
+    """The suite's paired ratios (analysis/paired.py): the raw pairs kept in
     <suite>.pairs.json, the figures added to the suite JSON as 'paired' entries."""
     raw = os.path.join(run_dir, f"{suite.name}.pairs.json")
     partial = raw + ".partial"
-    print(f"{suite.name}: {len(suite.pairs)} ratios, each from up to {settings.pairs} "
-          "interleaved pairs of chunks", flush=True)
+    progress.say(f"  {suite.name}  paired: {len(suite.pairs)} ratios, each from up to "
+                 f"{settings.pairs} interleaved pairs of chunks")
     started = time.monotonic()
     outputs = []
-    for args in paired.commands(suite.pairs, settings.pairs):
+    commands = paired.commands(suite.pairs, settings.pairs)
+    said = started
+    for k, args in enumerate(commands, 1):
         status, err = _run_child([binary, "--quiet-counters", *args, f"--pairs-out={partial}"],
-                                 partial)
+                                 partial, log)
+        now = time.monotonic()
+        elapsed, left = now - started, (now - started) / k * (len(commands) - k)
+        if status != 0 or k == len(commands) or now - said >= PROGRESS_EVERY_S:
+            said = now
+            progress.say(f"  {suite.name}  paired: process {k}/{len(commands)}  "
+                         f"{progress.duration(elapsed)}"
+                         + (f", about {progress.duration(left)} left" if k < len(commands)
+                            else ""))
         if status != 0:
             if os.path.exists(partial):
                 os.unlink(partial)
@@ -207,6 +277,8 @@ def run(args):
     if args.counters == "callgrind" and not callgrind.available():
         raise UserError("COUNTERS=callgrind needs valgrind (Debian package valgrind)")
     events = probe_events(binaries, args.events)
+    for suite in selected:  # every option is checked before anything is created
+        check_options(suite, binaries[suite.name], args.quick)
 
     described = machine.describe()
     machine_id, id_source = machine.machine_id(args.machine, described["identity"])
@@ -267,7 +339,7 @@ def run(args):
             lines = [f"{suite.name}: {outcome.get('status')}: {outcome.get('reason', '')}"]
         if lines:
             print()
-            print("\n".join(lines))
+            print("\n".join(progress.fit(lines)))
     print(f"\ndeferbench: results in {run_dir}")
     write_report(run_dir)
     if failed:

@@ -6,7 +6,8 @@ Three kinds of suite, one results shape (Google Benchmark's JSON):
   program  a binary that measures whole processes (stack, fd) and writes
            Google Benchmark-shaped JSON itself (harness/program_suite.h): the
            runner passes --out=PATH, and --quick for a short run; options reach
-           it through the environment (STACK_SIZES=, FD_N=, ...).
+           it through the environment (STACK_SIZES=, FD_N=, ...), and
+           --check-options checks them, and the --out, before a run folder exists.
   python   a function called with (out_path, quick, run_dir) that writes the
            JSON (the Go reference); when it writes nothing it returns the line
            that says why.
@@ -33,6 +34,9 @@ class Suite:
     kind: str               # "gbench", "program" or "python"
     binary: str = ""        # gbench and program: the binary, relative to the build folder
     run: Optional[Callable] = None   # python: (out_path, quick, run_dir) -> reason or None
+    # python: checks the suite's options (from the environment) before anything is
+    # created, raising UserError; program suites check theirs with --check-options.
+    check: Optional[Callable] = None
     full: RunSettings = RunSettings(repetitions=1, min_time_s=0, interleave=False)
     quick: RunSettings = RunSettings(repetitions=1, min_time_s=0, interleave=False)
     summary: Optional[Callable] = None  # SuiteResult -> the lines printed at the end of a run

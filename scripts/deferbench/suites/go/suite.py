@@ -106,10 +106,12 @@ class _Phases:
         class _Timer:
             def __enter__(self):
                 self.start = time.monotonic()
-                print(f"go: {name}", file=sys.stderr, flush=True)
+                print(f"  go  {name} ...", flush=True)
 
             def __exit__(self, *exc):
                 phases.seconds[name] = round(time.monotonic() - self.start, 2)
+                if exc[0] is None:
+                    print(f"  go  {name}: done in {phases.seconds[name]:.0f} s", flush=True)
         return _Timer()
 
 
@@ -271,5 +273,10 @@ def run(out_path, quick, run_dir):
     return None
 
 
-SUITE = Suite("go", "A1-A3, A5-A7, A9, A10, B3-B6", "python", run=run,
+def check_options():
+    """FD_N= as the Go suite reads it; a UserError before anything is created."""
+    go_fd.parse_sweep(os.environ.get("FD_N", ""))
+
+
+SUITE = Suite("go", "A1-A3, A5-A7, A9, A10, B3-B6", "python", run=run, check=check_options,
               summary=summary.go_summary)

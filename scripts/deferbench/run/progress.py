@@ -1,0 +1,144 @@
+"""The console of a run: one line per case as it finishes, and the suites' raw
+output kept in the run folder as <suite>.log rather than on the screen.
+
+A suite process's two streams are read as they come (a thread each), so a
+line reaches the console when the case ends, and both are kept whole for the
+log. The lines are plain text: a terminal that is not a TTY (CI) gets the same.
+"""
+
+import statistics
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+# The console's longest line; longer prose is wrapped to WRAP (tables fit).
+WIDTH, WRAP = 160, 100
+
+DEBUG_WARNING = "Library was built as DEBUG"
+DEBUG_NOTE = ("note: Google Benchmark warns 'Library was built as DEBUG': Debian builds "
+              "libbenchmark without NDEBUG;\n      the timed loops are deferbench's own "
+              "Release build (deferbench_build_type in each JSON)")
+
+
+def say(line):
+    print(line, flush=True)
+
+
+def duration(seconds):
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+class Stream:
+    """A child process whose stdout and stderr are read line by line as they
+    come; `on_out` and `on_err` see each line, and the text is kept."""
+
+    def __init__(self, cmd, on_out=None, on_err=None, **popen):
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True, bufsize=1, **popen)
+        self.out, self.err = [], []
+        self.readers = [threading.Thread(target=self._read, args=(f, keep, call), daemon=True)
+                        for f, keep, call in ((self.proc.stdout, self.out, on_out),
+                                              (self.proc.stderr, self.err, on_err))]
+        for r in self.readers:
+            r.start()
+
+    @staticmethod
+    def _read(stream, keep, call):
+        for line in stream:
+            keep.append(line)
+            if call:
+                call(line.rstrip("\n"))
+
+    def wait(self):
+        """(exit status, stdout text, stderr text)."""
+        status = self.proc.wait()
+        for r in self.readers:
+            r.join()
+        return status, "".join(self.out), "".join(self.err)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+        for r in self.readers:
+            r.join(timeout=5)
+
+
+class CaseLines:
+    """Google Benchmark's console rows in (`--benchmark_color=false`), one line
+    per finished case out: the case, its median so far, how many cases are
+    done of how many, the time so far and an estimate of what is left."""
+
+    def __init__(self, suite, cases, repetitions):
+        self.suite, self.cases, self.repetitions = suite, set(cases), repetitions
+        self.width = max((len(c) for c in cases), default=10)
+        self.times = {}
+        self.done = 0
+        self.started = time.monotonic()
+
+    def __call__(self, line):
+        words = line.split()
+        if not words or words[0] not in self.cases:
+            return  # a header, a rule, or an aggregate row (<case>_mean, ...)
+        name = words[0]
+        if "ERROR" in words[1:3]:
+            self._finish(name, "failed: " + line.split("ERROR OCCURRED:", 1)[-1].strip())
+            return
+        try:
+            value, unit = float(words[1]), words[2]
+        except (IndexError, ValueError):
+            return
+        seen = self.times.setdefault(name, [])
+        seen.append(value)
+        if len(seen) == self.repetitions:
+            self._finish(name, f"{statistics.median(seen):10.2f} {unit}")
+
+    def _finish(self, name, figure):
+        self.done += 1
+        elapsed = time.monotonic() - self.started
+        left = elapsed / self.done * (len(self.cases) - self.done)
+        tail = f", about {duration(left)} left" if self.done < len(self.cases) else ""
+        say(f"  {self.suite}  {name:<{self.width}}  {figure}   "
+            f"{self.done}/{len(self.cases)}  {duration(elapsed)}{tail}")
+
+
+class Notes:
+    """Lines said once per run, whichever suite first gives cause."""
+
+    def __init__(self):
+        self.said = set()
+
+    def once(self, key, line):
+        if key not in self.said:
+            self.said.add(key)
+            say(line)
+
+
+def fit(lines):
+    """Lines as the console shows them: prose longer than WIDTH wrapped to WRAP,
+    its continuation indented under its first word."""
+    out = []
+    for line in lines:
+        if len(line) <= WIDTH:
+            out.append(line)
+            continue
+        lead = line[:len(line) - len(line.lstrip())]
+        out += textwrap.wrap(line, WRAP, initial_indent="", subsequent_indent=lead + "  ",
+                             break_on_hyphens=False)
+    return out
+
+
+def indented(line):
+    """A program suite's own progress line, as the console shows it."""
+    say(f"  {line}")
+
+
+def tail(text, lines=5):
+    """The last lines of a child's output, for a failure on the console."""
+    return [f"  | {x}" for x in text.strip().splitlines()[-lines:]]
+
+
+def write_stderr(lines):
+    for line in lines:
+        print(line, file=sys.stderr)
