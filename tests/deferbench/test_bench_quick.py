@@ -40,8 +40,9 @@ def test_the_run_folder_holds_the_suite_and_a_complete_manifest(quick_run):
     files = set(os.listdir(run_dir))
     results = {f for f in files if f.endswith(".json")}
     assert results == {"defer_cost.json", "defer_cost.pairs.json", "manifest.json"}
-    # The report the run ends with, and nothing else.
-    assert files - results == {"report.md", "report.html", "bench.txt", "results.csv"} | {
+    # The suite's raw console output, the report the run ends with, and nothing else.
+    assert files - results == {"defer_cost.log", "report.md", "report.html", "bench.txt",
+                               "results.csv"} | {
         f"chart_{name}.{ext}" for name in ("defer_cost", "counters") for ext in ("png", "svg")}
     with open(os.path.join(run_dir, "manifest.json")) as f:
         manifest = json.load(f)
@@ -193,3 +194,16 @@ def test_the_report_names_the_runs_whose_paired_ratio_moved_beyond_its_interval(
     rows = {name: differ for name, _, _, differ in paired_runs.rows(folder.load(str(newer)))}
     assert rows["defer_cost/chain_stack"] == ["20260101T000000Z"]
     assert rows["defer_cost/open_coded"] == [], "the same figures overlap"
+
+
+def test_the_console_has_a_line_per_case_and_keeps_google_benchmarks_table_in_the_log(
+        quick_run):
+    proc, run_dir = quick_run
+    lines = proc.stdout.splitlines()
+    for case in CASES:
+        assert any(line.split()[:2] == ["defer_cost", case] for line in lines), case
+    assert f"{len(CASES)}/{len(CASES)}" in proc.stdout
+    assert "Iterations" not in proc.stdout and "_stddev" not in proc.stdout
+    log = open(os.path.join(run_dir, "defer_cost.log")).read()
+    assert "Iterations" in log and "call_median" in log
+    assert all(len(line) <= 160 and "nan" not in line.lower() for line in lines)
