@@ -89,12 +89,15 @@ ProgramOptions parse_program_options(std::string_view suite, const char* usage, 
       options.events = split_commas(arg.substr(9));
     } else if (arg == "--probe-events") {
       probe = true;
+    } else if (arg == "--check-options") {
+      options.check_only = true;
     } else if (arg == "--help" || arg == "-h") {
       std::fputs(usage, stdout);
       std::exit(0);
     } else {
       refuse("unknown option '" + std::string(arg) +
-             "'; accepted: --out=PATH, --quick, --events=LIST, --probe-events, --help");
+             "'; accepted: --out=PATH, --quick, --events=LIST, --probe-events, "
+             "--check-options, --help");
     }
   }
   if (probe) {

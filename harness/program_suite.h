@@ -5,7 +5,7 @@
 // scripts/deferbench/run/registry.py).
 //
 // The command line is the same for all: --out=PATH, --quick, --events=LIST,
-// --probe-events, --help; a suite's own settings come from its environment.
+// --probe-events, --check-options, --help; a suite's own settings come from its environment.
 // Bad input is refused with one line on stderr, "deferbench: <suite>:
 // <problem>", and exit status 2, before anything runs; so is an --out that
 // exists or cannot be written. A run writes its results whole or not at all.
@@ -13,6 +13,7 @@
 //   const auto options = harness::parse_program_options("stack", kUsage, argc, argv);
 //   const auto perf_events = harness::probe_program_events(options.events);
 //   ... read and check the suite's settings, harness::refuse(...) on bad ones ...
+//   if (options.check_only) return 0;
 //   harness::ProgramOutput output(options.out);
 //   ... the experiment; output.discard() when interrupted ...
 //   nlohmann::json context = harness::program_context();  // + the suite's fields
@@ -31,6 +32,10 @@ namespace harness {
 struct ProgramOptions {
   std::string out;     // --out=PATH; empty: standard output
   bool quick = false;  // --quick
+  // --check-options: check the options and the suite's settings, refusing bad
+  // ones as a run would, then exit 0 before anything is created, so that a
+  // runner can refuse bad input before it makes a run folder.
+  bool check_only = false;
   // --events=LIST, libpfm4 names; --events= counts none.
   std::vector<std::string> events = PerfCounters::default_events();
 };

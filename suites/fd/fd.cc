@@ -42,6 +42,7 @@ namespace {
 using json = nlohmann::json;
 
 constexpr const char* kUsage = R"(usage: fd [--out=PATH] [--quick] [--events=LIST] [--probe-events]
+          [--check-options]
 
 Article A's experiment: open N files, one deferred close each, read one at
 random, return so that every close runs; per strategy (plain, guards, chain,
@@ -54,6 +55,9 @@ open_frame_in_loop) in a child process of its own, against the kernel's limits.
                  user and kernel mode (default: deferbench's set; --events= none)
   --probe-events print each event's status as JSON and exit (exit 2 if a name
                  is unknown to libpfm4)
+  --check-options check the options, the environment below and the limits,
+                 refusing bad ones as a run would (exit 2), then exit 0 having
+                 run nothing
   --help         this text
 
 Environment:
@@ -290,6 +294,7 @@ int main(int argc, char** argv) {
   if (!not_measured.empty() && largest > top && largest > 0) {
     planned.push_back({largest, "the largest N the limits allow"});
   }
+  if (options.check_only) return 0;  // every setting is good: nothing is created
   // The last refusal: an --out that exists or cannot be written.
   harness::ProgramOutput output(options.out);
 

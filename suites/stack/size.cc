@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <fstream>
@@ -20,8 +21,21 @@ struct Unit {
 constexpr Unit kUnits[] = {{"GiB", 1ull << 30}, {"MiB", 1ull << 20}, {"KiB", 1ull << 10}};
 
 constexpr std::string_view kAccepted =
-    "write each size as an integer and KiB, MiB or GiB, comma-separated "
-    "(e.g. 8MiB,64MiB,1GiB)";
+    "write each size as an integer and a unit, K, M or G (powers of 1024, as ulimit reads "
+    "them; KiB, MiB, GiB and lower case too), comma-separated (e.g. 8M,64MiB,1G)";
+
+// The unit a size is written with, as people type it: "M", "m", "MiB", "mib",
+// "Mi" all mean 2^20 (KB, MB and GB are refused: coreutils reads them as
+// powers of 1000).
+std::optional<std::uint64_t> unit_bytes(std::string_view unit) {
+  std::string lower(unit);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const Unit& u : kUnits) {
+    const std::string name(1, static_cast<char>(std::tolower(u.suffix.front())));
+    if (lower == name || lower == name + "i" || lower == name + "ib") return u.bytes;
+  }
+  return std::nullopt;
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -33,20 +47,24 @@ std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 // One size, or an error line.
 std::optional<std::uint64_t> parse_one(std::string_view item, std::string& error) {
-  for (const Unit& unit : kUnits) {
-    if (!item.ends_with(unit.suffix)) continue;
-    const std::string_view digits = item.substr(0, item.size() - unit.suffix.size());
+  const std::size_t split = item.find_first_not_of("0123456789");
+  const std::optional<std::uint64_t> unit =
+      split == std::string_view::npos ? std::nullopt : unit_bytes(item.substr(split));
+  if (unit) {
+    const std::string_view digits = item.substr(0, split);
     std::uint64_t count = 0;
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), count);
     if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
-      error = "STACK_SIZES: " + quoted(item) + " is not a size; " + std::string(kAccepted);
+      error = "STACK_SIZES: " + quoted(item) + (ec == std::errc::result_out_of_range
+                                                    ? " is too large to represent"
+                                                    : " is not a size; " + std::string(kAccepted));
       return std::nullopt;
     }
-    if (count > std::numeric_limits<std::uint64_t>::max() / unit.bytes) {
+    if (count > std::numeric_limits<std::uint64_t>::max() / *unit) {
       error = "STACK_SIZES: " + quoted(item) + " is too large to represent";
       return std::nullopt;
     }
-    const std::uint64_t bytes = count * unit.bytes;
+    const std::uint64_t bytes = count * *unit;
     if (bytes < kMinStackBytes) {
       error = "STACK_SIZES: " + quoted(item) + " is below the smallest stack, " +
               size_label(kMinStackBytes) + " (a thread keeps its descriptor and TLS on it)";

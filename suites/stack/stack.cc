@@ -40,6 +40,7 @@ constexpr int kQuickRepetitions = 2;
 constexpr double kDefaultTimeoutS = 120;
 
 constexpr const char* kUsage = R"(usage: stack [--out=PATH] [--quick] [--events=LIST] [--probe-events]
+             [--check-options]
 
 Recursion through defer until the stack runs out (claims A6, A7): for each
 strategy, a function whose only work is to defer a call to itself. Each
@@ -57,11 +58,14 @@ every outcome and leaves no child and no core file behind.
                 frame (default: deferbench's set; --events= counts none)
   --probe-events print each event's status as JSON and exit (exit 2 if a
                 name is unknown to libpfm4)
+  --check-options check the options and the environment below, refusing bad
+                ones as a run would (exit 2), then exit 0 having run nothing
   --help        this text
 
 Environment:
-  STACK_SIZES=LIST     stack sizes, comma-separated, each an integer and KiB,
-                       MiB or GiB (default 8MiB,64MiB,1GiB). A size equal to
+  STACK_SIZES=LIST     stack sizes, comma-separated, each an integer and K, M
+                       or G, powers of 1024 (8M, 8m, 8MiB alike; default
+                       8MiB,64MiB,1GiB). A size equal to
                        RLIMIT_STACK (8MiB here) runs on the child's own main
                        thread; any other on a thread whose stack is a mapping
                        of exactly that size above a guard. Sizes this machine's
@@ -230,6 +234,7 @@ int main(int argc, char** argv) {
     child_as_limit = bounds.address_space_limit_bytes;
   }
 
+  if (options.check_only) return 0;  // every setting is good: nothing is created
   harness::ProgramOutput output(options.out);
   stack_suite::install_interrupt_handlers();
 

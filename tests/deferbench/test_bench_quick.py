@@ -207,3 +207,37 @@ def test_the_console_has_a_line_per_case_and_keeps_google_benchmarks_table_in_th
     log = open(os.path.join(run_dir, "defer_cost.log")).read()
     assert "Iterations" in log and "call_median" in log
     assert all(len(line) <= 160 and "nan" not in line.lower() for line in lines)
+
+
+@pytest.mark.parametrize("setting, expected", [
+    ({"FD_N": "-5"}, "FD_N=\"-5\": \"-5\" is negative"),
+    ({"FD_N": "lots"}, "\"lots\" is not a number"),
+    ({"STACK_SIZES": "0"}, "'0' has no unit"),
+    ({"STACK_SIZES": "8MB"}, "'8MB' is not a size"),
+    ({"FD_SYSTEM": "yes"}, "accepted values are 0 and 1"),
+    ({"STACK_TIMEOUT_S": "soon"}, "STACK_TIMEOUT_S: 'soon'"),
+])
+def test_a_bad_suite_setting_is_refused_before_a_run_folder_exists(deferbench, tmp_path,
+                                                                   setting, expected):
+    import subprocess, sys
+    from conftest import ROOT
+    results = tmp_path / "results"
+    proc = subprocess.run(
+        [sys.executable, "-m", "deferbench", "bench", "--quick", "--suites", "stack,fd,go",
+         "--results-dir", str(results), "--build-dir",
+         os.environ.get("DEFERBENCH_BUILD_DIR", os.path.join(ROOT, "build"))],
+        capture_output=True, text=True, cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "scripts"), **setting))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.count("\n") == 1 and expected in proc.stderr, proc.stderr
+    assert proc.stdout == ""
+    assert not results.exists() or list(results.iterdir()) == []
+
+
+def test_sizes_take_the_spellings_people_type(build_dir):
+    import subprocess
+    binary = os.path.join(build_dir, "suites", "stack", "stack")
+    for sizes in ("8M,16m", "64MiB,1G", "512K"):
+        proc = subprocess.run([binary, "--check-options"], capture_output=True, text=True,
+                              env=dict(os.environ, STACK_SIZES=sizes))
+        assert proc.returncode == 0, (sizes, proc.stderr)

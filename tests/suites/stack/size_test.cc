@@ -28,14 +28,22 @@ TEST(ParseStackSizes, DropsASizeWrittenTwice) {
 
 TEST(ParseStackSizes, RefusesMalformedValuesWithOneLineNamingThem) {
   for (const char* bad : {"8MB", "8", "MiB", "-8MiB", "8.5MiB", "8 MiB", "8MiB,,1GiB", "",
-                          "8mib", "0x10MiB"}) {
+                          "8mb", "8Mx", "0x10MiB", "1T"}) {
     const ParsedSizes parsed = parse_stack_sizes(bad);
     EXPECT_TRUE(parsed.bytes.empty()) << bad;
     EXPECT_NE(parsed.error.find("STACK_SIZES"), std::string::npos) << bad;
     EXPECT_EQ(parsed.error.find('\n'), std::string::npos) << bad;
   }
   EXPECT_NE(parse_stack_sizes("8MB").error.find("'8MB'"), std::string::npos);
-  EXPECT_NE(parse_stack_sizes("8MB").error.find("KiB, MiB or GiB"), std::string::npos);
+  EXPECT_NE(parse_stack_sizes("8MB").error.find("K, M or G (powers of 1024"), std::string::npos);
+}
+
+TEST(ParseStackSizes, ReadsTheSpellingsPeopleType) {
+  const ParsedSizes parsed = parse_stack_sizes("8M,16m,32MiB,64mib,128Mi,1G,2g,512K,1024k");
+  ASSERT_EQ(parsed.error, "");
+  EXPECT_EQ(parsed.bytes, (std::vector<std::uint64_t>{8 * kMiB, 16 * kMiB, 32 * kMiB, 64 * kMiB,
+                                                      128 * kMiB, kGiB, 2 * kGiB, 512 * 1024,
+                                                      kMiB}));
 }
 
 TEST(ParseStackSizes, RefusesStacksTooSmallOrNotWholePages) {
