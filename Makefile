@@ -20,7 +20,7 @@ BENCH_ARGS = --build-dir $(BUILD_DIR) --results-dir $(RESULTS_DIR) --counters $(
   $(if $(SUITES),--suites $(SUITES)) $(if $(QUICK),--quick) \
   $(if $(MACHINE),--machine $(MACHINE)) $(if $(EVENTS),--events $(EVENTS))
 
-.PHONY: all setup build bench test test-cpp test-asan test-py clean help \
+.PHONY: all setup build build-suites bench test test-cpp test-asan test-py clean help \
   compare regress baseline history report plots readme-plots export refile
 
 all: build
@@ -55,8 +55,12 @@ $(BUILD_DIR)/CMakeCache.txt:
 build: setup $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-bench: build
-	$(DEFERBENCH) bench $(BENCH_ARGS)
+# The suite binaries alone: what `make bench` runs, not the tests.
+build-suites: setup $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target suites
+
+bench: build-suites
+	@$(DEFERBENCH) bench $(BENCH_ARGS)
 
 test: test-cpp test-asan test-py
 
