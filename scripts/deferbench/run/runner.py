@@ -299,8 +299,8 @@ def run(args):
     })
     print(f"deferbench: run {run_dir} ({len(selected)} suite"
           f"{'s' if len(selected) != 1 else ''}{', quick' if args.quick else ''})")
-    for line in counter_lines(events):
-        print(f"deferbench: {line}")
+    for line in progress.fit([f"deferbench: {x}" for x in counter_lines(events)]):
+        print(line)
 
     signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
