@@ -155,11 +155,12 @@ std::string limits_line(const fd::Limits& l) {
   auto num = [](const std::optional<std::uint64_t>& v) {
     return v ? std::to_string(*v) : std::string("unreadable");
   };
+  // Two lines, so that each fits a console: the descriptors, then the folder.
   return "limits: RLIMIT_NOFILE soft " + std::to_string(l.nofile_soft) + ", hard " +
          std::to_string(l.nofile_hard) + "; fs.nr_open " + num(l.nr_open) +
          "; fs.file-max " + num(l.file_max) + " (" + num(l.files_in_use) +
          " in use); CAP_SYS_RESOURCE " + yes_no(l.cap_sys_resource) + ", CAP_SYS_ADMIN " +
-         yes_no(l.cap_sys_admin) + "; " + l.dir + ": " + num(l.free_inodes) +
+         yes_no(l.cap_sys_admin) + "\nfd: " + l.dir + ": " + num(l.free_inodes) +
          " free inodes, " + num(l.free_bytes) + " bytes free; largest N " +
          std::to_string(fd::largest_n(l)) + " (" + std::to_string(l.headroom()) +
          " descriptors kept for the harness)";
@@ -300,9 +301,11 @@ int main(int argc, char** argv) {
 
   std::fprintf(stderr, "fd: %s\n", limits_line(limits).c_str());
   for (const auto& m : not_measured) {
+    // The limit here; what it would take is in the results and the summary.
+    const std::string reason = m["reason"].get<std::string>();
     std::fprintf(stderr, "fd: N=%llu not measured: %s\n",
                  static_cast<unsigned long long>(m["files"].get<std::uint64_t>()),
-                 m["reason"].get<std::string>().c_str());
+                 reason.substr(0, reason.find(" (")).c_str());
   }
 
   fd::Interrupts interrupts;
@@ -395,11 +398,14 @@ int main(int argc, char** argv) {
   if (!planned.empty() && planned.back().origin != "requested") record_sizes.push_back(planned.back());
   std::sort(record_sizes.begin(), record_sizes.end(),
             [](const Planned& a, const Planned& b) { return a.n < b.n; });
+  const int record_reps = options.quick ? 3 : 5;
+  std::string record_ns;
+  for (const Planned& p : record_sizes) record_ns += (record_ns.empty() ? "" : ", ") + std::to_string(p.n);
+  std::fprintf(stderr, "fd: chain records alone, no files, at N = %s (%d repetitions each)\n",
+               record_ns.c_str(), record_reps);
   for (const Planned& p : record_sizes) {
-    const int reps = options.quick ? 3 : 5;
+    const int reps = record_reps;
     const std::string name = "chain_records_only/" + std::to_string(p.n);
-    std::fprintf(stderr, "fd: N=%llu: chain records alone, no files (%d repetitions)\n",
-                 static_cast<unsigned long long>(p.n), reps);
     for (int rep = 0; rep < reps; ++rep) {
       json e = base_entry(name, p.n, reps, rep, p.origin);
       e["strategy"] = "chain_records_only";

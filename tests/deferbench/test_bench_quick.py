@@ -242,3 +242,41 @@ def test_sizes_take_the_spellings_people_type(build_dir):
         proc = subprocess.run([binary, "--check-options"], capture_output=True, text=True,
                               env=dict(os.environ, STACK_SIZES=sizes))
         assert proc.returncode == 0, (sizes, proc.stderr)
+
+
+def test_empty_lists_mean_the_defaults_and_none_counts_no_event(deferbench, tmp_path):
+    proc = deferbench("bench", "--quick", "--suites", "", "--events", "none", "--help",
+                      check_exit=0)
+    assert "none" in proc.stdout
+    run = deferbench("bench", "--quick", "--suites", "defer_cost", "--events", "none",
+                     "--machine", "m", "--results-dir", str(tmp_path), check_exit=0)
+    assert "counters: none counted" in run.stdout
+    (run_dir,) = glob.glob(str(tmp_path / "m" / "*"))
+    entries = _suite(run_dir)["benchmarks"]
+    assert not any(k.startswith("perf::") for e in entries for k in e)
+
+
+def test_make_export_prints_only_the_export(tmp_path):
+    import subprocess
+    from conftest import ROOT
+    from runcopies import BASE
+    proc = subprocess.run(["make", "-C", ROOT, "--no-print-directory", "export", f"RUN={BASE}",
+                           "FORMAT=csv"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("machine_id,"), proc.stdout[:200]
+
+
+def test_a_quick_run_of_every_suite_fits_a_console(deferbench, tmp_path):
+    """All suites, QUICK: at most 120 lines, none over 160 characters, no nan,
+    a line per case, and each suite's full summary kept in summary.txt."""
+    proc = deferbench("bench", "--quick", "--machine", "m", "--results-dir", str(tmp_path),
+                      check_exit=0)
+    lines = proc.stdout.splitlines()
+    assert len(lines) <= 120, "\n".join(lines)
+    assert [x for x in lines if len(x) > 160 or "nan" in x.lower()] == []
+    (run_dir,) = glob.glob(str(tmp_path / "m" / "*"))
+    summary = open(os.path.join(run_dir, "summary.txt")).read()
+    for title in ("defer_cost: one defer per strategy", "cliff 2, n defers in one frame",
+                  "stack: recursion through defer", "fd: N files"):
+        assert title in summary
+    assert "\x1b" not in proc.stdout  # no control characters: plain lines for a CI log

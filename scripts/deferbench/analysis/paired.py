@@ -179,6 +179,17 @@ def unmeasured_reason(entry):
     return f"not measured: all {entry['pairs']} pairs were dropped ({reasons})"
 
 
+def ratio_text(suite, subject):
+    """'2.824x [2.801, 2.871]' for a subject's paired ratio, or why there is none."""
+    b = suite.benchmarks.get(subject)
+    e = b.aggregates.get(AGGREGATE) if b else None
+    if not e:
+        return "not paired in this run"
+    if not usable(e):
+        return unmeasured_reason(e)
+    return f"{e['ratio']:.3f}x [{e['ratio_ci_low']:.3f}, {e['ratio_ci_high']:.3f}]"
+
+
 def lines(suite, title, mark=None, full_pairs=FULL_PAIRS):
     """A summary block of a suite's paired entries (results.SuiteResult): one line
     per ratio with its interval; `mark` adds a note to the named subjects."""

@@ -17,11 +17,15 @@ def add_arguments(p):
     p.add_argument("--build-dir", default="build", help="the CMake build folder")
     p.add_argument("--machine", default=None, help="machine id (default: derived)")
     p.add_argument("--events", default=None,
-                   help="comma-separated libpfm4 event names (default: the suite's set)")
+                   help="comma-separated libpfm4 event names, or none (default, and when "
+                        "empty: the suites' set)")
     p.add_argument("--counters", choices=["perf", "callgrind"], default="perf",
                    help="callgrind: also count instructions/op under valgrind")
 
 
 def run(args):
     from ..run import runner
+    if args.events is not None:  # empty: the default set; "none": no event at all
+        args.events = None if not args.events.strip() else (
+            "" if args.events.strip() == "none" else args.events)
     return runner.run(args)

@@ -17,9 +17,8 @@ import time
 WIDTH, WRAP = 160, 100
 
 DEBUG_WARNING = "Library was built as DEBUG"
-DEBUG_NOTE = ("note: Google Benchmark warns 'Library was built as DEBUG': Debian builds "
-              "libbenchmark without NDEBUG;\n      the timed loops are deferbench's own "
-              "Release build (deferbench_build_type in each JSON)")
+DEBUG_NOTE = ("note: Google Benchmark's 'Library was built as DEBUG' is Debian's libbenchmark; "
+              "the timed loops are deferbench's Release build")
 
 
 def say(line):
@@ -131,7 +130,8 @@ def fit(lines):
 
 def indented(line):
     """A program suite's own progress line, as the console shows it."""
-    say(f"  {line}")
+    for part in fit([f"  {line}"]):
+        say(part)
 
 
 def tail(text, lines=5):

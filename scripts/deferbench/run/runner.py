@@ -200,8 +200,6 @@ def run_pairs(binary, suite, settings, suite_json, run_dir, log):
     <suite>.pairs.json, the figures added to the suite JSON as 'paired' entries."""
     raw = os.path.join(run_dir, f"{suite.name}.pairs.json")
     partial = raw + ".partial"
-    progress.say(f"  {suite.name}  paired: {len(suite.pairs)} ratios, each from up to "
-                 f"{settings.pairs} interleaved pairs of chunks")
     started = time.monotonic()
     outputs = []
     commands = paired.commands(suite.pairs, settings.pairs)
@@ -213,7 +211,8 @@ def run_pairs(binary, suite, settings, suite_json, run_dir, log):
         elapsed, left = now - started, (now - started) / k * (len(commands) - k)
         if status != 0 or k == len(commands) or now - said >= PROGRESS_EVERY_S:
             said = now
-            progress.say(f"  {suite.name}  paired: process {k}/{len(commands)}  "
+            progress.say(f"  {suite.name}  paired: {len(suite.pairs)} ratios from up to "
+                         f"{settings.pairs} interleaved pairs each, process {k}/{len(commands)}  "
                          f"{progress.duration(elapsed)}"
                          + (f", about {progress.duration(left)} left" if k < len(commands)
                             else ""))
@@ -243,6 +242,29 @@ def run_callgrind(binary, suite, run_dir):
                     "binary": binary},
         "benchmarks": list(cases.values())})
     return os.path.basename(path)
+
+
+def write_summaries(run_dir, selected, ended):
+    """Each suite's brief on the console, and every full summary into the run's
+    summary.txt; a summary that fails costs that summary, never the run."""
+    full = []
+    for suite in selected:
+        outcome = ended.get(suite.name, {})
+        if outcome.get("status") != "ok":
+            brief = summary = [f"{suite.name}: {outcome.get('status')}: "
+                               f"{outcome.get('reason', '')}"]
+        else:
+            try:
+                result = results.load(os.path.join(run_dir, outcome["file"]))
+                summary, brief = suite.summary_lines(result), suite.brief_lines(result)
+            except Exception as e:  # noqa: BLE001 (the results are kept whatever happens)
+                brief = summary = [f"{suite.name}: its summary failed ({type(e).__name__}: "
+                                   f"{e}); the results are kept"]
+        full += [""] + summary
+        if brief:
+            print()
+            print("\n".join(progress.fit(brief)))
+    atomic.write_text(os.path.join(run_dir, "summary.txt"), "\n".join(full).lstrip("\n") + "\n")
 
 
 def write_report(run_dir):
@@ -331,16 +353,8 @@ def run(args):
     ended = manifest.data["suites"]
     failed = [n for n, s in ended.items() if s["status"] == "failed"]
     manifest.finish("failed" if failed else "complete")
-    for suite in selected:
-        outcome = ended.get(suite.name, {})
-        if outcome.get("status") == "ok":
-            lines = suite.summary_lines(results.load(os.path.join(run_dir, outcome["file"])))
-        else:
-            lines = [f"{suite.name}: {outcome.get('status')}: {outcome.get('reason', '')}"]
-        if lines:
-            print()
-            print("\n".join(progress.fit(lines)))
-    print(f"\ndeferbench: results in {run_dir}")
+    write_summaries(run_dir, selected, ended)
+    print(f"\ndeferbench: results in {run_dir} (each suite's full summary in summary.txt)")
     write_report(run_dir)
     if failed:
         print(f"deferbench: suites that failed: {', '.join(failed)}", file=sys.stderr)

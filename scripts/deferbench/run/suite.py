@@ -39,7 +39,8 @@ class Suite:
     check: Optional[Callable] = None
     full: RunSettings = RunSettings(repetitions=1, min_time_s=0, interleave=False)
     quick: RunSettings = RunSettings(repetitions=1, min_time_s=0, interleave=False)
-    summary: Optional[Callable] = None  # SuiteResult -> the lines printed at the end of a run
+    summary: Optional[Callable] = None  # SuiteResult -> its summary (the run's summary.txt)
+    brief: Optional[Callable] = None    # SuiteResult -> its lines on the console (default: summary)
     # gbench suites under callgrind: iterations per case (a case may divide
     # it, see harness/registry.h); fixed, so instruction counts repeat.
     callgrind_iterations: int = 100_000
@@ -52,3 +53,6 @@ class Suite:
 
     def summary_lines(self, suite_result):
         return self.summary(suite_result) if self.summary else []
+
+    def brief_lines(self, suite_result):
+        return self.brief(suite_result) if self.brief else self.summary_lines(suite_result)

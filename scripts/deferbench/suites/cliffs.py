@@ -111,6 +111,26 @@ def cliffs_summary(suite):
         mark={"ndefers/9": "the 9th defer"})
 
 
+def cliffs_brief(suite):
+    """The console's lines: each cliff's figure, paired where the run has it."""
+    rows = cliff_rows(suite)
+    article_loop = ARTICLE_LOOP["loop/defer_in_loop"][0] / ARTICLE_LOOP["loop/helper"][0]
+    lines = ["cliffs (each cliff against its rewrite, paired ratio [95%]):",
+             f"  cliff 1, defer in a loop / helper:      "
+             f"{paired.ratio_text(suite, 'loop/defer_in_loop')} per op "
+             f"(article B: {article_loop:.2f}x)",
+             f"  cliff 2, the 9th defer / the 8th:       "
+             f"{paired.ratio_text(suite, 'ndefers/9')} per defer"]
+    closure = _by_name(rows["closure"], "closure/capturing")
+    if closure:
+        items = closure["items"] if closure["items"] and not math.isnan(closure["items"]) else 1
+        lines.append(f"  cliff 3, capturing closure / plain call: "
+                     f"{paired.ratio_text(suite, 'closure/capturing')} per op, "
+                     f"{closure['allocs'] / items:.2f} allocations per item "
+                     f"(article B: {ARTICLE_CLOSURE_ALLOCS_PER_ITEM} in Go)")
+    return lines
+
+
 # Cliff 2's step per defer (ndefers/n over ndefers/(n-1), per defer); cliffs 1
 # and 3 against their rewrites.
 PAIRS = tuple(paired.Pair(f"ndefers/{n}", f"ndefers/{n - 1}", scale=(n - 1) / n)
@@ -122,4 +142,4 @@ SUITE = Suite(
     "cliffs", "B3-B7, R2-R4", "gbench", binary="suites/cliffs/cliffs",
     full=RunSettings(repetitions=8, min_time_s=0.1, interleave=True, pairs=paired.FULL_PAIRS),
     quick=RunSettings(repetitions=2, min_time_s=0.01, interleave=False, pairs=paired.QUICK_PAIRS),
-    summary=cliffs_summary, callgrind_iterations=5_000, pairs=PAIRS)
+    summary=cliffs_summary, brief=cliffs_brief, callgrind_iterations=5_000, pairs=PAIRS)

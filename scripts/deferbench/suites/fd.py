@@ -276,4 +276,25 @@ def fd_summary(suite):
     return lines(suite)
 
 
-SUITE = Suite("fd", "A8-A10", "program", binary="suites/fd/fd", summary=fd_summary)
+def fd_brief(suite):
+    """The console's lines: how far N got and why, the gap targets and the
+    chain's memory per file."""
+    limits = suite.context.get("limits", {})
+    not_measured = [str(m["files"]) for m in suite.context.get("not_measured", [])]
+    lines = [f"fd: largest N measured {max(suite.context.get('measured_n') or [0]):,}"
+             f" (RLIMIT_NOFILE {limits.get('rlimit_nofile_hard', '?')})"
+             + (f"; N = {', '.join(not_measured)} not measured (the limits; see the summary)"
+                if not_measured else "")]
+    verdicts = [f"{r.strategy}/{r.n} {r.gap:+.1%} {'ok' if r.meets_gap else 'MISSED'}"
+                for r in rows(suite) if r.meets_gap is not None]
+    if verdicts:
+        lines.append(f"  gap to plain (target <= {TARGET_GAP:.0%}): " + ", ".join(verdicts))
+    chain = next((s for s in rss_slopes(suite) if s.strategy == "chain"), None)
+    if chain:
+        lines.append(f"  chain's memory: {chain.bytes_per_file:.1f} B/file (target <= "
+                     f"{TARGET_CHAIN_BYTES} B)")
+    return lines
+
+
+SUITE = Suite("fd", "A8-A10", "program", binary="suites/fd/fd", summary=fd_summary,
+              brief=fd_brief)

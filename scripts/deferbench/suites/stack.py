@@ -184,4 +184,24 @@ def stack_summary(suite):
     return stack_lines(stack_rows(suite), suite.context)
 
 
-SUITE = Suite("stack", "A6, A7", "program", binary="suites/stack/stack", summary=stack_summary)
+def stack_brief(suite):
+    """The console's lines: bytes per frame per strategy at the largest size,
+    and whether every attempt overflowed with the depths agreeing."""
+    rows = stack_rows(suite)
+    if not rows:
+        return ["stack: no attempt measured"]
+    largest = max(r.stack_bytes for r in rows)
+    top = [r for r in rows if r.stack_bytes == largest]
+    overflowed = sum(r.outcomes.get("overflow", 0) for r in rows)
+    attempts = sum(r.attempts for r in rows)
+    agree = all(r.depth_spread == 0 for r in rows if r.depths)
+    label = top[0].case.split("/")[-1]
+    return [f"stack: {overflowed} of {attempts} attempts overflowed"
+            f"{', depths agree' if agree else ', depths differ (see the summary)'}; "
+            f"bytes per frame at {label}:",
+            "  " + ", ".join(f"{r.strategy} {number(r.bytes_per_frame)}" for r in top)
+            + f" (Go, article A: {GO_ARTICLE_BYTES_PER_FRAME:.0f})"]
+
+
+SUITE = Suite("stack", "A6, A7", "program", binary="suites/stack/stack", summary=stack_summary,
+              brief=stack_brief)

@@ -106,12 +106,13 @@ class _Phases:
         class _Timer:
             def __enter__(self):
                 self.start = time.monotonic()
-                print(f"  go  {name} ...", flush=True)
+                # Said as it starts (a step can take a minute), its time when done.
+                print(f"  go  {name} ...", end="", flush=True)
 
             def __exit__(self, *exc):
                 phases.seconds[name] = round(time.monotonic() - self.start, 2)
-                if exc[0] is None:
-                    print(f"  go  {name}: done in {phases.seconds[name]:.0f} s", flush=True)
+                print(f" {phases.seconds[name]:.0f} s" if exc[0] is None else " failed",
+                      flush=True)
         return _Timer()
 
 
@@ -279,4 +280,4 @@ def check_options():
 
 
 SUITE = Suite("go", "A1-A3, A5-A7, A9, A10, B3-B6", "python", run=run, check=check_options,
-              summary=summary.go_summary)
+              summary=summary.go_summary, brief=summary.go_brief)

@@ -134,6 +134,12 @@ def go_lines(suite, rows):
     return lines
 
 
+def go_brief(suite):
+    """The console's lines: Go's version and its paired ratios."""
+    return [f"go: {suite.context.get('go_version', 'go')}, each defer against its defer-free "
+            "twin (paired ratio [95%]):"] + paired.lines(suite, "", full_pairs=go_pairs.FULL_PAIRS)[1:]
+
+
 def go_summary(suite):
     """The suite's end-of-run summary (its SUITE's summary)."""
     return go_lines(suite, go_rows(suite)) + paired.lines(
