@@ -41,8 +41,8 @@ def test_the_run_folder_holds_the_suite_and_a_complete_manifest(quick_run):
     results = {f for f in files if f.endswith(".json")}
     assert results == {"defer_cost.json", "defer_cost.pairs.json", "manifest.json"}
     # The suite's raw console output, the report the run ends with, and nothing else.
-    assert files - results == {"defer_cost.log", "report.md", "report.html", "bench.txt",
-                               "results.csv"} | {
+    assert files - results == {"defer_cost.log", "summary.txt", "report.md", "report.html",
+                               "bench.txt", "results.csv"} | {
         f"chart_{name}.{ext}" for name in ("defer_cost", "counters") for ext in ("png", "svg")}
     with open(os.path.join(run_dir, "manifest.json")) as f:
         manifest = json.load(f)

@@ -223,11 +223,14 @@ def test_bench_runs_the_suite_and_prints_its_summary(deferbench, tmp_path, monke
     monkeypatch.setenv("STACK_SIZES", "1MiB")
     proc = deferbench("bench", "--quick", "--suites", "stack", "--results-dir",
                       str(tmp_path / "r"), "--machine", "test-machine", check_exit=0)
-    assert "target: fewer B/frame than Go" in proc.stdout
-    # No go suite in this run: the comparison falls back to the article's figure.
-    assert "below 112 (article A (no Go run here)): ok" in proc.stdout
+    # The console: a line per case and the brief; the run's summary.txt: all of it.
     assert "chain_stack/1MiB" in proc.stdout
-    assert "4,793,476" in proc.stdout
+    assert "bytes per frame at 1MiB" in proc.stdout and "(Go, article A: 112)" in proc.stdout
     (run_dir,) = glob.glob(str(tmp_path / "r" / "test-machine" / "*"))
+    summary = open(os.path.join(run_dir, "summary.txt")).read()
+    assert "target: fewer B/frame than Go" in summary
+    # No go suite in this run: the comparison falls back to the article's figure.
+    assert "below 112 (article A (no Go run here)): ok" in summary
+    assert "4,793,476" in summary
     with open(os.path.join(run_dir, "manifest.json")) as f:
         assert json.load(f)["suites"]["stack"]["status"] == "ok"
