@@ -97,7 +97,7 @@ DEFERBENCH_ONE_LOOP_SHAPE void run(benchmark::State& state) {
 }
 
 #ifdef DEFERBENCH_INJECT_SLOWDOWN
-// Test hook of the regression gate (tests/deferbench/test_regress.py), never in
+// Test hook of the regression gate (tests/deferbench/commands/test_regress.py), never in
 // a normal build: -DDEFERBENCH_INJECT_SLOWDOWN=N (CMake cache variable of the
 // same name) makes open_coded's loop execute N extra no-op instructions per
 // op, and the binary says so in its context so that no baseline is recorded
