@@ -1,0 +1,1 @@
+"""Output for people: the report (markdown, HTML, charts), exports and plots."""

@@ -1,0 +1,1 @@
+"""Running suites: the runner, the registry, run folders, the machine, callgrind."""

@@ -1,0 +1,1 @@
+"""One module per suite: its registry entry (SUITE), its rows, its summary and brief."""

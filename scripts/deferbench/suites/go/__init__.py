@@ -1,0 +1,1 @@
+"""The Go reference suite: toolchain, builds, benchmarks, pairs, stack and fd runs."""
