@@ -1,2 +1,2 @@
 """Figures from results: statistics, paired ratios, comparisons, the gate, history,
-the articles' claims and deferbench's targets. Returns data, never text for a screen."""
+the articles' claims and deferbench's targets, for the commands and the report to show."""
