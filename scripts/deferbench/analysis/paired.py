@@ -35,6 +35,10 @@ from . import results
 CONFIDENCE = 0.95
 AGGREGATE = "paired"
 OUTLIER_FACTOR = 3.0    # a chunk this far from its side's median, either way
+# The fewest kept pairs with a 95% interval of their median: with n pairs the
+# widest order-statistic interval, the whole range, covers it with probability
+# 1 - 2 / 2^n, at least 95% from n = 6 on.
+MIN_PAIRS = 6
 FULL_PAIRS, QUICK_PAIRS = 700, 60
 # The pairs are spread over this many processes, each with its own address-space
 # layout: where code and stack land moves a ratio by a few percent from one
@@ -64,16 +68,19 @@ def median_interval(values, confidence=CONFIDENCE):
 
     With n values, the number below the median is Binomial(n, 1/2); the
     interval runs from the j-th to the (n - j + 1)-th smallest, j the largest
-    rank whose tail probability stays within (1 - confidence) / 2.
+    rank whose tail probability stays within (1 - confidence) / 2. Below
+    MIN_PAIRS values no such rank exists (even the whole range covers the
+    median less often than asked): (nan, nan), no interval, rather than one
+    that claims more than it holds.
     """
     x = np.sort(np.asarray(values, float))
     n = len(x)
-    if n == 0:
+    if n < MIN_PAIRS:
         return math.nan, math.nan
     from scipy import stats  # imported where used: see the package's docstring
     j = int(stats.binom.ppf((1 - confidence) / 2, n, 0.5))
-    if j < 1:  # too few values for this confidence: the whole range
-        return float(x[0]), float(x[-1])
+    if j < 1:
+        return math.nan, math.nan
     return float(x[j - 1]), float(x[n - j])
 
 
@@ -168,15 +175,19 @@ def merge(outputs):
 
 
 def usable(entry):
-    """The paired entry when it has a figure (some pair was kept), else None."""
-    return entry if entry and entry.get("pairs_kept") else None
+    """The paired entry when it has a figure with its interval (at least
+    MIN_PAIRS pairs kept), else None."""
+    return entry if entry and entry.get("pairs_kept", 0) >= MIN_PAIRS else None
 
 
 def unmeasured_reason(entry):
-    """Why a paired entry has no figure: every pair was dropped, and for what."""
+    """Why a paired entry has no figure: the pairs dropped, and for what."""
     reasons = ", ".join(f"{entry[k]} {k[len('dropped_'):].replace('_', ' ')}"
                         for k in sorted(entry) if k.startswith("dropped_") and entry[k])
-    return f"not measured: all {entry['pairs']} pairs were dropped ({reasons})"
+    if not entry.get("pairs_kept"):
+        return f"not measured: all {entry['pairs']} pairs were dropped ({reasons})"
+    return (f"not measured: {entry['pairs_kept']} of {entry['pairs']} pairs kept, too few for "
+            f"a 95% interval (it needs {MIN_PAIRS}; dropped: {reasons})")
 
 
 def ratio_text(suite, subject):

@@ -28,8 +28,10 @@ def test_the_interval_covers_the_true_median_95_times_in_100():
     assert 0.93 <= inside / 400 <= 0.99
 
 
-def test_too_few_values_give_the_whole_range_not_a_false_precision():
-    assert paired.median_interval([2.0, 1.0, 3.0]) == (1.0, 3.0)
+def test_too_few_values_give_no_interval_not_a_false_precision():
+    # Too few for a 95% interval: none, rather than the range posing as one.
+    assert all(math.isnan(x) for x in paired.median_interval([2.0, 1.0, 3.0]))
+    assert not any(math.isnan(x) for x in paired.median_interval([2.0, 1.0, 3.0, 4, 5, 6]))
     assert all(math.isnan(x) for x in paired.median_interval([]))
 
 
@@ -62,6 +64,18 @@ def test_a_pair_whose_chunks_were_all_disturbed_has_no_figure_and_says_why():
     assert paired.usable(e) is None and math.isnan(e["ratio"])
     assert paired.unmeasured_reason(e) == \
         "not measured: all 2 pairs were dropped (2 context switch)"
+
+
+def test_a_ratio_from_fewer_pairs_than_an_interval_needs_has_no_figure_and_says_why():
+    # A busy neighbour can leave one 25 ms pair of the counters' ninety.
+    data = {"subject_iterations": 1, "reference_iterations": 1,
+            "subject_ns_per_op": [1.0] * 5, "reference_ns_per_op": [1.0] * 5,
+            "disturbed": ["context_switch"] * 4 + [""]}
+    e = paired.entry(paired.Pair("counters_on/call", "counters_off/call"), data)
+    assert e["pairs_kept"] == 1 and paired.usable(e) is None
+    assert math.isnan(e["ratio_ci_low"]) and math.isnan(e["ratio_ci_high"])
+    assert paired.unmeasured_reason(e) == ("not measured: 1 of 5 pairs kept, too few for a 95% "
+                                           "interval (it needs 6; dropped: 4 context switch)")
 
 
 def test_the_pairs_of_several_processes_are_pooled_in_order():
