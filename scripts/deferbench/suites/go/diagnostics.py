@@ -53,25 +53,27 @@ def _package(file):
     return os.path.dirname(file) or "."
 
 
+def _by_function(text, pattern, index):
+    """((package dir, function), message) for each line of `text` that matches."""
+    for line in text.splitlines():
+        m = pattern.match(line)
+        if m:
+            yield (_package(m["file"]), index.function_at(m["file"], int(m["line"]))), m["what"]
+
+
 def defer_strategies(text, index):
     """{(package dir, function): [strategy of each defer statement, in order]}."""
     out = {}
-    for line in text.splitlines():
-        m = _DEFER.match(line)
-        if m:
-            key = (_package(m["file"]), index.function_at(m["file"], int(m["line"])))
-            out.setdefault(key, []).append(m["what"])
+    for key, what in _by_function(text, _DEFER, index):
+        out.setdefault(key, []).append(what)
     return out
 
 
 def escapes(text, index):
     """{(package dir, function): sorted distinct escape messages}."""
     out = {}
-    for line in text.splitlines():
-        m = _ESCAPE.match(line)
-        if m:
-            key = (_package(m["file"]), index.function_at(m["file"], int(m["line"])))
-            out.setdefault(key, set()).add(re.sub(r"^\S+ (capturing by ref)", r"\1", m["what"]))
+    for key, what in _by_function(text, _ESCAPE, index):
+        out.setdefault(key, set()).add(re.sub(r"^\S+ (capturing by ref)", r"\1", what))
     return {k: sorted(v) for k, v in out.items()}
 
 
