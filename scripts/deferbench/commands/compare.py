@@ -130,7 +130,7 @@ def header_lines(c):
     for what, a, b in c.differences:
         lines.insert(0, f"WARNING: different {what}: {a} vs {b}; compared because "
                         "--allow-different was given: differences include the machines'")
-    lines += [w if w.startswith("note: ") else f"warning: {w}" for w in c.warnings]
+    lines += [w if w.startswith("note: ") else f"note: {w}" for w in c.warnings]
     return lines
 
 
@@ -183,7 +183,8 @@ def markdown_lines(c):
               "interval of the ratio of medians; Mann-Whitney U, Holm-corrected; a verdict "
               f"needs p < {c.alpha} and a change of at least "
               f"{c.min_change * 100:g}%", ""]
-    lines += [f"> warning: {w}" for w in c.warnings] + ([""] if c.warnings else [])
+    lines += [f"> {w if w.startswith('note: ') else 'note: ' + w}" for w in c.warnings] \
+        + ([""] if c.warnings else [])
     lines += md_table(c.times, False)
     if c.counters:
         lines += ["", "## Counters", ""] + md_table(c.counters, True)
