@@ -49,18 +49,25 @@ help:
 setup:
 	@scripts/setup.sh
 
-$(BUILD_DIR)/CMakeCache.txt:
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release
+# Configuring and building hold a lock on the build folder: two runs started
+# at once take turns (the second says so and waits) rather than link each
+# other's half-written objects.
+BUILD_LOCK = $(BUILD_DIR)-lock
+LOCKED = flock -n $(BUILD_LOCK) true || echo "deferbench: another build of $(BUILD_DIR) is \
+  running; waiting for it"; flock $(BUILD_LOCK)
+CONFIGURE = test -f $(BUILD_DIR)/CMakeCache.txt || cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release
 
-build: setup $(BUILD_DIR)/CMakeCache.txt
-	cmake --build $(BUILD_DIR) -j $(JOBS)
+build: setup
+	@$(LOCKED) sh -c '$(CONFIGURE) && cmake --build $(BUILD_DIR) -j $(JOBS)'
 
 # The suite binaries alone: what `make bench` runs, not the tests.
-build-suites: setup $(BUILD_DIR)/CMakeCache.txt
-	cmake --build $(BUILD_DIR) -j $(JOBS) --target suites
+build-suites: setup
+	@$(LOCKED) sh -c '$(CONFIGURE) && cmake --build $(BUILD_DIR) -j $(JOBS) --target suites'
 
+# exec: the process make waits for is the run itself, which ends last (after
+# its suite's process) when the whole group gets SIGINT or SIGTERM.
 bench: build-suites
-	@$(DEFERBENCH) bench $(BENCH_ARGS)
+	@exec env PYTHONPATH=scripts $(PY) -m deferbench bench $(BENCH_ARGS)
 
 test: test-cpp test-asan test-py
 

@@ -1,10 +1,27 @@
 """python -m deferbench <command>: one module per command, in commands/."""
 
-import argparse
+import signal
 import sys
 
-from .commands import baseline, bench, compare, export, history, plots, refile, regress, report
-from .errors import UserError
+
+def _interrupted_early(signum, frame):
+    """SIGINT or SIGTERM before a command has begun: nothing was created yet."""
+    print(f"deferbench: interrupted by {signal.Signals(signum).name}; nothing was created",
+          file=sys.stderr)
+    sys.exit(128 + signum)
+
+
+# First of all, so that a signal while the modules load ends the process with
+# 128 + N and no traceback; the bench command installs its own for the run.
+signal.signal(signal.SIGINT, _interrupted_early)
+signal.signal(signal.SIGTERM, _interrupted_early)
+
+import argparse  # noqa: E402
+
+from .commands import (baseline, bench, compare, export, history, plots,  # noqa: E402
+                       refile, regress, report)
+from .atomic import WriteError  # noqa: E402
+from .errors import UserError  # noqa: E402
 
 COMMANDS = {
     "bench": bench,
@@ -30,9 +47,15 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command].run(args) or 0
+    except WriteError as e:  # the machine's fault (a full disk), not the input's
+        print(f"deferbench: {e}", file=sys.stderr)
+        return 1
     except UserError as e:
         print(f"deferbench: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("deferbench: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from .. import atomic  # noqa: E402
 from ..analysis import claims, report_data  # noqa: E402
 
 GO_COLOR, CPP_COLOR, ARTICLE_COLOR = "#1f77b4", "#d62728", "black"
@@ -24,11 +25,17 @@ def save(fig, folder, name, dpi=110):
     png = os.path.join(folder, f"{name}.png")
     # No date and fixed element ids: the same data draws the same bytes, so a
     # redrawn chart that did not change leaves git's tree clean.
-    with plt.rc_context({"svg.hashsalt": "deferbench"}):
-        fig.savefig(png, dpi=dpi, bbox_inches="tight", metadata={"Software": None})
-        fig.savefig(os.path.join(folder, f"{name}.svg"), bbox_inches="tight",
-                    metadata={"Date": None})
-    plt.close(fig)
+    # Each file whole or not at all: matplotlib writes a temporary file, renamed
+    # when complete (atomic.writing), so a full disk never leaves half a chart.
+    try:
+        with plt.rc_context({"svg.hashsalt": "deferbench"}):
+            with atomic.writing(png) as tmp:
+                fig.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight",
+                            metadata={"Software": None})
+            with atomic.writing(os.path.join(folder, f"{name}.svg")) as tmp:
+                fig.savefig(tmp, format="svg", bbox_inches="tight", metadata={"Date": None})
+    finally:
+        plt.close(fig)
     return png
 
 

@@ -89,6 +89,15 @@ class Manifest:
         self.data["finished"] = datetime.datetime.now(datetime.timezone.utc).isoformat()
         self.save()
 
+    def try_finish(self, status):
+        """finish(), for a run already ending on another error: None when the
+        manifest was written, else the line that says why it could not be."""
+        try:
+            self.finish(status)
+        except atomic.WriteError as e:
+            return f"its manifest could not say so: {e}"
+        return None
+
 
 @dataclass
 class RunFolder:

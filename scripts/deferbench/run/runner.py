@@ -9,6 +9,7 @@ suite's summary on the console and the run's report.
 import datetime
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -178,7 +179,12 @@ def _finish_suite(binary, suite, settings, run_dir, status, err, partial, final,
     if not os.path.exists(partial):  # the suite chose to write nothing
         return {"status": "skipped", "reason": (err.strip().splitlines() or [""])[-1],
                 "seconds": seconds}
-    results.load(partial)  # refuse to keep a file that does not parse
+    try:
+        results.load(partial)  # a file cut short (a full disk) is no result, even after exit 0
+    except UserError as e:
+        os.unlink(partial)
+        return {"status": "failed", "reason": f"its output is not whole: {e}",
+                "seconds": seconds}
     outcome = {"status": "ok", "file": os.path.basename(final), "seconds": seconds}
     if suite.pairs and settings.pairs:
         try:
@@ -273,6 +279,9 @@ def write_report(run_dir):
         from ..render import report  # matplotlib is loaded only here
         md, page = report.build(run_dir)
         print(f"deferbench: report: {page} ({os.path.basename(md)} beside it)")
+    except atomic.WriteError as e:
+        print(f"deferbench: the report could not be written: {e}; the results are kept; "
+              f"retry with `make report RUN={run_dir}`", file=sys.stderr)
     except Exception as e:  # noqa: BLE001 (the results are kept whatever happens)
         print(f"deferbench: the report could not be written ({type(e).__name__}: {e}); the "
               f"results are kept; retry with `make report RUN={run_dir}`", file=sys.stderr)
@@ -288,11 +297,77 @@ def _record_go_toolchain(manifest, go_json):
     manifest.save()
 
 
-def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM reached the run; it ends with exit status 128 + signum."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum, frame):
+    raise Interrupted(signum)
 
 
 def run(args):
+    """Runs the suites into a new run folder. From its first instant to its last,
+    SIGINT and SIGTERM end it cleanly: the suite process ended and waited for, the
+    manifest saying "interrupted" (no run folder at all before the manifest), one
+    line, exit 128 + N. A write that fails (a full disk) is one line, and the
+    manifest records the failure when it can still be written."""
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    state = {"run_dir": None, "manifest": None}
+    try:
+        return _run(args, state)
+    except Interrupted as e:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the clean-up is not interrupted
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        _end_interrupted(state, e.signum)
+        return 128 + e.signum
+    except atomic.WriteError as e:
+        _end_failed(state, str(e))
+        raise
+    except (Exception, KeyboardInterrupt):
+        _end_failed(state, None)
+        raise
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _end_interrupted(state, signum):
+    name = signal.Signals(signum).name
+    run_dir, manifest = state["run_dir"], state["manifest"]
+    if run_dir and manifest is None:  # nothing was measured yet: no run folder at all
+        shutil.rmtree(run_dir, ignore_errors=True)
+        print(f"\ndeferbench: interrupted by {name} before the run began; nothing was kept",
+              file=sys.stderr)
+        return
+    if manifest is None:
+        print(f"\ndeferbench: interrupted by {name}; nothing was created", file=sys.stderr)
+        return
+    if manifest.data.get("status") != "running":  # every suite had ended: only the report
+        print(f"\ndeferbench: interrupted by {name} while writing the report; the run is "
+              f"{manifest.data.get('status')}; `make report RUN={run_dir}` writes it",
+              file=sys.stderr)
+        return
+    problem = manifest.try_finish("interrupted")
+    print(f"\ndeferbench: interrupted by {name}; {run_dir} holds the suites that finished"
+          + (f" ({problem})" if problem else "")
+          + f"; `make report RUN={run_dir}` writes their report", file=sys.stderr)
+
+
+def _end_failed(state, line):
+    """Whatever stopped the run, the manifest must not say "running"."""
+    run_dir, manifest = state["run_dir"], state["manifest"]
+    if run_dir and manifest is None:
+        shutil.rmtree(run_dir, ignore_errors=True)  # empty: its manifest never got written
+    elif manifest is not None and manifest.data.get("status") == "running":
+        manifest.data["failure"] = line
+        manifest.try_finish("failed")
+
+
+def _run(args, state):
     selected = registry.select(args.suites)
     folder.check_writable(args.results_dir)
     binaries = {s.name: _binary(args.build_dir, s) for s in selected}
@@ -304,8 +379,8 @@ def run(args):
 
     described = machine.describe()
     machine_id, id_source = machine.machine_id(args.machine, described["identity"])
-    run_dir = folder.create(args.results_dir, machine_id)
-    manifest = folder.Manifest(run_dir, {
+    run_dir = state["run_dir"] = folder.create(args.results_dir, machine_id)
+    manifest = state["manifest"] = folder.Manifest(run_dir, {
         "run_id": os.path.basename(run_dir),
         "machine_id": machine_id,
         "machine_id_source": id_source,
@@ -324,31 +399,19 @@ def run(args):
     for line in progress.fit([f"deferbench: {x}" for x in counter_lines(events)]):
         print(line)
 
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    try:
-        for k, suite in enumerate(selected, 1):
-            settings = suite.settings(args.quick)
-            print(f"\n[{k}/{len(selected)}] {suite.name} (claims {suite.claims})", flush=True)
-            outcome = run_suite(binaries[suite.name], suite, settings, run_dir, args.events,
-                                args.quick)
-            if outcome["status"] == "ok" and args.counters == "callgrind" \
-                    and suite.kind == "gbench":
-                print(f"[{k}/{len(selected)}] {suite.name}: counting instructions under callgrind",
-                      flush=True)
-                outcome["callgrind_file"] = run_callgrind(binaries[suite.name], suite, run_dir)
-            manifest.suite_ended(suite.name, **outcome)
-            if suite.name == "go" and outcome["status"] == "ok":
-                _record_go_toolchain(manifest, os.path.join(run_dir, outcome["file"]))
-    except Exception:
-        # Whatever stopped the run, the manifest must not say "running".
-        manifest.finish("failed")
-        raise
-    except KeyboardInterrupt:
-        manifest.finish("interrupted")
-        print(f"\ndeferbench: interrupted; {run_dir} holds the suites that finished",
-              file=sys.stderr)
-        write_report(run_dir)
-        return 130
+    for k, suite in enumerate(selected, 1):
+        settings = suite.settings(args.quick)
+        print(f"\n[{k}/{len(selected)}] {suite.name} (claims {suite.claims})", flush=True)
+        outcome = run_suite(binaries[suite.name], suite, settings, run_dir, args.events,
+                            args.quick)
+        if outcome["status"] == "ok" and args.counters == "callgrind" \
+                and suite.kind == "gbench":
+            print(f"[{k}/{len(selected)}] {suite.name}: counting instructions under callgrind",
+                  flush=True)
+            outcome["callgrind_file"] = run_callgrind(binaries[suite.name], suite, run_dir)
+        manifest.suite_ended(suite.name, **outcome)
+        if suite.name == "go" and outcome["status"] == "ok":
+            _record_go_toolchain(manifest, os.path.join(run_dir, outcome["file"]))
 
     ended = manifest.data["suites"]
     failed = [n for n, s in ended.items() if s["status"] == "failed"]

@@ -1,7 +1,7 @@
 """Running one measured child process: its exit, its own resource usage
 (wait4's rusage, not the parent's), a time limit, and no core file.
 
-An interrupted run (SIGINT, or SIGTERM turned into KeyboardInterrupt by the
+An interrupted run (SIGINT or SIGTERM, turned into an exception by the
 runner) kills the child before the exception goes on, so nothing is left
 behind.
 """
