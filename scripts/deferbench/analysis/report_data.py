@@ -350,3 +350,59 @@ def uncounted(run):
     """Lines naming each event that could not be counted, with the reason."""
     return [f"{e.get('name')}: {e.get('reason', e.get('status'))}"
             for e in run.manifest.get("perf_events") or [] if e.get("status") != "counted"]
+
+
+# --------------------------------------------------------------------------- instructions
+
+# Instructions per defer above the plain call, per mechanism: (what, C++ (case,
+# reference, defers), Go (case, reference, defers)); counts from callgrind,
+# identical run after run, so the table does not depend on the machine's noise.
+DEFER_MECHANISMS = [
+    ("open-coded defer, over a plain call", ("open_coded", "call", 1),
+     ("defer_cost/open_coded", "defer_cost/call", 1)),
+    ("stack-allocated record, over a plain call", ("chain_stack", "call", 1),
+     ("defer_cost/chain_stack", "defer_cost/call", 1)),
+    ("heap-allocated record, over a plain call", ("chain_heap", "call", 1),
+     ("defer_cost/chain_heap", "defer_cost/call", 1)),
+    ("stack record over open-coded (the runtime's BenchmarkDefer: noopendefer / shipped)",
+     ("chain_stack", "open_coded", 1),
+     ("runtime/BenchmarkDefer/noopendefer", "runtime/BenchmarkDefer", 1)),
+]
+
+
+@dataclass
+class InstructionRow:
+    what: str
+    cpp: float     # nan: not counted in this run
+    go: float
+    how_cpp: str
+    how_go: str
+
+
+def _difference(counts, case, reference, defers):
+    if case in counts and reference in counts:
+        return (counts[case] - counts[reference]) / defers
+    return math.nan
+
+
+def _per_defer(counts, name, n):
+    return counts[name] / n if name in counts else math.nan
+
+
+def instructions_per_defer(run):
+    """The table of instructions per defer, Go beside C++, for each mechanism and
+    cliff 2's step; [] when neither side was counted (COUNTERS=callgrind)."""
+    cpp = run.suite("defer_cost").instructions if run.suite("defer_cost") else {}
+    cliffs = run.suite("cliffs").instructions if run.suite("cliffs") else {}
+    go = run.suite("go").instructions if run.suite("go") else {}
+    if not (cpp or cliffs or go):
+        return []
+    rows = [InstructionRow(what, _difference(cpp, *c), _difference(go, *g),
+                           f"{c[0]} - {c[1]}", f"{g[0]} - {g[1]}")
+            for what, c, g in DEFER_MECHANISMS]
+    for n in (8, 9):
+        rows.append(InstructionRow(
+            f"cliff 2: per defer with {n} defers in one frame",
+            _per_defer(cliffs, f"ndefers/{n}", n), _per_defer(go, f"cliffs/ndefers/{n}", n),
+            f"ndefers/{n} / {n}", f"cliffs/ndefers/{n} / {n}"))
+    return rows

@@ -96,6 +96,20 @@ def sections(run):
         ("table", ["id", "claim", "article", "Go here", "C++ here", "verdict"],
          [[r.id, r.claim, r.article, r.go, r.cpp, r.verdict_text] for r in table])]))
 
+    counted = report_data.instructions_per_defer(run)
+    if counted:
+        out.append(("Instructions per defer, Go beside C++", [
+            ("p", "Instructions per defer above what each is compared with, counted by "
+                  "callgrind (COUNTERS=callgrind): the same binary gives the same count every "
+                  "run, so this table does not move with the machine's load. '-' where a side "
+                  "was not counted, or (Go) its count was disturbed by the scheduler and is "
+                  "left out. Go's open-coded, stack and heap figures are goref's benchmarks, "
+                  "each against goref's plain call; the last mechanism row is the runtime's "
+                  "own benchmark in its two builds."),
+            ("table", ["mechanism", "C++ here", "Go here", "C++ from", "Go from"],
+             [[r.what, number(r.cpp, ".1f"), number(r.go, ".1f"), r.how_cpp, r.how_go]
+              for r in counted])]))
+
     out.append(("Cliffs", _cliff_blocks(run)))
     out.append(("File descriptors", _fd_blocks(run)))
     out.append(("Stack depth", _stack_blocks(run)))

@@ -80,7 +80,7 @@ def available():
 
 
 @functools.lru_cache(maxsize=None)
-def _no_randomisation_prefix():
+def no_randomisation_prefix():
     """`setarch <arch> -R` where it works here (a container may refuse it), else ();
     asked once per process."""
     setarch = shutil.which("setarch")
@@ -101,6 +101,12 @@ def parse_dump(text):
     if not trigger or not total:
         return None
     return trigger.group(1), int(trigger.group(2)), int(total.group(1))
+
+
+def total_instructions(text):
+    """The instructions a callgrind dump counted (its summary line), or None."""
+    total = _TOTAL.search(text)
+    return int(total.group(1)) if total else None
 
 
 def _dump_number(path):
@@ -132,7 +138,7 @@ def count(binary, iterations=DEFAULT_ITERATIONS, extra_args=(), setting=DEFAULT_
     """Runs a suite binary under callgrind; returns {case: entry} (per_op's entries)."""
     if not available():
         raise UserError("COUNTERS=callgrind needs valgrind (Debian package valgrind)")
-    prefix = [] if setting.randomise_layout else list(_no_randomisation_prefix())
+    prefix = [] if setting.randomise_layout else list(no_randomisation_prefix())
     with tempfile.TemporaryDirectory(prefix="deferbench-callgrind-") as tmp:
         cmd = prefix + [
             shutil.which("valgrind"), "--tool=callgrind", "--collect-atstart=no",

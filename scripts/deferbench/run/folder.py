@@ -197,11 +197,7 @@ def load(path):
 
 
 def _callgrind_counts(path):
-    data = read_json(path)
-    try:
-        return {e["name"]: float(e["instructions_per_op"]) for e in data["benchmarks"]}
-    except (KeyError, TypeError, ValueError) as e:
-        raise UserError(f"{path}: not a callgrind counts file ({e})") from e
+    return results.instruction_counts(path)
 
 
 def load_complete(path):

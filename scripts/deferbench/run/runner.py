@@ -241,12 +241,15 @@ def run_pairs(binary, suite, settings, suite_json, run_dir, log):
 
 
 def run_callgrind(binary, suite, run_dir):
-    cases = callgrind.count(binary, suite.callgrind_iterations)
+    """<suite>.callgrind.json: instructions per op of every case, N and 2N runs."""
+    if suite.count_instructions:
+        cases, context = suite.count_instructions(), {"counting": "callgrind"}
+    else:
+        cases = callgrind.count(binary, suite.callgrind_iterations)
+        context = {"counting": "callgrind", "iterations": suite.callgrind_iterations,
+                   "binary": binary}
     path = os.path.join(run_dir, f"{suite.name}.callgrind.json")
-    atomic.write_json(path, {
-        "context": {"counting": "callgrind", "iterations": suite.callgrind_iterations,
-                    "binary": binary},
-        "benchmarks": list(cases.values())})
+    atomic.write_json(path, {"context": context, "benchmarks": list(cases.values())})
     return os.path.basename(path)
 
 
@@ -405,7 +408,7 @@ def _run(args, state):
         outcome = run_suite(binaries[suite.name], suite, settings, run_dir, args.events,
                             args.quick)
         if outcome["status"] == "ok" and args.counters == "callgrind" \
-                and suite.kind == "gbench":
+                and (suite.kind == "gbench" or suite.count_instructions):
             print(f"[{k}/{len(selected)}] {suite.name}: counting instructions under callgrind",
                   flush=True)
             outcome["callgrind_file"] = run_callgrind(binaries[suite.name], suite, run_dir)

@@ -44,6 +44,9 @@ class Suite:
     # gbench suites under callgrind: iterations per case (a case may divide
     # it, see harness/registry.h); fixed, so instruction counts repeat.
     callgrind_iterations: int = 100_000
+    # python suites under callgrind: () -> {case: entry} (run/callgrind.py's per_op
+    # entries), counted from what the suite's run built.
+    count_instructions: Optional[Callable] = None
     # Cases measured interleaved with a reference (analysis/paired.py): the
     # ratios that claims and targets read.
     pairs: tuple = ()

@@ -274,10 +274,20 @@ def run(out_path, quick, run_dir):
     return None
 
 
+def count_instructions():
+    """Instructions per op of the Go benchmarks (instructions.py), from the test
+    binaries this suite's run built."""
+    from . import instructions
+    go = go_toolchain.find()
+    binaries = {c.binary: go.path(c.binary) for c in instructions.CASES}
+    return instructions.count(binaries, go.work_dir)
+
+
 def check_options():
     """FD_N= as the Go suite reads it; a UserError before anything is created."""
     go_fd.parse_sweep(os.environ.get("FD_N", ""))
 
 
 SUITE = Suite("go", "A1-A3, A5-A7, A9, A10, B3-B6", "python", run=run, check=check_options,
-              summary=summary.go_summary, brief=summary.go_brief)
+              summary=summary.go_summary, brief=summary.go_brief,
+              count_instructions=count_instructions)

@@ -1,0 +1,106 @@
+"""Instructions per op of Go's benchmarks under callgrind, exactly.
+
+Each case runs its compiled test binary twice under valgrind's callgrind,
+with -test.benchtime=Nx and 2Nx, counting only inside the function that holds
+the benchmark's loop (--toggle-collect): the runtime's other threads and the
+testing package stay out. Go's harness runs every benchmark once with b.N = 1
+before the N it was asked for, so both counts hold that one extra op and the
+same start-up; their difference is exactly N ops' worth, and over N it is the
+instructions per op (run/callgrind.py's per_op, the same N / 2N rule as the
+C++ suites'). GODEBUG=asyncpreemptoff=1: callgrind aborts on the preemption
+signal otherwise. The environment is the fixed one of the C++ counts, so a
+user's environment, path or CPU features move no count.
+
+Unlike a C++ case, a Go benchmark shares its thread with whatever goroutine the
+scheduler runs there, and under valgrind's slowness the scheduler does: some
+counts then carry other work. Each count is taken REPEATS times and the least
+kept; a case whose least count did not come up twice (for N and for 2N) is
+marked exact: false and read as no count (analysis/results.py). On the 2-core
+VM this was written on, the runtime's BenchmarkDefer (both builds), goref's
+call, open_coded and chain_heap, cliff 1's helper and plain loop and cliff 2
+from 3 to 8 defers came out exact run after run; chain_stack most of the time;
+the cases that allocate per op (cliff 1's defer in a loop, cliff 3) and cliff 2
+at 1, 2 and past 8 defers, never.
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+
+from ...run import callgrind
+
+ITERATIONS = 1000
+REPEATS = 4
+GO_ENVIRONMENT = {"GODEBUG": "asyncpreemptoff=1", "GOMAXPROCS": "1", "GOGC": "off"}
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str       # deferbench's name (as in go.json)
+    binary: str     # key of the compiled test binary (suite._build)
+    pattern: str    # -test.bench
+    toggle: str     # the function whose calls are counted: the one with the b.N loop
+
+
+# The closures Go names in order of appearance in the benchmark's source
+# (goref/*/..._test.go): BenchmarkCliffs.func1 is its first b.Run, and so on.
+_CLIFFS = {"loop/defer_in_loop": "func1", "loop/helper": "func2", "loop/plain": "func3",
+           **{f"ndefers/{n}": "func4" for n in range(1, 13)},
+           "closure/capturing": "func5", "closure/plain_call": "func6"}
+
+CASES = [
+    Case("runtime/BenchmarkDefer", "runtime.test", "^BenchmarkDefer$",
+         "runtime_test.BenchmarkDefer"),
+    Case("runtime/BenchmarkDefer/noopendefer", "runtime-noopendefer.test", "^BenchmarkDefer$",
+         "runtime_test.BenchmarkDefer"),
+    *[Case(f"defer_cost/{c}", "defercost.test", f"^BenchmarkDeferCost$/^{c}$",
+           "deferbench/goref/defercost.BenchmarkDeferCost.func1")
+      for c in ("call", "open_coded", "chain_stack", "chain_heap")],
+    *[Case(f"cliffs/{name}", "cliffs.test", f"^BenchmarkCliffs$/^{name}$",
+           f"deferbench/goref/cliffs.BenchmarkCliffs.{closure}")
+      for name, closure in _CLIFFS.items()],
+]
+
+
+def _counted(binary, case, iterations, cwd, setting):
+    """Instructions counted in one run of `iterations` ops."""
+    prefix = [] if setting.randomise_layout else list(callgrind.no_randomisation_prefix())
+    with tempfile.TemporaryDirectory(prefix="deferbench-go-callgrind-") as tmp:
+        out = os.path.join(tmp, "callgrind.out")
+        cmd = prefix + [shutil.which("valgrind"), "--tool=callgrind", "--collect-atstart=no",
+                        f"--toggle-collect={case.toggle}", f"--callgrind-out-file={out}",
+                        binary, "-test.run=NONE", f"-test.bench={case.pattern}",
+                        f"-test.benchtime={iterations}x", "-test.count=1"]
+        env = {**setting.environment(), **GO_ENVIRONMENT}
+        proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+        if proc.returncode != 0:
+            last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+            raise RuntimeError(f"callgrind run of {case.name} failed: {last}")
+        with open(out) as f:
+            total = callgrind.total_instructions(f.read())
+    if not total:
+        raise RuntimeError(f"callgrind counted nothing for {case.name}: is {case.toggle} "
+                           "the function with its b.N loop?")
+    return total
+
+
+def count(binaries, cwd, iterations=ITERATIONS, setting=callgrind.DEFAULT_SETTING,
+          cases=CASES, repeats=REPEATS):
+    """{case: entry} for every case whose binary was built (per_op's entries)."""
+    found = {}
+    for case in cases:
+        binary = binaries.get(case.binary)
+        if not binary or not os.path.exists(binary):
+            continue
+        # The least of a few counts of each: the goroutines the scheduler runs on
+        # the counted thread only ever add instructions to a count. A count is
+        # exact when that least one came up more than once, for N and for 2N.
+        counts = {n: [_counted(binary, case, n, cwd, setting) for _ in range(repeats)]
+                  for n in (iterations, 2 * iterations)}
+        entry = callgrind.per_op(case.name, {n: min(c) for n, c in counts.items()})
+        entry["exact"] = all(c.count(min(c)) > 1 for c in counts.values())
+        entry["counts"] = {str(n): c for n, c in counts.items()}
+        found[case.name] = entry
+    return found

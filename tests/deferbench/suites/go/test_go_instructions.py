@@ -1,0 +1,57 @@
+"""Go's instructions per op under callgrind: N and 2N runs, the least of a few
+counts, exact only when it repeats; and the runtime's benchmark, counted twice,
+gives the same figures."""
+
+import os
+
+import pytest
+
+from deferbench.run import callgrind
+from deferbench.suites.go import instructions, toolchain
+
+
+def test_the_least_count_is_kept_and_exact_only_when_it_comes_up_twice(monkeypatch):
+    counts = {("a", 10): iter([150, 140, 140, 141]), ("a", 20): iter([240, 240, 250, 260]),
+              ("b", 10): iter([140, 141, 142, 143]), ("b", 20): iter([240, 240, 240, 240])}
+    monkeypatch.setattr(instructions, "_counted",
+                        lambda binary, case, n, cwd, setting: next(counts[(case.name, n)]))
+    cases = [instructions.Case(name, "bin", "^x$", "f") for name in ("a", "b")]
+    found = instructions.count({"bin": __file__}, ".", iterations=10, cases=cases)
+    assert found["a"]["instructions_per_op"] == 10.0 and found["a"]["exact"]
+    assert found["a"]["fixed_instructions"] == 40
+    assert found["b"]["instructions_per_op"] == 10.0 and not found["b"]["exact"]
+
+
+def test_an_inexact_count_is_read_as_no_count(tmp_path):
+    from deferbench import atomic
+    from deferbench.analysis import results
+    path = tmp_path / "go.callgrind.json"
+    atomic.write_json(str(path), {"benchmarks": [
+        {"name": "x", "instructions_per_op": 3.0, "exact": True},
+        {"name": "y", "instructions_per_op": 4.5, "exact": False},
+        {"name": "z", "instructions_per_op": 7.0}]})
+    assert results.instruction_counts(str(path)) == {"x": 3.0, "z": 7.0}
+
+
+def _runtime_binaries():
+    go = toolchain.find()
+    if go is None or not callgrind.available():
+        pytest.skip("needs Go and valgrind")
+    binaries = {c.binary: go.path(c.binary) for c in instructions.CASES}
+    if not all(os.path.exists(binaries[b]) for b in ("runtime.test", "runtime-noopendefer.test")):
+        pytest.skip("the go suite has not built the runtime's tests in this build folder")
+    return go, binaries
+
+
+def test_the_runtimes_benchmark_counts_the_same_twice():
+    go, binaries = _runtime_binaries()
+    cases = [c for c in instructions.CASES if c.name.startswith("runtime/")]
+    first = instructions.count(binaries, go.work_dir, cases=cases, repeats=2)
+    second = instructions.count(binaries, go.work_dir, cases=cases, repeats=2)
+    for name in ("runtime/BenchmarkDefer", "runtime/BenchmarkDefer/noopendefer"):
+        assert first[name]["exact"] and second[name]["exact"]
+        assert first[name]["instructions_per_op"] == second[name]["instructions_per_op"]
+        assert first[name]["instructions_per_op"] == int(first[name]["instructions_per_op"])
+    # The normal (stack record) defer costs more than the open-coded one.
+    assert first["runtime/BenchmarkDefer/noopendefer"]["instructions_per_op"] > \
+        first["runtime/BenchmarkDefer"]["instructions_per_op"]
