@@ -22,10 +22,21 @@ bool pfm_ready() {
   return ready;
 }
 
-int perf_event_open(perf_event_attr* attr, int group_fd) {
+int system_open(perf_event_attr* attr, int group_fd) {
   return static_cast<int>(
       syscall(SYS_perf_event_open, attr, 0 /* this thread */, -1 /* any cpu */,
               group_fd, 0UL));
+}
+
+const Kernel kSystemKernel{system_open, ::read, ::close};
+const Kernel* g_kernel = &kSystemKernel;
+
+int perf_event_open(perf_event_attr* attr, int group_fd) { return g_kernel->open(attr, group_fd); }
+
+// The software events that are clocks (hrtimer-driven): no group's leader.
+bool is_clock(const perf_event_attr& attr) {
+  return attr.type == PERF_TYPE_SOFTWARE &&
+         (attr.config == PERF_COUNT_SW_TASK_CLOCK || attr.config == PERF_COUNT_SW_CPU_CLOCK);
 }
 
 std::string paranoid_level() {
@@ -130,8 +141,13 @@ std::vector<std::string> PerfCounters::default_events() {
           "perf::CONTEXT-SWITCHES"};
 }
 
+const Kernel& system_kernel() { return kSystemKernel; }
+
+ScopedKernel::ScopedKernel(const Kernel& kernel) : previous_(g_kernel) { g_kernel = &kernel; }
+ScopedKernel::~ScopedKernel() { g_kernel = previous_; }
+
 PerfCounters PerfCounters::open(const std::vector<std::string>& names,
-                                bool count_kernel) {
+                                bool count_kernel, Grouping grouping) {
   PerfCounters counters;
   std::vector<Encoded> encodings;  // of the events that probed as countable
   for (const std::string& name : names) {
@@ -151,7 +167,7 @@ PerfCounters PerfCounters::open(const std::vector<std::string>& names,
     if (fd < 0) {
       classify_open_error(errno, event);
     } else {
-      ::close(fd);
+      g_kernel->close(fd);
       event.status = EventStatus::counted;
       encodings.push_back(enc);
       counters.counted_.push_back(name);
@@ -161,9 +177,9 @@ PerfCounters PerfCounters::open(const std::vector<std::string>& names,
 
   // Hardware events share one group (one scheduling window, so IPC is
   // consistent); an event the group cannot hold gets its own. Software events
-  // each get their own: the kernel never multiplexes them, so a group buys
-  // nothing, and a task-clock leader leaves its members unread (seen here:
-  // page faults in a group led by task-clock stay at 0).
+  // each get their own unless asked together: the kernel never multiplexes
+  // them, so a group buys one read instead of several; a clock never joins
+  // one (see the header).
   auto open_in_group = [&](Group& group, Encoded& enc, std::size_t slot) {
     enc.attr.read_format = kGroupReadFormat;
     const int fd = perf_event_open(&enc.attr, group.leader_fd);
@@ -173,15 +189,20 @@ PerfCounters PerfCounters::open(const std::vector<std::string>& names,
     group.slot.push_back(slot);
     return true;
   };
-  Group hardware;
+  Group hardware, software;
   for (std::size_t i = 0; i < encodings.size(); ++i) {
-    if (encodings[i].attr.type != PERF_TYPE_SOFTWARE && open_in_group(hardware, encodings[i], i)) {
+    const bool is_software = encodings[i].attr.type == PERF_TYPE_SOFTWARE;
+    if (!is_software && open_in_group(hardware, encodings[i], i)) continue;
+    if (is_software && grouping == Grouping::software_together &&
+        !is_clock(encodings[i].attr) && open_in_group(software, encodings[i], i)) {
       continue;
     }
     Group alone;
     if (open_in_group(alone, encodings[i], i)) counters.groups_.push_back(std::move(alone));
   }
-  if (hardware.leader_fd >= 0) counters.groups_.push_back(std::move(hardware));
+  for (Group* g : {&hardware, &software}) {
+    if (g->leader_fd >= 0) counters.groups_.push_back(std::move(*g));
+  }
   return counters;
 }
 
@@ -204,7 +225,7 @@ PerfCounters::~PerfCounters() { close_all(); }
 
 void PerfCounters::close_all() noexcept {
   for (Group& g : groups_) {
-    for (int fd : g.fds) ::close(fd);
+    for (int fd : g.fds) g_kernel->close(fd);
   }
   groups_.clear();
 }
@@ -229,7 +250,7 @@ void PerfCounters::read(Snapshot& s) const {
   for (const Group& g : groups_) {
     const std::size_t members = std::min(g.fds.size(), kMaxGroup);
     const auto bytes = static_cast<ssize_t>((3 + members) * sizeof(std::uint64_t));
-    if (::read(g.leader_fd, buffer, static_cast<std::size_t>(bytes)) != bytes) {
+    if (g_kernel->read(g.leader_fd, buffer, static_cast<std::size_t>(bytes)) != bytes) {
       continue;  // left at zero enabled: delta() reports it as not measured
     }
     for (std::size_t k = 0; k < members && k < buffer[0]; ++k) {
