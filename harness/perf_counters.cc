@@ -285,6 +285,64 @@ CounterValues PerfCounters::delta(const Snapshot& before, const Snapshot& after)
   return out;
 }
 
+ChildCounters ChildCounters::open(int child, const std::vector<std::string>& names,
+                                  bool count_kernel) {
+  ChildCounters counters;
+  for (const std::string& name : names) {
+    EventInfo event;
+    event.name = name;
+    Encoded enc;
+    const int rc = pfm_ready() ? encode(name, count_kernel, enc) : PFM_ERR_NOINIT;
+    int fd = -1;
+    if (rc != PFM_SUCCESS) {
+      event.status = EventStatus::unknown_event;
+      event.reason = std::string("libpfm4 cannot encode it: ") + pfm_strerror(rc);
+    } else {
+      event.encoded = enc.fully_qualified;
+      enc.attr.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
+      enc.attr.inherit = 1;         // the threads it starts, too
+      enc.attr.disabled = 1;        // not the launcher's own work before the exec ...
+      enc.attr.enable_on_exec = 1;  // ... counting starts with the program
+      fd = static_cast<int>(syscall(SYS_perf_event_open, &enc.attr, child, -1, -1, 0UL));
+      if (fd < 0) {
+        classify_open_error(errno, event);
+      } else {
+        event.status = EventStatus::counted;
+      }
+    }
+    counters.events_.push_back(std::move(event));
+    counters.fds_.push_back(fd);
+  }
+  return counters;
+}
+
+ChildCounters::ChildCounters(ChildCounters&& other) noexcept
+    : events_(std::move(other.events_)), fds_(std::exchange(other.fds_, {})) {}
+
+ChildCounters::~ChildCounters() {
+  for (const int fd : fds_) {
+    if (fd >= 0) ::close(fd);
+  }
+}
+
+std::vector<ChildCounters::Count> ChildCounters::read() const {
+  std::vector<Count> out;
+  for (std::size_t i = 0; i < events_.size(); ++i) {
+    Count c{events_[i]};
+    std::uint64_t buffer[3] = {};
+    if (fds_[i] >= 0 && ::read(fds_[i], buffer, sizeof buffer) != sizeof buffer) {
+      c.event.status = EventStatus::error;
+      c.event.reason = "the count could not be read";
+    } else if (fds_[i] >= 0) {
+      c.value = buffer[0];
+      c.enabled = buffer[1];
+      c.running = buffer[2];
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 std::vector<std::string> closest_event_names(const std::string& name,
                                              std::size_t how_many) {
   std::vector<std::pair<std::size_t, std::string>> scored;

@@ -140,6 +140,35 @@ class PerfCounters {
   std::vector<Group> groups_;
 };
 
+// Perf events counted for another process and every thread it starts, from
+// its exec to its end (inherit, enable_on_exec): what a launcher counts for a
+// program that is not deferbench's (Go's test binaries). Events are opened one
+// by one (the kernel cannot read an inherited group) and probed as
+// PerfCounters probes them: an event that cannot be counted has its status
+// and reason, and no value.
+class ChildCounters {
+ public:
+  struct Count {
+    EventInfo event;
+    std::uint64_t value = 0, enabled = 0, running = 0;  // when counted
+  };
+  // Opens the events for `child`, which must not have exec'd yet (it waits).
+  static ChildCounters open(int child, const std::vector<std::string>& names,
+                            bool count_kernel);
+  ChildCounters() = default;
+  ChildCounters(ChildCounters&& other) noexcept;
+  ChildCounters& operator=(ChildCounters&&) = delete;
+  ChildCounters(const ChildCounters&) = delete;
+  ~ChildCounters();
+
+  // Every event with its count so far (read after the child has ended: its total).
+  std::vector<Count> read() const;
+
+ private:
+  std::vector<EventInfo> events_;
+  std::vector<int> fds_;  // per event, -1 when not counted
+};
+
 // Names libpfm4 lists on this machine that are closest to `name` (for the
 // message about an unknown event). Empty when libpfm4 cannot list any.
 std::vector<std::string> closest_event_names(const std::string& name,

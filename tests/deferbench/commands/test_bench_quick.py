@@ -280,3 +280,13 @@ def test_a_quick_run_of_every_suite_fits_a_console(deferbench, tmp_path):
                   "stack: recursion through defer", "fd: N files"):
         assert title in summary
     assert "\x1b" not in proc.stdout  # no control characters: plain lines for a CI log
+    # The Go benchmarks carry the perf events the launcher counted, per op, under the
+    # C++ suites' names; those not counted are absent, with their reason in the context.
+    go = json.load(open(os.path.join(run_dir, "go.json")))
+    statuses = {e["name"]: e["status"] for e in go["context"]["go_perf_events"]}
+    entry = next(e for e in go["benchmarks"] if e["name"] == "runtime/BenchmarkDefer")
+    for name, status in statuses.items():
+        assert (name in entry) == (status == "counted"), name
+    if statuses.get("perf::TASK-CLOCK") == "counted":
+        # The same time measured two ways: Go's ns/op and the process's task-clock.
+        assert 0.5 < entry["perf::TASK-CLOCK"] / entry["real_time"] < 2

@@ -23,7 +23,8 @@ import time
 from dataclasses import dataclass
 
 from ... import atomic
-from . import diagnostics as go_diagnostics, fd as go_fd, pairs as go_pairs, parse as go_parse, stack as go_stack, summary, toolchain as go_toolchain
+from . import diagnostics as go_diagnostics, fd as go_fd, pairs as go_pairs, parse as go_parse
+from . import perf as go_perf, stack as go_stack, summary, toolchain as go_toolchain
 from ...run.suite import Suite
 
 
@@ -238,6 +239,17 @@ def run(out_path, quick, run_dir):
         if results:
             context["go_maxprocs"] = results[0].procs
             context.setdefault("go_cpu", results[0].config.get("cpu"))
+
+    with phases("perf events of each benchmark (N and 2N runs, counted by deferbench-count)"):
+        counted, statuses, missing = go_perf.measure(
+            binaries, go_perf.median_ns(entries), go.work_dir, go.env, settings.timeout_s, quick)
+        for e in entries:
+            e.update(counted.get(e["name"], {}))
+        context["go_perf_events"] = statuses or missing
+        context["go_perf_note"] = (
+            "perf events per op from two runs of each test binary, N and 2N ops, under "
+            "deferbench-count (the whole process, every thread); an event not counted is "
+            "absent, its reason in go_perf_events")
 
     with phases("paired ratios: each with and without its defer, interleaved"):
         pairs, raw = go_pairs.measure(binaries, settings.pairs, go.work_dir, go.env,
