@@ -34,7 +34,7 @@ help:
 	@echo "make compare [BASE=run NEW=run] statistics of two runs (default: this machine's two newest of one kind)"
 	@echo "             options: OUT=prefix ALLOW_DIFFERENT=1"
 	@echo "make regress the gate: instructions/op under callgrind vs regress/baselines/"
-	@echo "             options: TOLERANCE=percent (default 1) OUT=dir"
+	@echo "             options: TOLERANCE=percent (default 1) OUT=dir ONLY=C++|Go"
 	@echo "make baseline  record the gate's baseline for this toolchain"
 	@echo "make report RUN=folder|id   rebuild a run's report.md/report.html from its JSON"
 	@echo "make plots   charts comparing machines and history, under build/plots/"
@@ -94,10 +94,11 @@ compare: setup
 
 regress: build
 	$(DEFERBENCH) regress --build-dir $(BUILD_DIR) $(if $(TOLERANCE),--tolerance "$(TOLERANCE)") \
-	  $(if $(OUT),--out "$(OUT)") $(if $(REQUIRE_BASELINE),--require-baseline)
+	  $(if $(OUT),--out "$(OUT)") $(if $(REQUIRE_BASELINE),--require-baseline) \
+	  $(if $(ONLY),--only "$(ONLY)")
 
 baseline: build
-	$(DEFERBENCH) baseline --build-dir $(BUILD_DIR)
+	$(DEFERBENCH) baseline --build-dir $(BUILD_DIR) $(if $(ONLY),--only "$(ONLY)")
 
 history: setup
 	@test -n "$(BENCH)" || { echo "deferbench: make history needs BENCH=<benchmark name>" >&2; exit 2; }

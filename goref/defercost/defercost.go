@@ -36,7 +36,10 @@ func nop() {}
 func Call() { deferred(1, 2, 3) }
 
 //go:noinline
-func DeferOpenCoded() { defer deferred(1, 2, 3) }
+func DeferOpenCoded() {
+	injected()
+	defer deferred(1, 2, 3)
+}
 
 //go:noinline
 func DeferChainStack() {

@@ -20,6 +20,7 @@ import argparse  # noqa: E402
 
 from .commands import (baseline, bench, compare, export, history, plots,  # noqa: E402
                        refile, regress, report)
+from .analysis.gate import GateError  # noqa: E402
 from .atomic import WriteError  # noqa: E402
 from .errors import UserError  # noqa: E402
 
@@ -47,7 +48,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command].run(args) or 0
-    except WriteError as e:  # the machine's fault (a full disk), not the input's
+    except (WriteError, GateError) as e:  # the machine's or the code's fault, not the input's
         print(f"deferbench: {e}", file=sys.stderr)
         return 1
     except UserError as e:

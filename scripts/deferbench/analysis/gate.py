@@ -7,7 +7,7 @@ threads, only the loop counted, in an environment the gate fixes), so the same
 binary gives the same figure wherever it runs: any checkout path, environment,
 case order or x86-64 CPU. It compares them with a baseline kept in the
 repository. A count that moves without a code change is a bug of the gate;
-tests/scripts/test_gate_invariance.py perturbs what a user's CI can change.
+tests/deferbench/analysis/test_gate_invariance.py perturbs what a user's CI can change.
 
 A baseline is only meaningful for the toolchain that produced it: another
 compiler, flags, build type, Google Benchmark or C library emits or runs
@@ -36,6 +36,10 @@ DEFAULT_TOLERANCE = 0.01   # a case fails when its instructions/op grow by more 
 SCHEMA = 1
 INJECTED_CONTEXT = "deferbench_injected_slowdown"  # set by test builds only
 
+class GateError(UserError):
+    """The gate could not measure one of its sides (exit 1, one line)."""
+
+
 REGRESSED, IMPROVED, WITHIN, NEW_CASE, MISSING = \
     "regressed", "improved", "within tolerance", "no baseline", "missing"
 FAILING = {REGRESSED, MISSING}
@@ -43,17 +47,18 @@ FAILING = {REGRESSED, MISSING}
 
 @dataclass
 class Measurement:
-    toolchain: dict     # what toolchain_key() derives the key from
+    toolchain: dict     # what the key derives from
     counts: dict        # suite -> {case: instructions per op}
     context: dict       # suite -> the suite binary's Google Benchmark context
     iterations: object  # per suite {name: n}, or one n for all
+    side: str = "C++"   # "C++": the Google Benchmark suites; "Go": the go suite's cases
 
     @property
     def key(self):
-        return toolchain_key(self.toolchain)
+        return toolchain_key(self.toolchain) if self.side == "C++" else go_key(self.toolchain)
 
     def injected(self):
-        """Suites built with DEFERBENCH_INJECT_SLOWDOWN (test builds)."""
+        """Suites built with an injected slowdown (test builds)."""
         return {s: c[INJECTED_CONTEXT] for s, c in self.context.items()
                 if c.get(INJECTED_CONTEXT)}
 
@@ -131,6 +136,47 @@ def toolchain_key(t):
     return "_".join([_slug(t["compiler"]), _slug(t["arch"]), _slug(t["build_type"]),
                      f"flags-{flags}", f"gbench-{_slug(t['google_benchmark'])}",
                      _slug(t["libc"])])
+
+
+def go_key(t):
+    """go-<version>_<GOARCH>: the Go side's baseline file name. The Go compiler
+    and runtime decide its instructions; nothing of the C++ toolchain does."""
+    return f"go-{_slug(t['go_version'])}_{_slug(t['goarch'])}"
+
+
+# The Go cases the gate checks: those whose count is exact run after run
+# (suites/go/instructions.py says why the others are not).
+GO_GATED = ("runtime/BenchmarkDefer", "runtime/BenchmarkDefer/noopendefer",
+            "defer_cost/call", "defer_cost/open_coded", "defer_cost/chain_heap",
+            "cliffs/loop/helper", "cliffs/loop/plain",
+            *(f"cliffs/ndefers/{n}" for n in range(1, 9)))
+GO_INJECT_TAG = "deferbench_inject"  # goref's test hook: one increment more in open_coded
+
+
+def measure_go(build_dir, inject=False):
+    """Instructions per op of the gated Go cases, or None without Go. The test
+    binaries are built for the gate (with goref's test hook when `inject`)."""
+    from ..suites.go import instructions, suite as go_suite, toolchain
+    go = toolchain.find(os.path.abspath(build_dir))
+    if go is None:
+        return None
+    tags = (GO_INJECT_TAG,) if inject else ()
+    binaries = go_suite.build_test_binaries(go, tags)
+    cases = [c for c in instructions.CASES if c.name in GO_GATED]
+    found = instructions.count(binaries, go.work_dir, cases=cases)
+    for name in [n for n, e in found.items() if not e["exact"]]:  # once more, then a failure
+        (again,) = instructions.count(binaries, go.work_dir,
+                                      cases=[c for c in cases if c.name == name]).values()
+        if not again["exact"]:
+            raise RuntimeError(f"go: {name}'s instruction count did not repeat; "
+                               "the gate needs an exact count")
+        found[name] = again
+    env = go.goenv("GOVERSION", "GOARCH")
+    version, goarch = env["GOVERSION"].removeprefix("go"), env["GOARCH"]
+    context = {"go": {INJECTED_CONTEXT: f"-tags {GO_INJECT_TAG}"} if inject else {}}
+    return Measurement({"go_version": version, "goarch": goarch},
+                       {"go": {n: e["instructions_per_op"] for n, e in found.items()}},
+                       context, instructions.ITERATIONS, side="Go")
 
 
 def iterations_text(iterations):
@@ -231,7 +277,10 @@ def baseline_data(m, recorded):
         "toolchain_key": m.key,
         "toolchain": m.toolchain,
         "counting": {"method": "callgrind: (count(2N) - count(N)) / N, each run on a fresh "
-                               "thread, environment fixed by the gate",
+                               "thread, environment fixed by the gate" if m.side == "C++" else
+                               "callgrind: (count(2N) - count(N)) / N of -test.benchtime runs, "
+                               "counted inside the benchmark's loop function, least of 4, "
+                               "environment fixed by the gate",
                      "iterations": m.iterations, "unit": "instructions per op"},
         "recorded": recorded,
         "suites": m.counts,

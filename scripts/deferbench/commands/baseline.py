@@ -1,7 +1,8 @@
 """Record the regression gate's baseline for this toolchain (after an intended change).
 
-Counts instructions per op of every Google Benchmark suite under callgrind,
-as `regress` does, writes regress/baselines/<toolchain key>.json, and prints
+Counts instructions per op of every Google Benchmark suite and of the gated Go
+cases under callgrind, as `regress` does, writes regress/baselines/<key>.json
+for each side (the C++ toolchain's key; go-<version>_<GOARCH>), and prints
 what changed against the baseline it replaces. When nothing changed the file
 is left as it is. Commit the file: the gate reads it from the repository.
 """
@@ -33,20 +34,25 @@ def change_lines(old_counts, new_counts):
 
 
 def run(args):
-    m = gate.measure(args.build_dir)
+    for m in regress.measurements(args.build_dir, args.only):
+        record(m, args.baselines_dir)
+    return 0
+
+
+def record(m, baselines_dir):
+    """Writes one side's baseline when its counts changed, saying what changed."""
     if m.injected():
-        raise UserError(f"{args.build_dir} was built with an injected slowdown "
+        raise UserError(f"the {m.side} side was built with an injected slowdown "
                         f"({m.injected()}); a baseline comes from a normal build")
-    path = gate.baseline_path(args.baselines_dir, m.key)
+    path = gate.baseline_path(baselines_dir, m.key)
     old = gate.load_baseline(path)
-    print(f"baseline: toolchain {m.key}")
+    print(f"baseline: {m.side}: toolchain {m.key}")
     if old is not None and old["suites"] == m.counts:
         print(f"baseline: unchanged; {path} left as it is")
-        return 0
+        return
     changes = change_lines(old["suites"] if old else {}, m.counts)
-    os.makedirs(args.baselines_dir, exist_ok=True)
+    os.makedirs(baselines_dir, exist_ok=True)
     atomic.write_json(path, gate.baseline_data(m, regress.recorded_now()))
     print(f"baseline: {'updated' if old else 'created'} {path}")
     print("\n".join(changes))
     print("baseline: commit the file; `make regress` compares with it")
-    return 0

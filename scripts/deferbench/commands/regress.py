@@ -3,14 +3,18 @@
 Runs every Google Benchmark suite under valgrind's callgrind (a fixed
 iteration count, only each benchmark's loop counted: the same binary gives
 the same figure every run), and compares each case's instructions per op
-with the baseline in regress/baselines/<toolchain key>.json.
+with the baseline in regress/baselines/<toolchain key>.json. With Go on PATH,
+the same for the Go cases whose counts are exact (the runtime's BenchmarkDefer
+as shipped and with noopendefer, goref's defer_cost and cliffs cases), against
+regress/baselines/go-<version>_<GOARCH>.json.
 
 Exit status: 1 when any case grew by more than the tolerance (default 1%,
 --tolerance / TOLERANCE=, in percent) or a baseline case is missing, each
 named with its old and new figure; 0 otherwise. Improvements are reported.
 With no baseline for this toolchain it checks nothing, says so in a warning,
 and exits 0 (--require-baseline: exit 1); `make baseline` records one.
---out DIR also writes regress.json and regress.md there (never overwritten).
+--out DIR also writes regress.json and regress.md there, and regress-go.json and
+.md for the Go side (never overwritten).
 """
 
 import datetime
@@ -26,6 +30,8 @@ BASELINES_DIR = os.path.join(SOURCE_DIR, "regress", "baselines")
 
 def add_common_arguments(p):
     p.add_argument("--build-dir", default="build", help="the CMake build folder")
+    p.add_argument("--only", choices=["C++", "Go"], default=None,
+                   help="one side of the gate only (default: both; Go when it is installed)")
     p.add_argument("--baselines-dir", default=BASELINES_DIR,
                    help="where baselines live (default: regress/baselines)")
 
@@ -38,7 +44,7 @@ def add_arguments(p):
     p.add_argument("--require-baseline", action="store_true",
                    help="exit 1, not 0, when this toolchain has no baseline")
     p.add_argument("--out", default=None, metavar="DIR",
-                   help="also write DIR/regress.json and DIR/regress.md")
+                   help="also write DIR/regress.json and .md (and regress-go.json and .md)")
 
 
 def parse_tolerance(text):
@@ -120,10 +126,10 @@ def report_markdown(m, rows, tolerance, baseline_file, passed):
     return lines + [""] + [f"- {v}" for v in verdict_lines(rows, tolerance)]
 
 
-def _check_out(out):
+def _check_out(out, name):
     if out is None:
         return None
-    paths = [os.path.join(out, "regress.json"), os.path.join(out, "regress.md")]
+    paths = [os.path.join(out, f"{name}.json"), os.path.join(out, f"{name}.md")]
     for p in paths:
         if os.path.exists(p):
             raise UserError(f"{p} exists; the gate never overwrites a report (choose another OUT=)")
@@ -134,13 +140,30 @@ def _check_out(out):
     return paths
 
 
-def run(args):
-    tolerance = parse_tolerance(args.tolerance)
-    out_paths = _check_out(args.out)
-    m = gate.measure(args.build_dir)
+def measurements(build_dir, only=None):
+    """The gate's two sides: the Google Benchmark suites, then Go's cases (when
+    Go is installed), each with its own baseline; `only` one of them."""
+    out = [gate.measure(build_dir)] if only in (None, "C++") else []
+    if only == "C++":
+        return out
+    try:
+        go = gate.measure_go(build_dir)
+    except RuntimeError as e:  # a Go build or count that failed: the gate cannot pass
+        raise gate.GateError(f"the Go side could not be counted: {e}") from None
+    if go is None:
+        if only == "Go":
+            raise UserError("--only Go: no Go toolchain on PATH")
+        print("regress: no Go toolchain on PATH: the Go side is not checked", file=sys.stderr)
+    else:
+        out.append(go)
+    return out
+
+
+def gate_one(m, args, tolerance, out_paths):
+    """Checks one side against its baseline; returns True when it passed."""
     path = gate.baseline_path(args.baselines_dir, m.key)
-    print(f"regress: toolchain {m.key}")
-    print(f"regress: instructions per op under callgrind "
+    print(f"regress: {m.side}: toolchain {m.key}")
+    print(f"regress: {m.side}: instructions per op under callgrind "
           f"(iterations per case: {gate.iterations_text(m.iterations)})")
     if m.injected():
         print(f"regress: note: built with an injected slowdown: {m.injected()}")
@@ -150,11 +173,11 @@ def run(args):
             if os.path.isdir(args.baselines_dir) else []
         rows = gate.compare({}, m.counts, tolerance)
         print("\n".join(table_lines(rows)))
-        print(f"\nWARNING: no baseline for this toolchain ({path}): NOTHING WAS CHECKED. "
-              "Record one with `make baseline` (and commit it)."
+        print(f"\nWARNING: no baseline for this toolchain ({path}): NOTHING WAS CHECKED on the "
+              f"{m.side} side. Record one with `make baseline` (and commit it)."
               + (f" Baselines exist for: {', '.join(known)}." if known else ""),
               file=sys.stderr)
-        return 1 if args.require_baseline else 0
+        return not args.require_baseline
     rows = gate.compare(baseline["suites"], m.counts, tolerance)
     failed = [r for r in rows if r.status in gate.FAILING]
     print("\n".join(table_lines(rows)))
@@ -169,11 +192,20 @@ def run(args):
                           "\n".join(report_markdown(m, rows, tolerance, rel, not failed)) + "\n")
     checked = sum(r.status not in (gate.NEW_CASE,) for r in rows)
     if failed:
-        print(f"\nregress: FAILED: {len(failed)} of {checked} cases beyond the baseline "
-              f"({rel}) by more than {tolerance * 100:g}%", file=sys.stderr)
-        return 1
-    print(f"\nregress: passed: {checked} cases within {tolerance * 100:g}% of {rel}")
-    return 0
+        print(f"\nregress: {m.side}: FAILED: {len(failed)} of {checked} cases beyond the "
+              f"baseline ({rel}) by more than {tolerance * 100:g}%", file=sys.stderr)
+        return False
+    print(f"\nregress: {m.side}: passed: {checked} cases within {tolerance * 100:g}% of {rel}")
+    return True
+
+
+def run(args):
+    tolerance = parse_tolerance(args.tolerance)
+    # The report files: regress.* for the C++ side, regress-go.* for Go's.
+    out_paths = {"C++": _check_out(args.out, "regress"), "Go": _check_out(args.out, "regress-go")}
+    passed = [gate_one(m, args, tolerance, out_paths[m.side])
+              for m in measurements(args.build_dir, args.only)]
+    return 0 if all(passed) else 1
 
 
 def recorded_now(source_dir=SOURCE_DIR):

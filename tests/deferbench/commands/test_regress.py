@@ -97,9 +97,10 @@ def injected_build(tmp_path_factory):
 def test_one_injected_instruction_fails_the_gate_naming_the_case(deferbench, build_dir,
                                                                   injected_build, tmp_path):
     baselines = tmp_path / "baselines"
-    deferbench("baseline", "--build-dir", build_dir, "--baselines-dir", str(baselines),
+    deferbench("baseline", "--only", "C++",
+        "--build-dir", build_dir, "--baselines-dir", str(baselines),
                check_exit=0)
-    proc = deferbench("regress", "--build-dir", injected_build, "--baselines-dir",
+    proc = deferbench("regress", "--only", "C++", "--build-dir", injected_build, "--baselines-dir",
                       str(baselines), "--out", str(tmp_path / "report"), check_exit=1)
     regressions = [l for l in proc.stdout.splitlines() if l.startswith("REGRESSION")]
     assert len(regressions) == 1
@@ -112,7 +113,7 @@ def test_one_injected_instruction_fails_the_gate_naming_the_case(deferbench, bui
 
 @needs_valgrind
 def test_no_baseline_is_recorded_from_an_injected_build(deferbench, injected_build, tmp_path):
-    proc = deferbench("baseline", "--build-dir", injected_build, "--baselines-dir",
+    proc = deferbench("baseline", "--only", "C++", "--build-dir", injected_build, "--baselines-dir",
                       str(tmp_path), check_exit=2)
     assert "injected slowdown" in proc.stderr
     assert list(tmp_path.iterdir()) == []
@@ -120,23 +121,45 @@ def test_no_baseline_is_recorded_from_an_injected_build(deferbench, injected_bui
 
 @needs_valgrind
 def test_a_toolchain_without_baseline_warns_that_nothing_was_checked(deferbench, tmp_path):
-    proc = deferbench("regress", "--baselines-dir", str(tmp_path), check_exit=0)
+    proc = deferbench("regress", "--only", "C++", "--baselines-dir", str(tmp_path), check_exit=0)
     assert "NOTHING WAS CHECKED" in proc.stderr and "make baseline" in proc.stderr
     assert "passed" not in proc.stdout
-    deferbench("regress", "--baselines-dir", str(tmp_path), "--require-baseline", check_exit=1)
+    deferbench("regress", "--only", "C++",
+        "--baselines-dir", str(tmp_path), "--require-baseline", check_exit=1)
 
 
 @needs_valgrind
 def test_baseline_says_what_changed_and_leaves_an_unchanged_file_alone(deferbench, build_dir,
                                                                        tmp_path):
-    created = deferbench("baseline", "--baselines-dir", str(tmp_path), check_exit=0)
+    created = deferbench("baseline", "--only", "C++",
+        "--baselines-dir", str(tmp_path), check_exit=0)
     assert "added    defer_cost/open_coded" in created.stdout
     (path,) = tmp_path.iterdir()
     data = json.loads(path.read_text())
     data["suites"]["defer_cost"]["call"] += 2
     path.write_text(json.dumps(data))
-    updated = deferbench("baseline", "--baselines-dir", str(tmp_path), check_exit=0)
+    updated = deferbench("baseline", "--only", "C++",
+        "--baselines-dir", str(tmp_path), check_exit=0)
     assert "changed  defer_cost/call" in updated.stdout
     before = path.stat().st_mtime_ns
-    again = deferbench("baseline", "--baselines-dir", str(tmp_path), check_exit=0)
+    again = deferbench("baseline", "--only", "C++", "--baselines-dir", str(tmp_path), check_exit=0)
     assert "unchanged" in again.stdout and path.stat().st_mtime_ns == before
+
+
+@needs_valgrind
+def test_the_go_side_catches_an_instruction_injected_in_a_goref_case(build_dir):
+    """goref built with its test hook (one increment more per open-coded op)
+    against the committed Go baseline: that case alone regresses."""
+    normal = gate.measure_go(build_dir)
+    if normal is None:
+        pytest.skip("no Go toolchain")
+    baseline = gate.load_baseline(gate.baseline_path(regress.BASELINES_DIR, normal.key))
+    assert baseline is not None, f"the tree has a Go baseline for {normal.key}"
+    assert [r for r in gate.compare(baseline["suites"], normal.counts)
+            if r.status in gate.FAILING] == [], "a normal build passes"
+    injected = gate.measure_go(build_dir, inject=True)
+    rows = gate.compare(baseline["suites"], injected.counts)
+    (row,) = [r for r in rows if r.status in gate.FAILING]
+    assert (row.suite, row.case, row.status) == ("go", "defer_cost/open_coded", gate.REGRESSED)
+    assert 1 <= row.delta <= 3, "an increment: a load, an add and a store at most"
+    assert injected.injected() == {"go": f"-tags {gate.GO_INJECT_TAG}"}

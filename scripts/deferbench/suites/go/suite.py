@@ -136,6 +136,24 @@ def _build(go, phases, have_runtime_src):
     return binaries
 
 
+def build_test_binaries(go, tags=()):
+    """The test binaries whose benchmarks the gate counts (instructions.CASES),
+    built with `tags` (a test build: -tags deferbench_inject) under names of
+    their own, so that a tagged build never replaces the suite's."""
+    suffix = "".join(f"-{t}" for t in tags)
+    tag_args = [f"-tags={','.join(tags)}"] if tags else []
+    binaries = {}
+    for key, package, extra in (("runtime.test", "runtime", []),
+                                ("runtime-noopendefer.test", "runtime", [NOOPENDEFER]),
+                                ("defercost.test", "./defercost", []),
+                                ("cliffs.test", "./cliffs", [])):
+        path = go.path(key.replace(".test", f"{suffix}.test"))
+        where = {"cwd": go.work_dir} if package == "runtime" else {}  # else goref's module
+        go.check(["test", "-c", "-o", path, *extra, *tag_args, package], **where)
+        binaries[key] = path
+    return binaries
+
+
 def _diagnostics(go, run_dir):
     """Writes the compiler's diagnostics; returns per-case strategy and escapes."""
     packages = ["./defercost", "./cliffs", "./cmd/deferstack"]
