@@ -55,3 +55,21 @@ def test_the_runtimes_benchmark_counts_the_same_twice():
     # The normal (stack record) defer costs more than the open-coded one.
     assert first["runtime/BenchmarkDefer/noopendefer"]["instructions_per_op"] > \
         first["runtime/BenchmarkDefer"]["instructions_per_op"]
+
+
+def test_a_go_count_does_not_move_with_the_path_or_the_environment(tmp_path):
+    """The Go side's invariance, as the C++ gate's: the runtime's benchmark copied
+    to a 300-character path and run with 64 KiB more environment counts the same."""
+    import shutil
+    go, binaries = _runtime_binaries()
+    (case,) = [c for c in instructions.CASES if c.name == "runtime/BenchmarkDefer"]
+    here = instructions.count(binaries, go.work_dir, cases=[case], repeats=2)[case.name]
+    deep = tmp_path.joinpath(*[f"level-{i:02d}-of-a-deeply-nested-ci-workspace" for i in range(8)])
+    deep.mkdir(parents=True)
+    moved = {case.binary: shutil.copy2(binaries[case.binary], deep / "runtime.test")}
+    setting = callgrind.Setting(extra_environment={"DEFERBENCH_PADDING": "x" * 65536})
+    there = instructions.count(moved, str(deep), cases=[case], repeats=2,
+                               setting=setting)[case.name]
+    assert len(str(deep)) > 300
+    assert here["exact"] and there["exact"]
+    assert here["instructions_per_op"] == there["instructions_per_op"]
