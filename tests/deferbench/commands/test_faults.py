@@ -92,11 +92,21 @@ def test_a_disk_full_before_the_manifest_leaves_no_run_folder(build_dir, small_d
     assert glob.glob(str(results / "*" / "*")) == []
 
 
-def _alive(build_dir):
-    """Suite processes of this build still running."""
-    out = subprocess.run(["pgrep", "-f", os.path.join(build_dir, "suites")],
-                         capture_output=True, text=True).stdout
-    return out.split()
+def _alive(build_dir, grace_s=3.0):
+    """Suite processes of this build still running, as ps shows them (pid, parent,
+    state, command). A process the kernel is still tearing down (a killed child
+    closing 10,000 descriptors) is given `grace_s` to go."""
+    deadline = time.monotonic() + grace_s
+    while True:
+        pids = subprocess.run(["pgrep", "-f", os.path.join(build_dir, "suites")],
+                              capture_output=True, text=True).stdout.split()
+        if not pids or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    if not pids:
+        return []
+    return subprocess.run(["ps", "-o", "pid,ppid,stat,args", "-p", ",".join(pids)],
+                          capture_output=True, text=True).stdout.splitlines()[1:] or pids
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
