@@ -91,12 +91,37 @@ class Manifest:
 
     def try_finish(self, status):
         """finish(), for a run already ending on another error: None when the
-        manifest was written, else the line that says why it could not be."""
+        manifest was written, else the line that says why it could not be.
+
+        On a disk too full for the whole-file write's temporary copy, the
+        manifest is rewritten in place, in the blocks it already has: a
+        manifest that says "running" of a run that ended would be a lie, and a
+        crash in the middle of this last write leaves a file that does not
+        parse, which every reader reports as such."""
         try:
             self.finish(status)
         except atomic.WriteError as e:
-            return f"its manifest could not say so: {e}"
+            try:
+                self._overwrite_in_place()
+            except OSError:
+                return f"its manifest could not say so: {e}"
         return None
+
+    def _overwrite_in_place(self):
+        """Only within the space the file already holds: a write that needs a
+        new block on a full disk would stop half-way."""
+        data = (json.dumps(self.data, indent=2) + "\n").encode()
+        fd = os.open(self.path, os.O_WRONLY)
+        try:
+            if len(data) > os.fstat(fd).st_blocks * 512:
+                raise OSError(28, "no room for the manifest even in place")
+            done = 0
+            while done < len(data):
+                done += os.write(fd, data[done:])
+            os.ftruncate(fd, len(data))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 @dataclass

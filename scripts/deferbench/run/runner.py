@@ -367,7 +367,11 @@ def _end_failed(state, line):
         shutil.rmtree(run_dir, ignore_errors=True)  # empty: its manifest never got written
     elif manifest is not None and manifest.data.get("status") == "running":
         manifest.data["failure"] = line
-        manifest.try_finish("failed")
+        problem = manifest.try_finish("failed")
+        # No room even for that: say so, since the file cannot (unless the line
+        # that ends the run is about the manifest already).
+        if problem and not (line and manifest.path in line):
+            print(f"deferbench: the run failed, and {problem}", file=sys.stderr)
 
 
 def _run(args, state):
