@@ -217,12 +217,9 @@ def load(path):
         run.suites[name] = results.load(suite_path)
         run.raw[name] = read_json(suite_path)["benchmarks"]
         if outcome.get("callgrind_file"):
-            run.callgrind[name] = _callgrind_counts(os.path.join(path, outcome["callgrind_file"]))
+            run.callgrind[name] = results.instruction_counts(
+                os.path.join(path, outcome["callgrind_file"]))
     return run
-
-
-def _callgrind_counts(path):
-    return results.instruction_counts(path)
 
 
 def load_complete(path):

@@ -90,7 +90,7 @@ def _run_child(cmd, partial, log, on_out=None, on_err=None):
             os.unlink(partial)
         raise
     log.append(f"$ {' '.join(cmd)}\n{out}{err}\n")
-    if DEBUG_WARNING in err:
+    if progress.DEBUG_WARNING in err:
         NOTES.once("debug", progress.DEBUG_NOTE)
     if status != 0:
         progress.write_stderr(progress.tail(err or out))
@@ -102,7 +102,6 @@ PROGRESS_EVERY_S = 10
 
 # Said once per run however many suites give cause.
 NOTES = progress.Notes()
-DEBUG_WARNING = progress.DEBUG_WARNING
 
 
 def check_options(suite, binary, quick):
