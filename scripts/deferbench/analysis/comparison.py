@@ -59,7 +59,7 @@ HIGHER_IS_BETTER = {"IPC", "depth"}
 # Fields of a repetition that are bookkeeping, not figures to compare.
 NOT_COUNTERS = {"iterations", "real_time", "cpu_time", "repetitions", "repetition_index",
                 "threads", "family_index", "per_family_instance_index",
-                "perf_running_fraction"}
+                "perf_running_fraction", "perf_iterations", "perf_pairs"}
 
 # What a run folder must identify for two runs to be comparable.
 IDENTITY = (("compiler", ("toolchain", "cxx")), ("build type", ("build", "type")))

@@ -11,8 +11,18 @@ TARGET_S. The events are those of the C++ suites, under the same names; one
 that could not be counted is absent from the entries and its reason is in the
 context (never a zero).
 
+The same runs give Go's own wall time per op by the same difference (Go prints
+each run's ns/op), as perf_real_time: perf::TASK-CLOCK beside it is one
+interval measured two ways, where the ns/op of the timed repetitions come from
+other runs, minutes apart, on a machine whose speed drifts. A full run repeats
+the N/2N pair REPEATS times and keeps each figure's median.
+
 What it measures is the process, not one thread: the Go runtime's own threads
-(GC workers, sysmon) are in it, as they are in the ns/op Go reports.
+(GC workers, sysmon) are in it. The counted runs are pinned to one CPU, as the
+paired runs and the C++ suites are: the GC's workers then take turns with the
+benchmark instead of running beside it on another core, so the process's CPU
+time is the wall time it was given, and perf::TASK-CLOCK per op measures the
+same interval as perf_real_time.
 """
 
 import json
@@ -22,9 +32,10 @@ import statistics
 import subprocess
 import tempfile
 
-from . import instructions, toolchain
+from . import instructions, parse, toolchain
 
 TARGET_S, QUICK_TARGET_S = 0.2, 0.05
+REPEATS, QUICK_REPEATS = 3, 1
 MIN_N, MAX_N = 1000, 200_000_000
 
 
@@ -39,18 +50,27 @@ def _scaled(event):
 
 
 def _counted(launcher, binary, case, n, cwd, env, timeout):
-    """{event name: scaled count, or its status entry} of one run of n ops."""
+    """([event entries], wall ns of the n ops) of one run of n ops: the events
+    over the whole process, the wall time as Go printed it for its timed loop."""
     with tempfile.TemporaryDirectory(prefix="deferbench-go-perf-") as tmp:
         out = os.path.join(tmp, "counts.json")
+        cpu = max(os.sched_getaffinity(0))
         proc = subprocess.run([launcher, f"--out={out}", "--", binary, "-test.run=NONE",
                                f"-test.bench={case.pattern}", f"-test.benchtime={n}x",
                                "-test.count=1"],
-                              cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+                              cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
+                              preexec_fn=lambda: os.sched_setaffinity(0, {cpu}))
         if proc.returncode != 0:
             tail = " | ".join((proc.stdout + proc.stderr).strip().splitlines()[-3:])
             raise RuntimeError(f"{case.name}: counted run failed: {tail}")
         with open(out) as f:
-            return json.load(f)["events"]
+            events = json.load(f)["events"]
+    timed = [r for r in parse.parse(proc.stdout, f"{case.name}'s counted run")
+             if r.iterations == n]
+    if len(timed) != 1:
+        raise RuntimeError(f"{case.name}: expected one result of {n} ops in its counted run, "
+                           f"found {len(timed)}")
+    return events, timed[0].metrics["ns/op"] * n
 
 
 def _iterations(ns_per_op, target_s):
@@ -59,9 +79,21 @@ def _iterations(ns_per_op, target_s):
     return int(min(MAX_N, max(MIN_N, round(target_s * 1e9 / ns_per_op))))
 
 
+def _per_op(first, second, n):
+    """{event: per op} of an N and a 2N run, for the events counted in both,
+    and perf_real_time from their wall times."""
+    (events_n, wall_n), (events_2n, wall_2n) = first, second
+    values = {}
+    for a, b in zip(events_n, events_2n):
+        if _scaled(a) is not None and _scaled(b) is not None:
+            values[a["name"]] = (_scaled(b) - _scaled(a)) / n
+    values["perf_real_time"] = (wall_2n - wall_n) / n
+    return values
+
+
 def measure(binaries, ns_per_op, cwd, env, timeout, quick):
-    """({case: {event: per op}}, [event statuses]) for every built case;
-    ({}, []) and the reason when the launcher is missing."""
+    """({case: {event: per op}}, [event statuses], None) for every built case;
+    ({}, [], the reason) when the launcher is missing."""
     launcher = launcher_path()
     if not os.access(launcher, os.X_OK):
         return {}, [], f"{launcher} is missing (make build-suites builds it)"
@@ -71,14 +103,19 @@ def measure(binaries, ns_per_op, cwd, env, timeout, quick):
         if not binary or not os.path.exists(binary) or case.name not in ns_per_op:
             continue
         n = _iterations(ns_per_op[case.name], QUICK_TARGET_S if quick else TARGET_S)
-        first = _counted(launcher, binary, case, n, cwd, env, timeout)
-        second = _counted(launcher, binary, case, 2 * n, cwd, env, timeout)
-        statuses = statuses or [{k: e[k] for k in ("name", "status", "reason")} for e in first]
-        values = {}
-        for a, b in zip(first, second):
-            if _scaled(a) is not None and _scaled(b) is not None:
-                values[a["name"]] = (_scaled(b) - _scaled(a)) / n
+        pairs = []
+        for _ in range(QUICK_REPEATS if quick else REPEATS):
+            first = _counted(launcher, binary, case, n, cwd, env, timeout)
+            second = _counted(launcher, binary, case, 2 * n, cwd, env, timeout)
+            statuses = statuses or [{k: e[k] for k in ("name", "status", "reason")}
+                                    for e in first[0]]
+            pairs.append(_per_op(first, second, n))
+        # An event enters only when every pair counted it: a median over some of them
+        # would be a different figure under the same name.
+        names = set.intersection(*(set(p) for p in pairs))
+        values = {k: statistics.median(p[k] for p in pairs) for k in sorted(names)}
         values["perf_iterations"] = n
+        values["perf_pairs"] = len(pairs)
         per_case[case.name] = values
     return per_case, statuses or [], None
 
