@@ -10,6 +10,10 @@
 //	chain_stack a 9th defer statement (maxOpenDefers is 8): every defer of
 //	            the function becomes a record in its frame, deferprocStack (A1)
 //	chain_heap  a defer inside a loop: a record from the per-P pool, deferproc
+//	defer1      the runtime's own benchmark body (runtime_test.go's defer1): a
+//	            deferred closure that calls recover and checks its arguments
+//	defer1_call defer1's twin: the same closure, arguments and recover, called
+//	            without the defer; a ratio of defer1 over it stays in one program
 //
 // In chain_stack the 8 extra defers sit in a branch that never runs, so each
 // call executes exactly one defer, as in the other cases.
@@ -61,4 +65,27 @@ func DeferChainHeap() {
 	for i := 0; i < once; i++ {
 		defer deferred(1, 2, 3)
 	}
+}
+
+// Defer1 is runtime_test.go's defer1, as BenchmarkDefer runs it. A function
+// with a defer is never inlined, so neither is this one.
+func Defer1() {
+	defer func(x, y, z int) {
+		if recover() != nil || x != 1 || y != 2 || z != 3 {
+			panic("bad recover")
+		}
+	}(1, 2, 3)
+}
+
+// Defer1Call is Defer1 without the defer. noinline keeps the call that
+// Defer1 cannot avoid; the closure calls recover, so it is not inlined in
+// either (and recover returns nil outside a deferred call).
+//
+//go:noinline
+func Defer1Call() {
+	func(x, y, z int) {
+		if recover() != nil || x != 1 || y != 2 || z != 3 {
+			panic("bad recover")
+		}
+	}(1, 2, 3)
 }

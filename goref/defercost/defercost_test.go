@@ -11,6 +11,8 @@ var cases = []struct {
 	{"open_coded", DeferOpenCoded},
 	{"chain_stack", DeferChainStack},
 	{"chain_heap", DeferChainHeap},
+	{"defer1", Defer1},
+	{"defer1_call", Defer1Call},
 }
 
 func BenchmarkDeferCost(b *testing.B) {

@@ -6,16 +6,23 @@ instructions per op. plots.py draws them; the report tabulates them.
 import math
 import os
 
-from . import comparison, machine_runs, report_data
+from . import claims, comparison, machine_runs, report_data
 from ..errors import UserError
 
-# (suite, benchmark, label) compared across machines.
-CASES = [("defer_cost", c, f"C++ {c}") for c in report_data.COST_CASES] + [
-    ("go", "defer_cost/call", "Go call"),
-    ("go", "runtime/BenchmarkDefer", "Go open-coded (runtime)"),
-    ("go", "runtime/BenchmarkDefer/noopendefer", "Go normal (runtime)"),
+# (suite, benchmark, label, the plain call of the same program, the article's
+# case in claims.ARTICLE_RATIO) compared across machines. A ratio is always
+# within one program: Go's runtime benchmark has no defer-free twin, so its
+# ratios are goref's copy of its body (defer1) over that copy without the defer.
+CASES = [("defer_cost", c, f"C++ {c}", "call", c if c in claims.ARTICLE_RATIO else None)
+         for c in report_data.COST_CASES] + [
+    ("go", "defer_cost/call", "Go call (goref)", "defer_cost/call", None),
+    ("go", "defer_cost/open_coded", "Go open_coded (goref)", "defer_cost/call", "open_coded"),
+    ("go", "defer_cost/chain_stack", "Go chain_stack (goref)", "defer_cost/call", "chain_stack"),
+    ("go", "defer_cost/defer1", "Go open-coded (runtime's body)", "defer_cost/defer1_call",
+     "open_coded"),
+    ("go", "defer_cost/defer1/noopendefer", "Go normal (runtime's body, noopendefer)",
+     "defer_cost/defer1_call/noopendefer", "chain_stack"),
 ]
-PLAIN = {"defer_cost": "call", "go": "defer_cost/call"}
 # What the ratio's error bar is, for the caption: the paired interval where the
 # run measured the ratio paired (paired.py), else one resampled from the
 # repetitions (comparison.ratio_interval).
@@ -41,7 +48,7 @@ def others(run):
 
 # The cases the report's comparison shows: the strategies the claims are about.
 REPORT_CASES = ("C++ open_coded", "C++ chain_stack", "C++ chain_heap_pooled",
-                "Go open-coded (runtime)", "Go normal (runtime)")
+                "Go open-coded (runtime's body)", "Go normal (runtime's body, noopendefer)")
 
 
 def report_rows(run):
@@ -80,11 +87,11 @@ def machine_table(selected):
     out = []
     for key, run in selected.items():
         cells = []
-        for suite, bench, case in CASES:
+        for suite, bench, case, reference, _ in CASES:
             m = report_data.measure(run, suite, bench)
-            plain = report_data.measure(run, suite, PLAIN[suite])
+            plain = report_data.measure(run, suite, reference)
             ratio, interval = math.nan, (math.nan, math.nan)
-            pair = report_data.paired_entry(run, suite, bench, PLAIN[suite])
+            pair = report_data.paired_entry(run, suite, bench, reference)
             if pair:
                 ratio, interval = pair["ratio"], (pair["ratio_ci_low"], pair["ratio_ci_high"])
             elif m.measured and plain.measured:
@@ -93,6 +100,18 @@ def machine_table(selected):
                     interval = comparison.ratio_interval(plain.values, m.values)
             cells.append((case, m.median, ratio, interval))
         out.append((machine_label(key, run), cells))
+    return out
+
+
+def ns_ranges(selected):
+    """{machine label: [(lowest, highest) ns/op of the repetitions] in CASES order}."""
+    out = {}
+    for key, run in selected.items():
+        spans = []
+        for suite, bench, *_ in CASES:
+            values = report_data.measure(run, suite, bench).values
+            spans.append((min(values), max(values)) if values else (math.nan, math.nan))
+        out[machine_label(key, run)] = spans
     return out
 
 

@@ -14,9 +14,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from . import charts  # noqa: E402
 from ..analysis import claims, history, machine_runs, results  # noqa: E402
 from ..analysis.machine_comparison import (CASES, RATIO_INTERVAL, instruction_table,  # noqa: E402
-                                           machine_table)
+                                           machine_table, ns_ranges)
 from ..errors import UserError  # noqa: E402
-
 
 
 def _present(table):
@@ -24,7 +23,9 @@ def _present(table):
     return [i for i in range(len(CASES)) if any(not math.isnan(cells[i][1]) for _, cells in table)]
 
 
-def draw_machines(table, ratio):
+def draw_machines(table, ratio, ranges=None):
+    """Grouped bars per case and machine: ratios with their interval, or ns/op
+    medians with the range of the repetitions (`ranges`, machine_comparison)."""
     idx = _present(table)
     if not idx:
         return None
@@ -34,6 +35,12 @@ def draw_machines(table, ratio):
         xs = [i + (k - (len(table) - 1) / 2) * width for i in range(len(idx))]
         ys = [cells[j][2 if ratio else 1] for j in idx]
         ax.bar(xs, [0 if math.isnan(y) else y for y in ys], width, label=label, alpha=0.8)
+        if not ratio and ranges:
+            spans = [ranges[label][j] for j in idx]
+            err = [[0 if math.isnan(y) else y - lo for y, (lo, _) in zip(ys, spans)],
+                   [0 if math.isnan(y) else hi - y for y, (_, hi) in zip(ys, spans)]]
+            ax.errorbar(xs, [0 if math.isnan(y) else y for y in ys], yerr=err, fmt="none",
+                        ecolor="black", elinewidth=0.8, capsize=2)
         if ratio:
             lows = [cells[j][3][0] for j in idx]
             highs = [cells[j][3][1] for j in idx]
@@ -48,10 +55,8 @@ def draw_machines(table, ratio):
     if ratio:
         ax.axhline(1.0, color="gray", lw=1)
         for pos, j in enumerate(idx):
-            art = claims.ARTICLE_RATIO.get(CASES[j][1]) or (
-                claims.ARTICLE_RATIO["open_coded"] if CASES[j][1] == "runtime/BenchmarkDefer"
-                else claims.ARTICLE_RATIO["chain_stack"]
-                if CASES[j][1] == "runtime/BenchmarkDefer/noopendefer" else None)
+            article_case = CASES[j][4]
+            art = claims.ARTICLE_RATIO.get(article_case) if article_case else None
             if art:
                 ax.plot(pos, art, "D", mfc="none", mec="black", ms=8)
         ax.plot([], [], "D", mfc="none", mec="black", label="article's ratio (Go 1.14)")
@@ -59,7 +64,7 @@ def draw_machines(table, ratio):
         ax.set_title(f"Defer cost relative to a plain call, per machine\n(error bars: "
                      f"{RATIO_INTERVAL})", fontsize=10)
     else:
-        ax.set_ylabel("ns per op (median of the repetitions)")
+        ax.set_ylabel("ns per op (median; bars: range of the repetitions)")
         ax.set_title("Defer cost per machine (absolute)", fontsize=11)
     ax.set_xticks(range(len(idx)), names, rotation=25, ha="right", fontsize=8)
     ax.grid(axis="y", alpha=0.3)
@@ -100,7 +105,11 @@ def draw_history(series_list, suite, bench):
     fig, ax = plt.subplots(figsize=(9, 4.5))
     for s in series_list:
         xs = list(range(len(s.points)))
-        ax.plot(xs, [p.median for p in s.points], "o-", label=s.machine_id)
+        line, = ax.plot(xs, [p.median for p in s.points], "-", label=s.machine_id)
+        for x, p in zip(xs, s.points):
+            ax.errorbar([x], [p.median], yerr=[[p.median - p.low], [p.high - p.median]],
+                        fmt="o", color=line.get_color(), capsize=2,
+                        mfc="white" if p.quick else line.get_color())
         for x, p in zip(xs, s.points):
             if p.change is not None:
                 ax.plot(x, p.median, "o", ms=14, mfc="none", mec="red", mew=2)
@@ -110,8 +119,9 @@ def draw_history(series_list, suite, bench):
     ax.set_xticks(range(len(longest.points)), [p.run_id for p in longest.points], rotation=30,
                   ha="right", fontsize=7)
     ax.plot([], [], "o", ms=10, mfc="none", mec="red", label="change point")
+    ax.plot([], [], "o", mfc="white", mec="gray", label="QUICK run")
     ax.set_xlabel("run (oldest first)")
-    ax.set_ylabel("ns per op (median of the run)")
+    ax.set_ylabel("ns per op (median; bars: range of the repetitions)")
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
@@ -125,8 +135,9 @@ def draw(results_dir, run_paths, out, history_benches, suite, dpi=110):
         machine_runs.newest_per_machine(results_dir)
     written = []
     table = machine_table(selected)
+    ranges = ns_ranges(selected)
     for name, ratio in (("machines_ns_per_op", False), ("machines_ratio_to_call", True)):
-        fig = draw_machines(table, ratio)
+        fig = draw_machines(table, ratio, ranges)
         if fig is not None:
             written.append(charts.save(fig, out, name, dpi))
     fig = draw_instructions(instruction_table(selected))

@@ -64,7 +64,7 @@ CASES = [
          "runtime_test.BenchmarkDefer"),
     *[Case(f"defer_cost/{c}", "defercost.test", bench_pattern("BenchmarkDeferCost", c),
            "deferbench/goref/defercost.BenchmarkDeferCost.func1")
-      for c in ("call", "open_coded", "chain_stack", "chain_heap")],
+      for c in ("call", "open_coded", "chain_stack", "chain_heap", "defer1", "defer1_call")],
     *[Case(f"cliffs/{name}", "cliffs.test", bench_pattern("BenchmarkCliffs", name),
            f"deferbench/goref/cliffs.BenchmarkCliffs.{closure}")
       for name, closure in _CLIFFS.items()],

@@ -11,9 +11,12 @@ among themselves, so no pair is dropped for a context switch here, only by the
 outlier rule.
 
 The pairs: the runtime's BenchmarkDefer built with noopendefer (the stack
-record of claim A1) against the same benchmark as shipped (open-coded), and
-goref's defer_cost cases against goref's call, each the same program with and
-without the defer.
+record of claim A1) against the same benchmark as shipped (open-coded);
+goref's defer_cost cases against goref's call; and goref's copy of the
+runtime's benchmark body (defer1) against its twin without the defer
+(defer1_call), as shipped and in goref's noopendefer build. Each is one
+program with and without the defer: a ratio to a plain call measured in
+another program would hold the two programs' difference too.
 """
 
 import os
@@ -21,6 +24,7 @@ import subprocess
 from dataclasses import dataclass
 
 from . import parse as go_parse
+from .instructions import bench_pattern
 from ...analysis import paired
 
 CHUNK_S = 0.02            # one chunk: long next to Go's timer, short next to drift
@@ -38,12 +42,15 @@ def _runtime(suffix, binary):
     return Side(f"runtime/BenchmarkDefer{suffix}", binary, "^BenchmarkDefer$")
 
 
-def _goref(case):
-    return Side(f"defer_cost/{case}", "defercost.test", f"^BenchmarkDeferCost/{case}$")
+def _goref(case, build=""):
+    binary = f"defercost{'-' + build if build else ''}.test"
+    return Side(f"defer_cost/{case}{'/' + build if build else ''}", binary,
+                bench_pattern("BenchmarkDeferCost", case))
 
 
 PAIRS = [(_runtime("/noopendefer", "runtime-noopendefer.test"), _runtime("", "runtime.test"))] + [
-    (_goref(case), _goref("call")) for case in ("open_coded", "chain_stack", "chain_heap")]
+    (_goref(case), _goref("call")) for case in ("open_coded", "chain_stack", "chain_heap")] + [
+    (_goref("defer1", build), _goref("defer1_call", build)) for build in ("", "noopendefer")]
 
 
 def _cpu():
@@ -74,7 +81,7 @@ def measure(binaries, pairs, cwd, env, timeout):
     """(entries for go.json, raw data): every pair of PAIRS whose binaries exist."""
     entries, raw = [], []
     for subject, reference in PAIRS:
-        if not all(os.path.exists(binaries[s.binary]) for s in (subject, reference)):
+        if not all(os.path.exists(binaries.get(s.binary, "")) for s in (subject, reference)):
             continue
         ns = _iterations(subject, binaries, cwd, env, timeout)
         nr = _iterations(reference, binaries, cwd, env, timeout)

@@ -119,8 +119,9 @@ class _Phases:
 
 def _build(go, phases, have_runtime_src):
     binaries = {name: go.path(name) for name in (
-        "runtime.test", "runtime-noopendefer.test", "defercost.test", "cliffs.test",
-        "deferstack", "deferstack-noopendefer", "deferfd")}
+        "runtime.test", "runtime-noopendefer.test", "defercost.test",
+        "defercost-noopendefer.test", "cliffs.test", "deferstack", "deferstack-noopendefer",
+        "deferfd")}
     with phases("compile runtime's tests, as shipped and with noopendefer"):
         if have_runtime_src:
             go.check(["test", "-c", "-o", binaries["runtime.test"], "runtime"], cwd=go.work_dir)
@@ -128,6 +129,10 @@ def _build(go, phases, have_runtime_src):
                       "runtime"], cwd=go.work_dir)
     with phases("compile goref"):
         go.check(["test", "-c", "-o", binaries["defercost.test"], "./defercost"])
+        # defer1 and its twin with every defer of the package a stack record: the
+        # runtime's noopendefer build, in a program that also has the plain call.
+        go.check(["test", "-c", "-o", binaries["defercost-noopendefer.test"],
+                  "-gcflags=deferbench/goref/defercost=-d=noopendefer", "./defercost"])
         go.check(["test", "-c", "-o", binaries["cliffs.test"], "./cliffs"])
         go.check(["build", "-o", binaries["deferstack"], "./cmd/deferstack"])
         go.check(["build", "-o", binaries["deferstack-noopendefer"], "-gcflags=-d=noopendefer",

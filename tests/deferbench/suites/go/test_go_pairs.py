@@ -25,15 +25,19 @@ def test_each_goref_case_is_paired_with_goref_call_in_abba_order(tmp_path):
                 "runtime.test": str(tmp_path / "missing"),
                 "runtime-noopendefer.test": str(tmp_path / "missing")}
     entries, raw = go_pairs.measure(binaries, 4, str(tmp_path), dict(os.environ), 30)
-    # The runtime pair is left out: its binaries are not there (no golang-src).
+    # The runtime pair is left out: its binaries are not there (no golang-src), and so
+    # is the twin's noopendefer build (no binary given).
     assert [e["run_name"] for e in entries] == ["defer_cost/open_coded", "defer_cost/chain_stack",
-                                                "defer_cost/chain_heap"]
-    assert all(e["reference"] == "defer_cost/call" and e["pairs_kept"] == 4 for e in entries)
+                                                "defer_cost/chain_heap", "defer_cost/defer1"]
+    assert [e["reference"] for e in entries] == ["defer_cost/call"] * 3 + ["defer_cost/defer1_call"]
+    assert all(e["pairs_kept"] == 4 for e in entries)
     assert all(e["ratio"] == pytest.approx(2.5) for e in entries), "5 ns over 2 ns"
     calls = [line.split("-test.bench=")[1].split()[0] for line in log.read_text().splitlines()]
     first_pair = calls[2:10]  # after calibrating both sides
-    assert first_pair == ["^BenchmarkDeferCost/open_coded$", "^BenchmarkDeferCost/call$",
-                          "^BenchmarkDeferCost/call$", "^BenchmarkDeferCost/open_coded$"] * 2
+    # Each level anchored: Go matches level by level, and call$ alone would also run
+    # defer1_call.
+    assert first_pair == ["^BenchmarkDeferCost$/^open_coded$", "^BenchmarkDeferCost$/^call$",
+                          "^BenchmarkDeferCost$/^call$", "^BenchmarkDeferCost$/^open_coded$"] * 2
     assert raw["context"]["order"] == "ABBA"
     assert all(f"-test.benchtime={n}x" in log.read_text()
                for n in [raw["pairs"][0]["subject_iterations"]])
