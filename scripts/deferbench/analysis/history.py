@@ -37,6 +37,9 @@ class Point:
     median: float
     repetitions: int
     change: float = None  # relative step from the previous level, at a change point
+    low: float = None     # the range of the run's repetitions
+    high: float = None
+    quick: bool = False   # a QUICK run: fewer, shorter repetitions, marked as such
 
 
 @dataclass
@@ -95,7 +98,9 @@ def series(results_dir, machine_id, suite, benchmark, metric="real_time"):
         values = _values(run, suite, benchmark, metric)
         if values:
             points.append(Point(run.run_id, run.manifest.get("started", ""),
-                                float(np.median(values)), len(values)))
+                                float(np.median(values)), len(values), low=min(values),
+                                high=max(values),
+                                quick=bool((run.manifest.get("options") or {}).get("quick"))))
     points.sort(key=lambda p: (p.started, p.run_id))
     s = Series(machine_id, suite, benchmark, metric, points, left_out)
     mark_changes(s.points)

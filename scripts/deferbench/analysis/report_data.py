@@ -8,7 +8,7 @@ the claims from them.
 import math
 from dataclasses import dataclass, field
 
-from . import claims, paired, stats
+from . import claims, paired, results, stats
 from ..run import registry
 from ..suites import cliffs as cliffs_summary, fd as fd_summary, stack as stack_summary
 
@@ -99,7 +99,8 @@ def _yes_no(value, unknown):
 
 
 def warnings(run):
-    """Lines that qualify the run's figures, each with what to do."""
+    """Lines that qualify the run's figures, each with what to do, those that
+    change the figures most first (the report's answer shows the first two)."""
     m = run.manifest
     mach = m.get("machine") or {}
     out = []
@@ -113,19 +114,6 @@ def warnings(run):
     if (m.get("options") or {}).get("quick"):
         out.append("QUICK run: few, short repetitions (and Go's recursion under a smaller stack "
                    "limit); figures are for smoke tests, run `make bench` for the real ones.")
-    gov = mach.get("frequency_governor")
-    if gov and gov != "performance":
-        out.append(f"frequency scaling: governor '{gov}'; times drift with the clock "
-                   "(set the 'performance' governor for benchmarks).")
-    elif gov is None:
-        out.append("frequency scaling: the governor is not readable (usual in a VM); the "
-                   "clock may change under the benchmarks.")
-    if mach.get("boost"):
-        out.append("turbo/boost is on: the clock depends on temperature and load; "
-                   "compare ratios rather than times.")
-    if mach.get("pmu_present") is False:
-        out.append("no hardware PMU: cycles, instructions and misses are not counted "
-                   "(COUNTERS=callgrind counts instructions under valgrind instead).")
     load = mach.get("load_average") or []
     cores = mach.get("cores") or 0
     if load and cores and load[0] > LOADED_FRACTION * cores:
@@ -139,6 +127,19 @@ def warnings(run):
                    "`make bench` builds Release.")
     if mach.get("hypervisor"):
         out.append("hypervisor: a virtual machine; neighbours and the host add noise.")
+    gov = mach.get("frequency_governor")
+    if gov and gov != "performance":
+        out.append(f"frequency scaling: governor '{gov}'; times drift with the clock "
+                   "(set the 'performance' governor for benchmarks).")
+    elif gov is None:
+        out.append("frequency scaling: the governor is not readable (usual in a VM); the "
+                   "clock may change under the benchmarks.")
+    if mach.get("boost"):
+        out.append("turbo/boost is on: the clock depends on temperature and load; "
+                   "compare ratios rather than times.")
+    if mach.get("pmu_present") is False:
+        out.append("no hardware PMU: cycles, instructions and misses are not counted "
+                   "(COUNTERS=callgrind counts instructions under valgrind instead).")
     return out
 
 
@@ -162,13 +163,17 @@ class HeadlineCase:
 
 
 # (label, claim, article case in claims.ARTICLE_NS, Go benchmark in go.json, C++ case,
-#  Go's paired benchmark: the same program with and without the defer, goref's)
+#  Go's pair for the ratio: (with the defer, without), one program, goref's).
+# The runtime's BenchmarkDefer has no defer-free twin, so Go's ratios come from
+# goref's copy of its body (defer1) and that copy without the defer
+# (defer1_call), as shipped and built with noopendefer; Go's plain call is the
+# twin, the article's "defer removed".
 HEADLINE = [
-    ("plain call", "A3", "call", "defer_cost/call", "call", None),
+    ("plain call", "A3", "call", "defer_cost/defer1_call", "call", None),
     ("open-coded defer", "A2", "open_coded", "runtime/BenchmarkDefer", "open_coded",
-     "defer_cost/open_coded"),
+     ("defer_cost/defer1", "defer_cost/defer1_call")),
     ("normal defer (stack record)", "A1", "chain_stack", "runtime/BenchmarkDefer/noopendefer",
-     "chain_stack", "defer_cost/chain_stack"),
+     "chain_stack", ("defer_cost/defer1/noopendefer", "defer_cost/defer1_call/noopendefer")),
 ]
 
 
@@ -184,28 +189,37 @@ def paired_entry(run, suite, name, reference=None):
 
 
 def headline(run):
-    """The three cases; a ratio is the paired one where the run has it (the Go
-    side's from goref, a program with and without the defer), else the ratio
-    of the medians."""
+    """The three cases. A ratio is always within one program: the paired one
+    where the run has it, else the ratio of the two sides' medians (Go: the
+    pair's two benchmarks; C++: the case and call of defer_cost); never the
+    ratio of a benchmark to a plain call of another program."""
     cases = []
     for label, claim, article, go_name, cpp_name, _ in HEADLINE:
         cases.append(HeadlineCase(label, claim, claims.ARTICLE_NS[article][0],
                                   measure(run, "go", go_name),
                                   measure(run, "defer_cost", cpp_name)))
     plain = cases[0]
-    for c, (_, _, _, _, cpp_name, go_paired) in zip(cases, HEADLINE):
+    for c, (_, _, _, _, cpp_name, go_pair) in zip(cases, HEADLINE):
         c.article_ratio = c.article_ns / plain.article_ns
-        c.go_ratio = c.go.median / plain.go.median if plain.go.measured else NAN
         c.cpp_ratio = c.cpp.median / plain.cpp.median if plain.cpp.measured else NAN
         cpp_pair = paired_entry(run, "defer_cost", cpp_name, "call")
         if cpp_pair:
             c.cpp_ratio = cpp_pair["ratio"]
             c.cpp_interval = (cpp_pair["ratio_ci_low"], cpp_pair["ratio_ci_high"])
-        go_pair = go_paired and paired_entry(run, "go", go_paired, "defer_cost/call")
-        if go_pair:
-            c.go_ratio = go_pair["ratio"]
-            c.go_interval = (go_pair["ratio_ci_low"], go_pair["ratio_ci_high"])
-            c.go_pair = f"{go_paired} / defer_cost/call, paired"
+        if go_pair is None:
+            c.go_ratio = 1.0 if c.go.measured else NAN
+            continue
+        subject, reference = go_pair
+        entry = paired_entry(run, "go", subject, reference)
+        if entry:
+            c.go_ratio = entry["ratio"]
+            c.go_interval = (entry["ratio_ci_low"], entry["ratio_ci_high"])
+            c.go_pair = f"{subject} / {reference}, paired"
+        else:
+            s, r = measure(run, "go", subject), measure(run, "go", reference)
+            if s.measured and r.measured:
+                c.go_ratio = s.median / r.median
+                c.go_pair = f"{subject} / {reference}, medians"
     return cases
 
 
@@ -329,7 +343,8 @@ def counters(run):
         if s.instructions:
             cols.append(("instructions/op (callgrind)", "callgrind"))
         rows = []
-        for bname, b in s.benchmarks.items():
+        # In name order: the file's order is the interleaved run's, not a reader's.
+        for bname, b in sorted(s.benchmarks.items(), key=lambda kv: results.natural_key(kv[0])):
             if not b.repetitions:
                 continue
             values = []

@@ -2,11 +2,15 @@
 
 Each function draws one idea into a Figure and returns it, or None when the
 run has nothing for it; save() writes it as PNG and SVG. Article figures are
-drawn as markers labelled "article", never as measurements.
+drawn as markers labelled "article", never as measurements. Every figure with
+an uncertainty draws it (repetitions, their range, or a spread), and each
+chart's caption (PER_RUN) says which; the caption is also the image's alt
+text in the report, after the chart's title.
 """
 
 import math
 import os
+from dataclasses import dataclass
 
 import matplotlib
 
@@ -14,9 +18,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from .. import atomic  # noqa: E402
-from ..analysis import claims, report_data  # noqa: E402
+from ..analysis import claims, report_data, results  # noqa: E402
 
 GO_COLOR, CPP_COLOR, ARTICLE_COLOR = "#1f77b4", "#d62728", "black"
+# The fd suite's C++ strategies, each its own colour, none of them Go's.
+FD_COLORS = {"guards": "#2ca02c", "chain": "#d62728", "open_frame_in_loop": "#ff7f0e",
+             "plain": "black"}
+FD_OTHER = ("#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 
 
 def save(fig, folder, name, dpi=110):
@@ -40,10 +48,11 @@ def save(fig, folder, name, dpi=110):
 
 
 def _title(fig, ax, title, run):
-    ax.set_title(title, fontsize=11)
-    fig.text(0.99, -0.01, f"{run.machine_id} / {run.run_id}"
-             f"{' (PARTIAL)' if run.partial else ''}", ha="right", va="top",
-             fontsize=7, color="gray")
+    """The axes' title at its top left, and the run above the whole figure at
+    its right: over neither a tick label nor another panel's title."""
+    ax.set_title(title, fontsize=11, loc="left")
+    fig.text(0.99, 1.0, f"{run.machine_id} / {run.run_id}{' (PARTIAL)' if run.partial else ''}",
+             fontsize=7, color="gray", ha="right", va="bottom")
 
 
 def defer_cost(run):
@@ -72,62 +81,88 @@ def defer_cost(run):
     return fig
 
 
+def _range(values, per):
+    """(median, below, above) of values / per, for an error bar of their range."""
+    v = sorted(x / per for x in values)
+    mid = v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+    return mid, mid - v[0], v[-1] - mid
+
+
 def cliff2(run):
-    """ns per defer against the number of defers in one frame, the step at 9 marked."""
+    """ns per defer against the number of defers in one frame (left) and, where
+    callgrind counted them, instructions per defer (right), the step at 9 marked."""
     data = report_data.cliffs(run)
     cpp = sorted((data["cpp"] or {}).get("ndefers", []), key=lambda r: r["defers"])
     go = data["go_ndefers"]
     if not cpp and not go:
         return None
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    if cpp:
-        ax.plot([r["defers"] for r in cpp], [r["ns"] / r["defers"] for r in cpp], "o-",
-                color=CPP_COLOR, label="C++ here (OpenFrame)")
-    if go:
-        ax.plot([n for n, _, _ in go], [ns / n for n, ns, _ in go], "s-", color=GO_COLOR,
-                label="Go here")
-    ax.axvline(claims.MAX_OPEN_DEFERS + 0.5, color="gray", ls="--")
+    counted_cpp = [r for r in cpp if r["instructions"] == r["instructions"]]  # not NaN
+    go_counts = run.suite("go").instructions if run.suite("go") else {}
+    counted_go = [(n, go_counts[f"cliffs/ndefers/{n}"]) for n, _, _ in go
+                  if f"cliffs/ndefers/{n}" in go_counts]
+    panels = 2 if counted_cpp or counted_go else 1
+    fig, axes = plt.subplots(1, panels, figsize=(6 * panels, 4.5), squeeze=False)
+    ax = axes[0][0]
+    for rows, suite, marker, color, label in (
+            ([(r["defers"], r["name"]) for r in cpp], "cliffs", "o-", CPP_COLOR,
+             "C++ here (OpenFrame)"),
+            ([(n, f"cliffs/ndefers/{n}") for n, _, _ in go], "go", "s-", GO_COLOR, "Go here")):
+        points = [(n, _range(report_data.measure(run, suite, name).values, n))
+                  for n, name in rows if report_data.measure(run, suite, name).measured]
+        if points:
+            ax.errorbar([n for n, _ in points], [m for _, (m, _, _) in points],
+                        yerr=[[lo for _, (_, lo, _) in points], [hi for _, (_, _, hi) in points]],
+                        fmt=marker, color=color, capsize=2, label=label)
+    ax.set_ylabel("ns per defer (median; bars: range of repetitions)")
+    panel_axes = [ax]
+    if panels == 2:
+        ax2 = axes[0][1]
+        if counted_cpp:
+            ax2.plot([r["defers"] for r in counted_cpp],
+                     [r["instructions"] / r["defers"] for r in counted_cpp], "o-",
+                     color=CPP_COLOR, label="C++ here")
+        if counted_go:
+            ax2.plot([n for n, _ in counted_go], [c / n for n, c in counted_go], "s-",
+                     color=GO_COLOR, label="Go here (exact counts only)")
+        ax2.set_ylabel("instructions per defer (callgrind, exact)")
+        ax2.legend(fontsize=8, loc="upper left")
+        panel_axes.append(ax2)
+    for a in panel_axes:
+        a.axvline(claims.MAX_OPEN_DEFERS + 0.5, color="gray", ls="--")
+        a.set_xlabel("defers in one function")
+        a.set_xticks(range(1, 13))
+        a.set_ylim(bottom=0)
+        a.grid(alpha=0.3)
     ax.text(claims.MAX_OPEN_DEFERS + 0.6, ax.get_ylim()[1] * 0.95,
             "9th defer: all leave\nopen-coding (R2, B5)", va="top", fontsize=8)
-    ax.set_xlabel("defers in one function")
-    ax.set_ylabel("ns per defer (median)")
-    ax.set_xticks(range(1, 13))
-    ax.set_ylim(bottom=0)
-    handles, labels = ax.get_legend_handles_labels()
-    # Where callgrind counted them, instructions per defer: the C++ step at 9
-    # that timings on a noisy machine can blur.
-    counted = [r for r in cpp if r["instructions"] == r["instructions"]]  # not NaN
-    if counted:
-        ax2 = ax.twinx()
-        ax2.plot([r["defers"] for r in counted],
-                 [r["instructions"] / r["defers"] for r in counted], "^:",
-                 color=CPP_COLOR, alpha=0.6, label="C++ instructions per defer (callgrind)")
-        ax2.set_ylabel("instructions per defer (callgrind)")
-        ax2.set_ylim(bottom=0)
-        h2, l2 = ax2.get_legend_handles_labels()
-        handles, labels = handles + h2, labels + l2
-    ax.legend(handles, labels, fontsize=8, loc="upper left")
-    ax.grid(alpha=0.3)
-    _title(fig, ax, "Cliff 2: the ninth defer", run)
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title("Cliff 2: the ninth defer", fontsize=11, loc="left")
+    _title(fig, panel_axes[-1], "instructions per defer" if panels == 2 else
+           "Cliff 2: the ninth defer", run)
     return fig
 
 
 def fd_sweep(run):
-    """Time per file and peak RSS against N, the plain open/close floor drawn."""
+    """Time per file and peak RSS against N, both axes logarithmic (the
+    strategies sit within a few percent of each other), the floor drawn."""
     sec = report_data.fd(run)
     if not sec.rows and not sec.go_rows:
         return None
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.3))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.6))
     by = {}
     for r in sec.rows:
         by.setdefault(r.strategy, []).append(r)
-    for strategy, rs in by.items():
-        rs.sort(key=lambda r: r.n)
-        style = dict(color="black", lw=2.2, ls="--") if strategy == "plain" else {}
-        label = f"{strategy} (floor: no defer)" if strategy == "plain" else strategy
-        ax1.plot([r.n for r in rs], [r.ns_per_file for r in rs], marker="o", label=label, **style)
-        ax2.plot([r.n for r in rs], [r.peak_rss / 2**20 for r in rs], marker="o", label=label,
-                 **style)
+    others = iter(FD_OTHER)
+    for strategy in sorted(by, key=lambda s: (s == "plain", s)):
+        rs = sorted(by[strategy], key=lambda r: r.n)
+        color = FD_COLORS.get(strategy) or next(others, "gray")
+        style = dict(lw=2.2, ls="--") if strategy == "plain" else {}
+        label = f"C++ {strategy}" + (" (floor: no defer)" if strategy == "plain" else "")
+        ax1.errorbar([r.n for r in rs], [r.ns_per_file for r in rs],
+                     yerr=[r.ns_per_file * (0 if math.isnan(r.cv) else r.cv) for r in rs],
+                     marker="o", ms=4, capsize=2, color=color, label=label, **style)
+        ax2.plot([r.n for r in rs], [r.peak_rss / 2**20 for r in rs], marker="o", ms=4,
+                 color=color, label=label, **style)
     for prefix, marker in (("fd/plain/", "x"), ("fd/", "s")):
         pts = sorted((n, ns, rss) for name, n, ns, rss, _ in sec.go_rows
                      if name.startswith(prefix) and (prefix != "fd/" or "/plain/" not in name))
@@ -140,47 +175,55 @@ def fd_sweep(run):
     hard = sec.limits.get("rlimit_nofile_hard")
     for ax in (ax1, ax2):
         ax.set_xscale("log")
+        ax.set_yscale("log")
         ax.set_xlabel("N files open at once")
-        ax.grid(alpha=0.3)
+        ax.grid(alpha=0.3, which="both")
         if hard:
-            ax.axvline(hard, color="gray", ls=":")
-            ax.text(hard, ax.get_ylim()[1], f" RLIMIT_NOFILE {hard}", fontsize=7, va="top")
-    ax1.set_ylabel("wall ns per file (median)")
+            ax.axvline(hard, color="gray", ls=":", label=f"RLIMIT_NOFILE hard limit ({hard:,})")
+    ax1.set_ylabel("wall ns per file (median; bars: ±1 CV)")
     ax2.set_ylabel("peak RSS of the process (MiB)")
-    ax1.legend(fontsize=7)
-    ax1.set_title("fd sweep: time per file", fontsize=11)
+    ax1.set_title("fd sweep: time per file", fontsize=11, loc="left")
     _title(fig, ax2, "fd sweep: peak RSS", run)
+    # One legend, below both panels and their axis labels, where no line runs.
+    fig.tight_layout()
+    handles, labels = ax1.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=4, fontsize=8,
+               bbox_to_anchor=(0.5, 0.0))
     return fig
 
 
 def stack_frames(run):
-    """Depth reached and bytes per frame per strategy, Go's article figure marked."""
+    """Bytes per frame per strategy (left: comparable across stacks of any
+    size) and the depth reached (right: it scales with the stack, whose size
+    each row names), Go's article figure in the legend. Rows, not columns, so
+    that each label reads on one line."""
     data = report_data.stack(run)
     cpp = [r for r in data["cpp"] if not math.isnan(r.bytes_per_frame)]
     if not cpp and not data["go"]:
         return None
     largest = max((r.stack_bytes for r in cpp), default=0)
     cpp = [r for r in cpp if r.stack_bytes == largest]
-    labels = [f"C++ {r.strategy}" for r in cpp] + [f"Go {c.split('/')[1]}" for c, *_ in data["go"]]
+    labels = ([f"C++ {r.strategy} ({r.stack_bytes / 2**20:.0f} MiB stack)" for r in cpp] +
+              [f"Go {c.split('/')[1]} ({s / 2**20:.0f} MiB stack)"
+               for c, _, _, s, _ in data["go"]])
     bpf = [r.bytes_per_frame for r in cpp] + [g[2] for g in data["go"]]
     depth = [r.depth for r in cpp] + [g[1] for g in data["go"]]
     colors = [CPP_COLOR] * len(cpp) + [GO_COLOR] * len(data["go"])
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.3))
-    ax1.bar(range(len(bpf)), bpf, color=colors, alpha=0.7)
-    ax1.axhline(claims.GO_ARTICLE_BYTES_PER_FRAME, color=ARTICLE_COLOR, ls="--")
-    ax1.text(len(bpf) - 0.5, claims.GO_ARTICLE_BYTES_PER_FRAME,
-             f"article: {claims.GO_ARTICLE_BYTES_PER_FRAME:.0f} B/frame (Go 1.14)",
-             ha="right", va="bottom", fontsize=8)
-    ax1.set_ylabel("stack bytes per frame")
-    ax2.bar(range(len(depth)), depth, color=colors, alpha=0.7)
-    ax2.set_ylabel("depth reached (frames)")
-    sizes = sorted({f"{largest / 2**20:.0f} MiB (C++)"} if cpp else set()) + \
-        sorted({f"{g[3] / 2**20:.0f} MiB (Go)" for g in data["go"]})
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 0.38 * len(labels) + 1.6), sharey=True)
+    rows = range(len(labels))
+    ax1.barh(rows, bpf, color=colors, alpha=0.7)
+    ax1.axvline(claims.GO_ARTICLE_BYTES_PER_FRAME, color=ARTICLE_COLOR, ls="--",
+                label=f"article: {claims.GO_ARTICLE_BYTES_PER_FRAME:.0f} B/frame (Go 1.14)")
+    ax1.legend(fontsize=8, loc="lower right")
+    ax1.set_xlabel("stack bytes per frame")
+    ax1.set_yticks(rows, labels, fontsize=8)
+    ax1.invert_yaxis()
+    ax2.barh(rows, depth, color=colors, alpha=0.7)
+    ax2.set_xlabel("depth reached (frames)")
     for ax in (ax1, ax2):
-        ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right", fontsize=8)
-        ax.grid(axis="y", alpha=0.3)
-    ax1.set_title("Bytes per frame of recursion through defer", fontsize=11)
-    _title(fig, ax2, f"Depth at the overflow; stacks {', '.join(sizes)}", run)
+        ax.grid(axis="x", alpha=0.3)
+    ax1.set_title("Bytes per frame of recursion through defer", fontsize=11, loc="left")
+    _title(fig, ax2, "Depth at the overflow (scales with the stack)", run)
     return fig
 
 
@@ -198,7 +241,8 @@ def counters(run):
         return None
     t, col = pick
     i = t.columns.index(col)
-    rows = [(n, v[i]) for n, v in t.rows if not math.isnan(v[i])]
+    rows = sorted(((n, v[i]) for n, v in t.rows if not math.isnan(v[i])),
+                  key=lambda r: results.natural_key(r[0]))
     fig, ax = plt.subplots(figsize=(9, max(3, 0.28 * len(rows) + 1)))
     ax.barh(range(len(rows)), [v for _, v in rows], color=CPP_COLOR, alpha=0.7)
     ax.set_yticks(range(len(rows)), [n for n, _ in rows], fontsize=8)
@@ -209,15 +253,45 @@ def counters(run):
     return fig
 
 
-PER_RUN = {"defer_cost": defer_cost, "cliff2_ndefers": cliff2, "fd_sweep": fd_sweep,
-           "stack_frames": stack_frames, "counters": counters}
+@dataclass(frozen=True)
+class Chart:
+    path: str       # the PNG
+    caption: str    # what is drawn, and which uncertainty
+    alt: str        # the image's text for a reader who cannot see it
+
+
+PER_RUN = {
+    "defer_cost": (defer_cost, "Cost of one defer per strategy",
+                   "ns per op per strategy, C++ (red) and Go (blue) side by side: bars are "
+                   "medians, dots every repetition (the spread), hollow diamonds the "
+                   "article's figure."),
+    "cliff2_ndefers": (cliff2, "Cliff 2: the ninth defer",
+                       "ns per defer against the number of defers in one function, with error "
+                       "bars over the range of the repetitions; beside it, where callgrind "
+                       "counted them, instructions per defer (exact, no error bar); the "
+                       "dashed line is the step past 8 defers."),
+    "fd_sweep": (fd_sweep, "fd sweep",
+                 "wall ns per file (left, error bars ±1 coefficient of variation of the "
+                 "repetitions) and peak RSS (right, one figure per N) against N files open "
+                 "at once, both axes logarithmic; the dashed black line is the floor with no "
+                 "defer, the dotted grey line the descriptor limit."),
+    "stack_frames": (stack_frames, "Recursion through defer",
+                     "stack bytes per frame (left) and depth reached (right) for each "
+                     "strategy, each bar naming its stack size; medians of the repetitions "
+                     "(each repetition's outcome is in the report's stack table); the dashed "
+                     "line is the article's 112 B/frame."),
+    "counters": (counters, "Counters per benchmark",
+                 "one counter per benchmark in name order: callgrind's instructions per op "
+                 "where counted (exact, no spread), else the median of the PMU's counts."),
+}
 
 
 def draw_all(run, folder, dpi=110):
-    """Draws every per-run chart the run has data for; {name: png path}."""
+    """Draws every per-run chart the run has data for; {name: Chart}."""
     out = {}
-    for name, draw in PER_RUN.items():
+    for name, (draw, title, caption) in PER_RUN.items():
         fig = draw(run)
         if fig is not None:
-            out[name] = save(fig, folder, f"chart_{name}", dpi)
+            out[name] = Chart(save(fig, folder, f"chart_{name}", dpi), f"{title}: {caption}",
+                              f"Chart, {title.lower()}: {caption}")
     return out

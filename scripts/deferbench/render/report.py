@@ -1,15 +1,23 @@
 """A run's report: report.md and a self-contained report.html (charts
 embedded as base64 PNG) in the run folder, rebuilt from its JSON alone.
 
+The report answers first: what each kind of defer costs here against a plain
+call, how the claims came out, and the warnings that most affect the figures;
+a contents list, the machine and the detail follow. It links the site's
+index, the previous run of its machine and the comparisons in its folder.
+
 build() is what the end of every run and `make report` call. A partial run
 (interrupted, still running, a suite missing) is reported as partial; a
 missing folder or manifest, or malformed JSON, is a UserError naming the file.
 """
 
 import base64
+import glob
 import html
 import math
 import os
+import re
+from dataclasses import dataclass, field
 
 from ..text import number
 from .. import atomic
@@ -19,30 +27,83 @@ from ..suites import fd as fd_summary, stack as stack_summary
 from ..run import folder
 
 
+ANSWER = "The answer"
+ANSWER_WARNINGS = 2  # the first warnings (report_data orders them by weight)
+ANSWER_DIFFERS = 4   # the first claims that differ, in the claims' order
+
+
+def _answer_blocks(run, head, table):
+    """What a defer costs here against a plain call, each side with its
+    interval, the claims' verdicts counted, and the heaviest warnings."""
+    rows = [[f"{c.label} ({c.claim})", _ratio_cell(c.go, c.go_ratio, c.go_interval),
+             _ratio_cell(c.cpp, c.cpp_ratio, c.cpp_interval),
+             f"{c.article_ns:.1f} ns, {c.article_ratio:.2f}x"] for c in head]
+    counts = {}
+    for r in table:
+        counts[r.verdict] = counts.get(r.verdict, 0) + 1
+    verdicts = ", ".join(f"{counts[v]} {v}" for v in (
+        claims.REPRODUCED, claims.DIFFERS, claims.NOT_IN_RUN, claims.NOT_MEASURABLE,
+        claims.NOT_OBSERVED) if counts.get(v))
+    differ = [f"{r.id}: {r.note}" for r in table if r.verdict == claims.DIFFERS]
+    blocks = [
+        ("p", "Each kind of defer against a plain call on this machine: ns per op, and the "
+              "ratio to the plain call of the same program with its 95% interval where the "
+              "run paired them (Go: goref's copy of the runtime's benchmark and its twin "
+              "without the defer; C++: defer_cost against call)."),
+        ("table", ["", "Go here", "C++ here", "article (Go 1.14)"], rows),
+        ("p", f"Of the articles' {len(table)} claims: {verdicts}. Go's figure decides each "
+              "claim; the claims table below gives every row and its tolerance."),
+    ]
+    if differ:
+        shown = ANSWER_DIFFERS
+        more = f" (and {len(differ) - shown} more in the claims table)" \
+            if len(differ) > shown else ""
+        blocks += [("p", f"Where this machine differs from the articles{more}:"),
+                   ("list", differ[:shown])]
+    warn = report_data.warnings(run)[:ANSWER_WARNINGS]
+    if warn:
+        blocks += [("p", "Warnings that most affect these figures:"), ("list", warn)]
+    return blocks
+
+
+def _ratio_cell(m, ratio, interval):
+    if not m.measured and math.isnan(ratio):
+        return "not in this run"
+    ns = f"{m.median:.2f} ns" if m.measured else "ns not in this run"
+    if math.isnan(ratio):
+        return f"{ns}, no ratio"
+    if interval is None:
+        return f"{ns}, {ratio:.2f}x (medians)"
+    return f"{ns}, {ratio:.2f}x [{interval[0]:.2f}, {interval[1]:.2f}]"
+
+
 def sections(run):
     """The report as [(title, [blocks])], a block being ("p", text),
     ("list", [text]) or ("table", header, rows); both renderers walk it."""
     out = []
+    head = report_data.headline(run)
+    table = claims_table.rows(run)
+    out.append((ANSWER, _answer_blocks(run, head, table)))
     warn = report_data.warnings(run)
     out.append(("Machine", [("table", ["", ""], report_data.machine_rows(run))] +
                 ([("p", "Warnings that affect the figures:"), ("list", warn)] if warn else [])))
 
-    head = report_data.headline(run)
     rows = []
     for c in head:
         rows.append([f"{c.label} ({c.claim})", f"{c.article_ns:.1f} ns, {c.article_ratio:.2f}x",
-                     _cell(c.go, c.go_ratio, c.go_interval),
+                     _cell(c.go, c.go_ratio, c.go_interval, c.go_pair),
                      _cell(c.cpp, c.cpp_ratio, c.cpp_interval)])
     out.append(("The three cases", [
         ("p", "Median ns/op of the repetitions (spread: coefficient of variation), and the "
-              "ratio to the plain call of the same column. Go here: go.json's "
-              "runtime/BenchmarkDefer (open-coded), runtime/BenchmarkDefer/noopendefer "
-              "(normal) and defer_cost/call (plain); C++ here: defer_cost.json. A ratio "
-              "marked 'paired' is the median of interleaved pairs with its 95% interval; "
-              "Go's paired ratios are goref's, one program with and without the defer "
-              "(defer_cost/open_coded and defer_cost/chain_stack against defer_cost/call), "
-              "since the runtime's benchmark has no defer-free twin. Without pairs, a ratio "
-              "is of two medians."),
+              "ratio to the plain call, always within one program. Go: the ns/op are the "
+              "runtime's own BenchmarkDefer as shipped (open-coded) and built with "
+              "noopendefer (normal); the runtime has no defer-free twin of it, so the plain "
+              "call and every Go ratio come from goref's copy of its body (defer_cost/defer1: "
+              "the same closure, recover and arguments) against that copy without the defer "
+              "(defer_cost/defer1_call), as shipped and in goref's noopendefer build; each "
+              "cell names its pair. C++: defer_cost.json against its call. A ratio marked "
+              "'paired' is the median of interleaved pairs with its 95% interval; without "
+              "pairs it is the ratio of the two medians."),
         ("table", ["case", "article (Go 1.14)", "Go here", "C++ here"], rows)]))
 
     header, rows = machine_comparison.report_rows(run)
@@ -89,9 +150,8 @@ def sections(run):
             ("table", ["suite", "what", "target", "measured", "verdict"],
              [[t.suite, t.what, t.target, t.measured, t.verdict] for t in goals])]))
 
-    table = claims_table.rows(run)
     out.append(("Claims", [
-        ("p", "One row per claim of the articles. Verdict rules:"),
+        ("p", "One row per claim of the articles. Verdict rules and tolerances:"),
         ("list", claims_table.VERDICT_RULES),
         ("table", ["id", "claim", "article", "Go here", "C++ here", "verdict"],
          [[r.id, r.claim, r.article, r.go, r.cpp, r.verdict_text] for r in table])]))
@@ -117,13 +177,17 @@ def sections(run):
     return out
 
 
-def _cell(m, ratio, interval=None):
+def _cell(m, ratio, interval=None, pair=""):
     if not m.measured:
         return "not in this run"
     spread = "" if math.isnan(m.cv) else f" ±{m.cv * 100:.1f}%"
+    source = f" ({pair})" if pair else ""
+    if math.isnan(ratio):
+        return f"{m.median:.2f} ns{spread}, no ratio in this run"
     if interval is None:
-        return f"{m.median:.2f} ns{spread}, {ratio:.2f}x"
-    return f"{m.median:.2f} ns{spread}, {ratio:.3f}x [{interval[0]:.3f}, {interval[1]:.3f}] paired"
+        return f"{m.median:.2f} ns{spread}, {ratio:.2f}x{source}"
+    return (f"{m.median:.2f} ns{spread}, {ratio:.3f}x [{interval[0]:.3f}, {interval[1]:.3f}]"
+            f"{source if pair else ' paired'}")
 
 
 def _cliff_blocks(run):
@@ -274,13 +338,59 @@ def _md_cell(text):
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def render_md(run, secs, chart_files):
+def slug(title):
+    """The anchor of a section: its title in lower case, words joined by '-'."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
+@dataclass
+class Links:
+    """Where a report points beyond itself, as paths relative to its folder."""
+    index: str = None          # the site's index.html, when there is one
+    previous: str = None       # report.html of the machine's previous run
+    previous_id: str = None
+    comparisons: list = field(default_factory=list)  # compare-*.md in the folder
+
+
+def links(path, site_index=None):
+    run_dir = os.path.abspath(path)
+    here = os.path.basename(run_dir)
+    earlier = sorted(n for n in os.listdir(os.path.dirname(run_dir))
+                     if n < here and os.path.isfile(os.path.join(os.path.dirname(run_dir), n,
+                                                                 "report.html")))
+    out = Links(comparisons=sorted(os.path.basename(p)
+                                   for p in glob.glob(os.path.join(run_dir, "compare-*.md"))))
+    if earlier:
+        out.previous, out.previous_id = f"../{earlier[-1]}/report.html", earlier[-1]
+    if site_index and os.path.isfile(site_index):
+        out.index = os.path.relpath(os.path.abspath(site_index), run_dir)
+    return out
+
+
+def _link_items(link):
+    """[(text, href or None)] of the links line."""
+    items = []
+    if link.index:
+        items.append(("all runs and machines (index)", link.index))
+    if link.previous:
+        items.append((f"previous run of this machine: {link.previous_id}", link.previous))
+    else:
+        items.append(("the first run of this machine in this results folder", None))
+    items += [(f"comparison: {c}", c) for c in link.comparisons]
+    return items
+
+
+def render_md(run, secs, chart_files, link=None):
+    link = link or Links()
     title = f"deferbench report: {run.machine_id} / {run.run_id}"
     lines = [f"# {title}{' (PARTIAL)' if run.partial else ''}", "",
              "Rebuilt from the run folder's JSON by `make report RUN=...`. Article figures are "
-             "quoted from the articles (scripts/deferbench/claims.py); everything else was "
-             "measured in this run.", ""]
-    for name, blocks in secs:
+             "quoted from the articles (scripts/deferbench/analysis/claims.py); everything else "
+             "was measured in this run.", ""]
+    lines += [f"- [{text}]({href})" if href else f"- {text}" for text, href in _link_items(link)]
+    lines.append("")
+    titles = [name for name, _ in secs] + (["Charts"] if chart_files else [])
+    for i, (name, blocks) in enumerate(secs):
         lines += [f"## {name}", ""]
         for b in blocks:
             if b[0] == "p":
@@ -293,63 +403,97 @@ def render_md(run, secs, chart_files):
                 lines.append("|" + "---|" * len(header))
                 lines += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows]
                 lines.append("")
+        if i == 0:
+            lines += ["Contents: " + " · ".join(f"[{t}](#{slug(t)})" for t in titles[1:]), ""]
     if chart_files:
         lines += ["## Charts", ""]
-        lines += [f"![{n}]({os.path.basename(p)})" for n, p in chart_files.items()] + [""]
+        for c in chart_files.values():
+            lines += [f"![{c.alt}]({os.path.basename(c.path)})", "", f"*{c.caption}*", ""]
     return "\n".join(lines)
 
 
-def render_html(run, secs, chart_files):
+CSS = ("body{font-family:sans-serif;max-width:1200px;margin:auto;padding:0 1em}"
+       "h1{font-size:1.4em;margin:0.4em 0}h2{font-size:1.2em;margin:0.8em 0 0.3em}"
+       "table{border-collapse:collapse;margin:0.4em 0;font-size:0.9em}"
+       "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}"
+       "th{background:#eee}.reproduced{background:#e3f6e3}.differs{background:#fbe9d0}"
+       ".notm{background:#eee}.partial{color:#b00;font-weight:bold}"
+       "#answer{border:2px solid #888;padding:0 0.8em;margin:0.4em 0}"
+       "#answer p,#answer ul{margin:0.3em 0}nav{margin:0.4em 0;font-size:0.9em}"
+       ".links{font-size:0.85em;margin:0.2em 0}figure{margin:1em 0}"
+       "figcaption{font-size:0.85em;color:#333}img{max-width:100%}")
+
+
+def _html_blocks(name, blocks):
     e = html.escape
+    parts = []
+    for b in blocks:
+        if b[0] == "p":
+            parts.append(f"<p>{e(b[1])}</p>")
+        elif b[0] == "list":
+            parts.append("<ul>" + "".join(f"<li>{e(x)}</li>" for x in b[1]) + "</ul>")
+        else:
+            _, header, rows = b
+            parts.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr>")
+            for r in rows:
+                cls = ""
+                if name == "Claims":
+                    v = r[-1]
+                    cls = ("reproduced" if v.startswith(claims.REPRODUCED) else
+                           "differs" if v.startswith(claims.DIFFERS) else "notm")
+                parts.append(f"<tr class='{cls}'>" + "".join(f"<td>{e(str(c))}</td>"
+                                                          for c in r) + "</tr>")
+            parts.append("</table>")
+    return parts
+
+
+def render_html(run, secs, chart_files, link=None):
+    e = html.escape
+    link = link or Links()
     title = f"deferbench report: {run.machine_id} / {run.run_id}"
-    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'>", f"<title>{e(title)}</title>",
-             "<style>body{font-family:sans-serif;max-width:1200px;margin:auto;padding:1em}"
-             "table{border-collapse:collapse;margin:0.5em 0;font-size:0.9em}"
-             "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}"
-             "th{background:#eee}.reproduced{background:#e3f6e3}.differs{background:#fbe9d0}"
-             ".notm{background:#eee}.partial{color:#b00;font-weight:bold}"
-             "img{max-width:100%}</style></head><body>",
+    parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+             "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+             f"<title>{e(title)}</title><style>{CSS}</style></head><body>",
              f"<h1>{e(title)}</h1>"]
+    items = _link_items(link)
+    parts.append("<p class='links'>" + " · ".join(
+        f"<a href='{e(href)}'>{e(text)}</a>" if href else e(text) for text, href in items)
+        + "</p>")
     if run.partial:
         parts.append(f"<p class='partial'>PARTIAL run (status {e(run.status)})</p>")
-    for name, blocks in secs:
-        parts.append(f"<h2>{e(name)}</h2>")
-        for b in blocks:
-            if b[0] == "p":
-                parts.append(f"<p>{e(b[1])}</p>")
-            elif b[0] == "list":
-                parts.append("<ul>" + "".join(f"<li>{e(x)}</li>" for x in b[1]) + "</ul>")
-            else:
-                _, header, rows = b
-                parts.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr>")
-                for r in rows:
-                    cls = ""
-                    if name == "Claims":
-                        v = r[-1]
-                        cls = ("reproduced" if v.startswith(claims.REPRODUCED) else
-                               "differs" if v.startswith(claims.DIFFERS) else "notm")
-                    parts.append(f"<tr class='{cls}'>" + "".join(f"<td>{e(str(c))}</td>"
-                                                              for c in r) + "</tr>")
-                parts.append("</table>")
+    titles = [name for name, _ in secs] + (["Charts"] if chart_files else [])
+    for i, (name, blocks) in enumerate(secs):
+        if i == 0:
+            parts.append(f"<section id='answer'><h2 id='{slug(name)}'>{e(name)}</h2>")
+            parts += _html_blocks(name, blocks)
+            parts.append("</section>")
+            parts.append("<nav id='contents'>Contents: " + " · ".join(
+                f"<a href='#{slug(t)}'>{e(t)}</a>" for t in titles[1:]) + "</nav>")
+            continue
+        parts.append(f"<h2 id='{slug(name)}'>{e(name)}</h2>")
+        parts += _html_blocks(name, blocks)
     if chart_files:
-        parts.append("<h2>Charts</h2>")
-        for n, p in chart_files.items():
-            with open(p, "rb") as f:
+        parts.append("<h2 id='charts'>Charts</h2>")
+        for c in chart_files.values():
+            with open(c.path, "rb") as f:
                 data = base64.b64encode(f.read()).decode()
-            parts.append(f"<p><img alt='{e(n)}' src='data:image/png;base64,{data}'></p>")
+            parts.append(f"<figure><img alt='{e(c.alt)}' src='data:image/png;base64,{data}'>"
+                         f"<figcaption>{e(c.caption)}</figcaption></figure>")
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def build(path, dpi=110):
+def build(path, dpi=110, site_index=None):
     """Writes report.md, report.html and the charts into the run folder;
-    returns the paths of the two reports."""
+    returns the paths of the two reports. site_index: the site's index.html,
+    linked when it exists."""
     run = folder.load(path)
     secs = sections(run)
     chart_files = charts.draw_all(run, path, dpi)
+    link = links(path, site_index)
     md, page = os.path.join(path, "report.md"), os.path.join(path, "report.html")
-    atomic.write_text(md, render_md(run, secs, chart_files))
-    atomic.write_text(page, render_html(run, secs, chart_files))
+    atomic.write_text(md, render_md(run, secs, chart_files, link))
+    atomic.write_text(page, render_html(run, secs, chart_files, link))
     atomic.write_text(os.path.join(path, "bench.txt"), export.benchstat_text(run))
     atomic.write_text(os.path.join(path, "results.csv"), export.csv_text(run))
     return md, page

@@ -134,14 +134,38 @@ def go_lines(suite, rows):
     return lines
 
 
+TASK_CLOCK = "perf::TASK-CLOCK"
+
+
+def task_clock_line(suite):
+    """perf::TASK-CLOCK per op over the wall time per op of the same counted
+    runs, across the benchmarks: one interval measured two ways, which agree
+    when the process ran on one CPU at a time and nothing took it off."""
+    ratios = {}
+    for name, b in suite.benchmarks.items():
+        first = b.repetitions[0] if b.repetitions else {}
+        if first.get(TASK_CLOCK) and first.get("perf_real_time"):
+            ratios[name] = first[TASK_CLOCK] / first["perf_real_time"]
+    if not ratios:
+        reason = next((e.get("reason") for e in suite.context.get("go_perf_events") or []
+                       if isinstance(e, dict) and e.get("name") == TASK_CLOCK), None)
+        return [f"  {TASK_CLOCK} per op: not counted ({reason or 'no counted runs'})"]
+    low, high = min(ratios, key=ratios.get), max(ratios, key=ratios.get)
+    within = sum(abs(r - 1) <= 0.10 for r in ratios.values())
+    return [f"  {TASK_CLOCK} per op / wall ns per op of the same runs: {within} of "
+            f"{len(ratios)} benchmarks within 10%; lowest {ratios[low]:.3f} ({low}), "
+            f"highest {ratios[high]:.3f} ({high})"]
+
+
 def go_brief(suite):
     """The console's lines: Go's version and its paired ratios."""
+    quick = "; QUICK: fewer pairs, wider intervals" if suite.context.get("quick") else ""
     return [f"go: {suite.context.get('go_version', 'go')}, each defer against its defer-free "
-            "twin (paired ratio [95%]):"] + paired.lines(suite, "", full_pairs=go_pairs.FULL_PAIRS)[1:]
+            f"twin (paired ratio [95%]{quick}):"] + paired.lines(suite, "", full_pairs=0)[1:]
 
 
 def go_summary(suite):
     """The suite's end-of-run summary (its SUITE's summary)."""
-    return go_lines(suite, go_rows(suite)) + paired.lines(
+    return go_lines(suite, go_rows(suite)) + task_clock_line(suite) + paired.lines(
         suite, "go, paired (short runs of the test binaries, interleaved; median, 95% interval)",
         full_pairs=go_pairs.FULL_PAIRS)
