@@ -16,12 +16,14 @@ JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 PY = $(if $(PYTHON),$(PYTHON),$$(scripts/find-python))
 DEFERBENCH = PYTHONPATH=scripts $(PY) -m deferbench
 
+SITE_DIR    ?= $(BUILD_DIR)/site
 BENCH_ARGS = --build-dir $(BUILD_DIR) --results-dir $(RESULTS_DIR) --counters $(COUNTERS) \
+  --site $(SITE_DIR) \
   $(if $(SUITES),--suites $(SUITES)) $(if $(QUICK),--quick) \
   $(if $(MACHINE),--machine $(MACHINE)) $(if $(EVENTS),--events $(EVENTS))
 
 .PHONY: all setup build build-suites bench test test-cpp test-asan test-py clean help \
-  compare regress baseline history report plots readme-plots export refile
+  compare regress baseline history report site plots readme-plots export refile
 
 all: build
 
@@ -37,6 +39,7 @@ help:
 	@echo "             options: TOLERANCE=percent (default 1) OUT=dir ONLY=C++|Go"
 	@echo "make baseline  record the gate's baseline for this toolchain"
 	@echo "make report RUN=folder|id   rebuild a run's report.md/report.html from its JSON"
+	@echo "make site    one page over every machine and run: build/site/index.html (SITE_DIR=)"
 	@echo "make plots   charts comparing machines and history, under build/plots/"
 	@echo "make readme-plots   the same into plots/, the README's pictures (commit them)"
 	@echo "             options: RUNS=folder,folder HISTORY=bench,bench RESULTS_DIR=dir"
@@ -81,8 +84,11 @@ test-asan: setup $(ASAN_DIR)/CMakeCache.txt
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
 
+# The tests also render pages in Debian's chromium: set-up installs it for them,
+# and a missing one fails the tests rather than skipping them.
 test-py: build
-	DEFERBENCH_BUILD_DIR=$(abspath $(BUILD_DIR)) $(DEFERBENCH_PYTEST)
+	@scripts/setup.sh --tests
+	DEFERBENCH_BUILD_DIR=$(abspath $(BUILD_DIR)) DEFERBENCH_REQUIRE_CHROMIUM=1 $(DEFERBENCH_PYTEST)
 
 DEFERBENCH_PYTEST = PYTHONPATH=scripts $(PY) -m pytest -q tests/deferbench
 
@@ -90,7 +96,7 @@ DEFERBENCH_PYTEST = PYTHONPATH=scripts $(PY) -m pytest -q tests/deferbench
 compare: setup
 	@$(DEFERBENCH) compare $(if $(BASE),"$(BASE)") $(if $(NEW),"$(NEW)") --results-dir $(RESULTS_DIR) \
 	  $(if $(OUT),--out "$(OUT)") $(if $(ALLOW_DIFFERENT),--allow-different) \
-	  $(if $(MACHINE),--machine $(MACHINE))
+	  $(if $(MACHINE),--machine $(MACHINE)) --site $(SITE_DIR)
 
 regress: build
 	$(DEFERBENCH) regress --build-dir $(BUILD_DIR) $(if $(TOLERANCE),--tolerance "$(TOLERANCE)") \
@@ -109,7 +115,11 @@ history: setup
 # Reports and charts (README: "Reports and charts").
 report: setup
 	@test -n "$(RUN)" || { echo "deferbench: make report needs RUN=<run folder or run id>" >&2; exit 2; }
-	@$(DEFERBENCH) report "$(RUN)" --results-dir $(RESULTS_DIR)
+	@$(DEFERBENCH) report "$(RUN)" --results-dir $(RESULTS_DIR) --site $(SITE_DIR)
+
+# One page over every machine and run, in the build folder (not tracked).
+site: setup
+	@$(DEFERBENCH) site --results-dir $(RESULTS_DIR) --out $(SITE_DIR)
 
 # Charts go into the build folder, which git does not track; `make readme-plots`
 # redraws the README's pictures under plots/ on purpose (commit them).

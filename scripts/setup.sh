@@ -2,6 +2,8 @@
 # Installs the Debian packages deferbench needs, and only those missing.
 # Idempotent and quick when everything is present (one dpkg-query call).
 # As root it installs; otherwise it prints the command to run and exits 1.
+# --tests adds what only the tests need: Debian's chromium, which renders the
+# reports and the site's index as a person sees them.
 set -euo pipefail
 
 PACKAGES=(
@@ -11,6 +13,9 @@ PACKAGES=(
   python3 python3-matplotlib python3-numpy python3-scipy python3-pytest
   golang-go golang-src
 )
+if [ "${1:-}" = "--tests" ]; then
+  PACKAGES+=(chromium)
+fi
 
 missing=()
 while read -r name status; do

@@ -27,6 +27,9 @@ def deferbench(request):
         argv = [sys.executable, "-m", "deferbench", *args]
         if args and args[0] == "bench" and "--build-dir" not in args:
             argv += ["--build-dir", request.getfixturevalue("build_dir")]
+        if args and args[0] == "bench" and "--site" not in args:
+            # The site of the test's own results, never the working tree's build/site.
+            argv += ["--site", str(request.getfixturevalue("tmp_path") / "site")]
         proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=ROOT)
         if check_exit is not None:
             assert proc.returncode == check_exit, proc.stdout + proc.stderr

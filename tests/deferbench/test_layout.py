@@ -76,7 +76,7 @@ def test_a_broken_matplotlib_costs_the_report_not_the_run(deferbench, tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "deferbench", "bench", "--quick", "--suites", "stack",
          "--build-dir", os.environ.get("DEFERBENCH_BUILD_DIR", os.path.join(ROOT, "build")),
-         "--results-dir", str(results)],
+         "--results-dir", str(results), "--site", str(tmp_path / "site")],
         capture_output=True, text=True, cwd=ROOT,
         env=dict(env, STACK_SIZES="1MiB"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -97,3 +97,22 @@ def test_the_suite_lists_come_from_the_registry():
         assert callable(suite.summary), suite.name
         assert (suite.kind == "python") == callable(suite.run), suite.name
         assert (suite.kind != "python") == bool(suite.binary), suite.name
+
+
+def test_the_readmes_instruction_counts_are_the_gates_baseline():
+    """The README quotes cliff 2's instruction counts; the gate's baseline for this
+    toolchain is where they come from, so a change of code that moves them fails
+    here until the README says the new figures."""
+    import glob
+    import json
+    import re
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    m = re.search(r"ndefers/8 takes (\d+) instructions in all\s+\(([\d.]+) per defer\) and "
+                  r"ndefers/9 (\d+) \(([\d.]+) per defer\)", readme)
+    assert m, "the README's sentence on cliff 2's instruction counts"
+    path = sorted(glob.glob(os.path.join(ROOT, "regress", "baselines", "gnu-*.json")))[0]
+    counts = json.load(open(path))["suites"]["cliffs"]
+    assert float(m.group(1)) == counts["ndefers/8"]
+    assert float(m.group(3)) == counts["ndefers/9"]
+    assert float(m.group(2)) == round(counts["ndefers/8"] / 8, 2)
+    assert float(m.group(4)) == round(counts["ndefers/9"] / 9, 1)

@@ -3,7 +3,7 @@
 Each suite writes Google Benchmark's JSON into the run folder, with a
 manifest that records the machine, the toolchain, the build, the git state,
 the perf events and how each suite ended; the run ends with a summary on the
-console and the run's report.
+console, the run's report and the site's index over every run.
 """
 
 from ..run import registry
@@ -15,6 +15,8 @@ def add_arguments(p):
     p.add_argument("--quick", action="store_true", help="a short smoke run")
     p.add_argument("--results-dir", default="results", help="where run folders go")
     p.add_argument("--build-dir", default="build", help="the CMake build folder")
+    p.add_argument("--site", default=None, help="where the end of the run rewrites the "
+                   "site's index.html over --results-dir (default: <build-dir>/site)")
     p.add_argument("--machine", default=None, help="machine id (default: derived)")
     p.add_argument("--events", default=None,
                    help="comma-separated libpfm4 event names, or none (default, and when "

@@ -56,6 +56,8 @@ def add_arguments(p):
     p.add_argument("--out", default=None, metavar="PREFIX",
                    help="write PREFIX.md and PREFIX.json (default: "
                         "NEW/compare-<base-run-id>.md and .json); never overwrites")
+    p.add_argument("--site", default="build/site", help="the site folder the NEW run's "
+                   "report links (default: build/site)")
 
 
 # ---- rendering: each returns lines or data, nothing prints ----
@@ -307,5 +309,21 @@ def run(args):
         os.unlink(md_path)  # both files or neither
         raise
     print(f"\ncompare: wrote {md_path} and {json_path}")
+    if not args.out:
+        relist_in_report(new.path, args.site)
     sys.stdout.flush()
     return 0
+
+
+def relist_in_report(run_path, site_dir):
+    """The run's report lists the comparisons in its folder: rebuilt with the
+    new one. A report that cannot be rebuilt costs nothing of the comparison."""
+    if not os.path.isfile(os.path.join(run_path, "report.html")):
+        return
+    try:
+        from ..render import report  # matplotlib is loaded only here
+        report.build(run_path, site_index=os.path.join(site_dir, "index.html"))
+        print(f"compare: {os.path.join(run_path, 'report.html')} lists it")
+    except Exception as e:  # noqa: BLE001 (the comparison is written either way)
+        print(f"compare: the report was not rebuilt ({type(e).__name__}: {e}); "
+              f"`make report RUN={run_path}` does it", file=sys.stderr)

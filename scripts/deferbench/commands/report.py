@@ -15,10 +15,14 @@ def add_arguments(p):
     p.add_argument("run", help="a run folder (results/<machine>/<run-id>) or a run id")
     p.add_argument("--results-dir", default="results", help="where run ids are looked up")
     p.add_argument("--dpi", type=int, default=110, help="PNG resolution of the charts")
+    p.add_argument("--site", default="build/site", help="the site folder whose index.html "
+                   "the report links when it exists (default: build/site)")
 
 
 def run(args):
+    import os
     from ..render import report  # matplotlib is loaded here, not for --help
-    md, page = report.build(folder.locate(args.run, args.results_dir), args.dpi)
+    md, page = report.build(folder.locate(args.run, args.results_dir), args.dpi,
+                            os.path.join(args.site, "index.html"))
     print(f"deferbench: report written: {md}, {page}")
     return 0

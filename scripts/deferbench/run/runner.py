@@ -275,18 +275,29 @@ def write_summaries(run_dir, selected, ended):
     atomic.write_text(os.path.join(run_dir, "summary.txt"), "\n".join(full).lstrip("\n") + "\n")
 
 
-def write_report(run_dir):
-    """The run's report.md and report.html; a failure costs the report, never the run."""
+def write_report(run_dir, site_dir):
+    """The site's index, then the run's report.md and report.html (which link
+    the index); a failure costs the report or the index, never the run."""
+    where = f"deferbench: results in {run_dir}"
     try:
-        from ..render import report  # matplotlib is loaded only here
-        md, page = report.build(run_dir)
-        print(f"deferbench: report: {page} ({os.path.basename(md)} beside it)")
+        from ..render import report, site  # matplotlib is loaded only here
+        try:
+            index = site.build(os.path.dirname(os.path.dirname(run_dir)), site_dir)
+        except (UserError, atomic.WriteError) as e:
+            index = None
+            print(f"deferbench: the site's index could not be written: {e}", file=sys.stderr)
+        report.build(run_dir, site_index=os.path.join(site_dir, "index.html"))
+        print(f"{where} (report.html, report.md, summary.txt)")
+        if index:
+            print(f"deferbench: every run and machine: {index}")
+        return
     except atomic.WriteError as e:
-        print(f"deferbench: the report could not be written: {e}; the results are kept; "
-              f"retry with `make report RUN={run_dir}`", file=sys.stderr)
+        reason = str(e)
     except Exception as e:  # noqa: BLE001 (the results are kept whatever happens)
-        print(f"deferbench: the report could not be written ({type(e).__name__}: {e}); the "
-              f"results are kept; retry with `make report RUN={run_dir}`", file=sys.stderr)
+        reason = f"{type(e).__name__}: {e}"
+    print(f"{where} (every suite's full summary in summary.txt)")
+    print(f"deferbench: the report could not be written ({reason}); the results are kept; "
+          f"retry with `make report RUN={run_dir}`", file=sys.stderr)
 
 
 # What the manifest keeps of the Go toolchain that ran the go suite.
@@ -423,8 +434,8 @@ def _run(args, state):
     failed = [n for n, s in ended.items() if s["status"] == "failed"]
     manifest.finish("failed" if failed else "complete")
     write_summaries(run_dir, selected, ended)
-    print(f"\ndeferbench: results in {run_dir} (each suite's full summary in summary.txt)")
-    write_report(run_dir)
+    print()
+    write_report(run_dir, args.site or os.path.join(args.build_dir, "site"))
     if failed:
         print(f"deferbench: suites that failed: {', '.join(failed)}", file=sys.stderr)
         return 1

@@ -22,7 +22,8 @@ def quick_run(tmp_path_factory, build_dir):
     results_dir = tmp_path_factory.mktemp("results")
     proc = subprocess.run(
         [sys.executable, "-m", "deferbench", "bench", "--quick", "--suites", "defer_cost",
-         "--results-dir", str(results_dir), "--build-dir", build_dir, "--machine", "test-machine"],
+         "--results-dir", str(results_dir), "--build-dir", build_dir, "--machine", "test-machine",
+         "--site", str(results_dir.with_name(results_dir.name + "-site"))],
         capture_output=True, text=True, cwd=ROOT,
         env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "scripts")))
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -225,7 +226,7 @@ def test_a_bad_suite_setting_is_refused_before_a_run_folder_exists(deferbench, t
     results = tmp_path / "results"
     proc = subprocess.run(
         [sys.executable, "-m", "deferbench", "bench", "--quick", "--suites", "stack,fd,go",
-         "--results-dir", str(results), "--build-dir",
+         "--results-dir", str(results), "--site", str(tmp_path / "site"), "--build-dir",
          os.environ.get("DEFERBENCH_BUILD_DIR", os.path.join(ROOT, "build"))],
         capture_output=True, text=True, cwd=ROOT,
         env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "scripts"), **setting))

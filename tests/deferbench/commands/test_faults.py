@@ -20,7 +20,8 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 def _bench(results, build_dir, *extra, env=None, suites="defer_cost"):
     return [sys.executable, "-m", "deferbench", "bench", "--quick", "--suites", suites,
-            "--build-dir", build_dir, "--results-dir", str(results), *extra]
+            "--build-dir", build_dir, "--results-dir", str(results),
+            "--site", os.path.join(os.path.dirname(str(results)), "site"), *extra]
 
 
 def _env(**extra):
@@ -144,7 +145,8 @@ def test_make_returns_after_the_run_and_its_suites_have_ended(build_dir, tmp_pat
     fd_dir = tmp_path / "fd"
     fd_dir.mkdir()
     proc = subprocess.Popen(["make", "--no-print-directory", "bench", "QUICK=1", "SUITES=fd",
-                             f"BUILD_DIR={build_dir}", f"RESULTS_DIR={tmp_path / 'results'}"],
+                             f"BUILD_DIR={build_dir}", f"RESULTS_DIR={tmp_path / 'results'}",
+                             f"SITE_DIR={tmp_path / 'site'}"],
                             cwd=ROOT, env=dict(os.environ, FD_N="1k,10k", FD_DIR=str(fd_dir)),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
@@ -162,7 +164,8 @@ def test_two_runs_at_once_on_an_unbuilt_tree_both_complete(tmp_path):
     build = tmp_path / "build"
     runs = [subprocess.Popen(["make", "--no-print-directory", "bench", "QUICK=1",
                               "SUITES=defer_cost", f"BUILD_DIR={build}",
-                              f"RESULTS_DIR={tmp_path / f'results-{k}'}"],
+                              f"RESULTS_DIR={tmp_path / f'results-{k}'}",
+                              f"SITE_DIR={tmp_path / f'site-{k}'}"],
                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              text=True) for k in range(2)]
     outs = [r.communicate(timeout=900)[0] for r in runs]

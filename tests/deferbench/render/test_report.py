@@ -104,7 +104,7 @@ def test_the_claims_table_has_one_row_per_claim_in_order(path):
     assert [r.id for r in rows] == [c.id for c in claims.CLAIMS]
     assert len(rows) == 23
     assert all(r.verdict in (claims.REPRODUCED, claims.DIFFERS, claims.NOT_MEASURABLE,
-                             claims.NOT_OBSERVED) for r in rows)
+                             claims.NOT_OBSERVED, claims.NOT_IN_RUN) for r in rows)
 
 
 @pytest.mark.parametrize("path", [RUN_A, RUN_B])
@@ -127,15 +127,28 @@ def test_rule_verdicts_on_the_fixtures(path):
 def test_time_verdicts_follow_the_stated_tolerance(path):
     run = folder.load(path)
     rows = by_id(run)
-    for cid, bench_name, article in (("A1", "runtime/BenchmarkDefer/noopendefer", 35.4),
-                                     ("A2", "runtime/BenchmarkDefer", 5.6),
-                                     ("A3", "defer_cost/call", 4.4)):
-        median = float(np.median(_go_times(run, bench_name)))
-        factor = median / article
+    for label, cid, article, go_name, _, _ in report_data.HEADLINE:
+        if go_name not in run.suite("go").benchmarks:
+            assert rows[cid].verdict == claims.NOT_IN_RUN, rows[cid]
+            continue
+        median = float(np.median(_go_times(run, go_name)))
+        factor = median / claims.ARTICLE_NS[article][0]
         expected = claims.REPRODUCED if 1 / claims.TIME_TOLERANCE <= factor <= \
             claims.TIME_TOLERANCE else claims.DIFFERS
         assert rows[cid].verdict == expected
-        assert f"{factor:.2f}x the article" in rows[cid].note
+        assert f"{factor:.2f}x the article's, tolerance {claims.TIME_TOLERANCE:g}x" in \
+            rows[cid].note
+
+
+def _add_go(path, times):
+    """Adds Go entries {name: [ns per repetition]} to a run's go.json."""
+    def add(data):
+        for name, values in times.items():
+            data["benchmarks"] += [{"name": name, "run_name": name, "run_type": "iteration",
+                                    "repetitions": len(values), "repetition_index": i,
+                                    "iterations": 1000, "real_time": v, "time_unit": "ns"}
+                                   for i, v in enumerate(values)]
+    _edit_json(os.path.join(path, "go.json"), add)
 
 
 def test_a_go_figure_three_times_the_article_differs_with_its_factor(run_copy):
@@ -148,17 +161,65 @@ def test_a_go_figure_three_times_the_article_differs_with_its_factor(run_copy):
     _edit_json(os.path.join(path, "go.json"), triple)
     row = by_id(folder.load(path))["A1"]
     assert row.verdict == claims.DIFFERS
-    assert "3.00x the article (Go)" in row.note
+    assert "3.00x the article's" in row.note
+
+
+def test_a_ratio_beyond_its_tolerance_is_a_finding_about_the_go_release(run_copy):
+    """Go's ratios come from goref's twin of the runtime's benchmark, one program;
+    a stack-record defer at 4.2x a call against the article's 8.0x differs, and
+    the row says so with both Go releases."""
+    path = run_copy()
+    _add_go(path, {"defer_cost/defer1": [2.0, 2.0, 2.0], "defer_cost/defer1_call": [1.6] * 3,
+                   "defer_cost/defer1/noopendefer": [6.72] * 3,
+                   "defer_cost/defer1_call/noopendefer": [1.6] * 3})
+    run = folder.load(path)
+    rows = by_id(run)
+    release = claims_table.go_release(run)
+    assert release and release.startswith("1.")
+    assert rows["A4"].verdict == claims.DIFFERS
+    assert (f"Go {release}'s stack-record defer is 4.2x a call, the article's Go "
+            f"{claims.ARTICLE_GO} was 8.0x") in rows["A4"].note
+    assert "open-coded" not in rows["A4"].note  # 1.25x against 1.27x is within tolerance
+    assert rows["A3"].go == "1.6 ns"  # the twin is Go's plain call: the defer removed
+
+
+def test_one_rule_per_claim_go_decides_in_every_run(run_copy):
+    """Without Go, a Go claim is not measured; the C++ analog never takes over."""
+    path = run_copy()
+    rows = by_id(folder.load(path))
+    assert rows["A2"].verdict in (claims.REPRODUCED, claims.DIFFERS)
+    os.unlink(os.path.join(path, "go.json"))
+    _edit_json(os.path.join(path, "manifest.json"), lambda m: m["suites"].pop("go"))
+    rows = by_id(folder.load(path))
+    for cid in ("A1", "A2", "A3", "A4", "B1", "B2", "B3", "B4", "R2", "R3", "B5", "A6", "A7"):
+        assert rows[cid].verdict == claims.NOT_IN_RUN, rows[cid]
+    assert rows["R4"].verdict == claims.REPRODUCED  # no Go case: the C++ label decides, always
+
+
+def test_the_tolerances_are_stated_in_the_readme():
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    for name in ("TIME_TOLERANCE", "RATIO_TOLERANCE", "FRAME_TOLERANCE"):
+        value = getattr(claims, name)
+        assert f"`{name}` = {value:g}x" in readme, name
 
 
 def test_a_ninth_defer_that_stays_open_coded_contradicts_r2(run_copy):
+    """Go's compiler diagnostic decides R2; the C++ analog's label is shown beside it."""
     path = run_copy()
 
-    def relabel(data):
+    def relabel_cpp(data):
         for e in data["benchmarks"]:
             if e.get("run_name") == "ndefers/9":
                 e["label"] = "open-coded defer"
-    _edit_json(os.path.join(path, "cliffs.json"), relabel)
+    _edit_json(os.path.join(path, "cliffs.json"), relabel_cpp)
+    row = by_id(folder.load(path))["R2"]
+    assert row.verdict == claims.REPRODUCED and "ndefers/9 open-coded defer" in row.cpp
+
+    def relabel_go(data):
+        for e in data["benchmarks"]:
+            if e["name"] == "cliffs/ndefers/9":
+                e["defer_strategy"] = "open-coded"
+    _edit_json(os.path.join(path, "go.json"), relabel_go)
     assert by_id(folder.load(path))["R2"].verdict == claims.DIFFERS
 
 
@@ -201,7 +262,7 @@ def test_a_partial_run_is_reported_as_partial(run_copy):
     rows = by_id(folder.load(path))
     assert rows["A5"].verdict == claims.NOT_MEASURABLE
     assert rows["A1"].go == "not in this run"
-    assert rows["A1"].verdict != claims.NOT_MEASURABLE  # the C++ analog still judges it
+    assert rows["A1"].verdict == claims.NOT_IN_RUN  # Go decides A1; the C++ analog never does
 
 
 def test_malformed_json_is_one_line_naming_the_file(run_copy):
@@ -226,10 +287,10 @@ def test_a_missing_folder_or_manifest_is_one_line(tmp_path):
 def test_a_report_that_fails_keeps_the_run(monkeypatch, capsys, run_copy):
     path = run_copy()
 
-    def broken(*_):
+    def broken(*_, **__):
         raise RuntimeError("boom")
     monkeypatch.setattr(report, "build", broken)
-    runner.write_report(path)  # must not raise
+    runner.write_report(path, os.path.join(os.path.dirname(path), "site"))  # must not raise
     err = capsys.readouterr().err
     assert "could not be written (RuntimeError: boom)" in err
     assert os.path.exists(os.path.join(path, "defer_cost.json"))
@@ -241,9 +302,10 @@ def test_a_report_that_fails_keeps_the_run(monkeypatch, capsys, run_copy):
 def test_every_per_run_chart_is_drawn(tmp_path, path):
     written = charts.draw_all(folder.load(path), str(tmp_path), dpi=30)
     assert set(written) == set(charts.PER_RUN)
-    for png in written.values():
-        assert os.path.getsize(png) > 1000
-        assert os.path.exists(png[:-4] + ".svg")
+    for chart in written.values():
+        assert os.path.getsize(chart.path) > 1000
+        assert os.path.exists(chart.path[:-4] + ".svg")
+        assert chart.alt and chart.caption
 
 
 def as_full_runs(tmp_path):
@@ -326,3 +388,23 @@ def test_csv_export_keeps_failed_entries_with_their_message():
 def test_an_unknown_export_format_is_refused():
     proc = cli("export", RUN_A, "--format", "xml")
     assert proc.returncode == 2 and "accepted: benchstat, csv" in proc.stderr
+
+
+def test_a_report_links_the_index_its_machines_previous_run_and_its_comparisons(tmp_path):
+    machine = tmp_path / "results" / "fixture-a"
+    for name in ("20260101T000000Z", "20260102T000000Z"):
+        shutil.copytree(RUN_A, machine / name)
+    older, newer = (str(machine / n) for n in ("20260101T000000Z", "20260102T000000Z"))
+    report.build(older, dpi=30)
+    (machine / "20260102T000000Z" / "compare-20260101T000000Z.md").write_text("| a |\n")
+    index = tmp_path / "site" / "index.html"
+    index.parent.mkdir()
+    index.write_text("<html></html>")
+    _, page = report.build(newer, dpi=30, site_index=str(index))
+    text = open(page).read()
+    assert "href='../20260101T000000Z/report.html'" in text
+    assert "href='compare-20260101T000000Z.md'" in text
+    assert f"href='{os.path.relpath(index, newer)}'" in text
+    # The first run of a machine says so, and links no index that does not exist.
+    text = open(os.path.join(older, "report.html")).read()
+    assert "the first run of this machine" in text and "index.html" not in text

@@ -1,0 +1,23 @@
+"""One page over every machine and run: index.html in a folder git does not
+track, self-contained (charts inline), loadable from disk.
+
+    python -m deferbench site [--results-dir results] [--out build/site]
+
+It lists each machine and its runs (full, QUICK and partial told apart),
+links every run's report and the comparisons in its folder, draws each
+machine's headline ratios over its runs (intervals, commits, change points)
+and compares the newest full run of every machine. `make bench` rewrites it
+at the end of every run.
+"""
+
+
+def add_arguments(p):
+    p.add_argument("--results-dir", default="results", help="where run folders are")
+    p.add_argument("--out", default="build/site", help="folder for index.html "
+                   "(default: build/site, which git does not track)")
+
+
+def run(args):
+    from ..render import site  # matplotlib is loaded here, not for --help
+    print(f"deferbench: site: {site.build(args.results_dir, args.out)}")
+    return 0
