@@ -379,6 +379,8 @@ DEFER_MECHANISMS = [
      ("defer_cost/chain_stack", "defer_cost/call", 1)),
     ("heap-allocated record, over a plain call", ("chain_heap", "call", 1),
      ("defer_cost/chain_heap", "defer_cost/call", 1)),
+    ("open-coded defer of the runtime's benchmark body (defer1), over its twin without it",
+     ("open_coded", "call", 1), ("defer_cost/defer1", "defer_cost/defer1_call", 1)),
     ("stack record over open-coded (the runtime's BenchmarkDefer: noopendefer / shipped)",
      ("chain_stack", "open_coded", 1),
      ("runtime/BenchmarkDefer/noopendefer", "runtime/BenchmarkDefer", 1)),

@@ -408,3 +408,21 @@ def test_a_report_links_the_index_its_machines_previous_run_and_its_comparisons(
     # The first run of a machine says so, and links no index that does not exist.
     text = open(os.path.join(older, "report.html")).read()
     assert "the first run of this machine" in text and "index.html" not in text
+
+
+def test_a_newer_quick_run_leaves_the_cross_machine_charts_as_they_were(tmp_path):
+    """make plots after a QUICK run draws the same machines as before it; the
+    history shows the QUICK run, marked as one."""
+    from deferbench.analysis import history
+    from runcopies import copy_run
+    results = as_full_runs(tmp_path)
+    before, after = tmp_path / "before", tmp_path / "after"
+    plots.draw(results, [], str(before), [], "defer_cost", dpi=30)
+    copy_run(RUN_A, os.path.join(results, "fixture-a", "zz-quick"),
+             started="2099-01-01T00:00:00+00:00")
+    plots.draw(results, [], str(after), [], "defer_cost", dpi=30)
+    for name in ("machines_ns_per_op.svg", "machines_ratio_to_call.svg"):
+        assert (before / name).read_bytes() == (after / name).read_bytes(), name
+    points = history.series(results, "fixture-a", "defer_cost", "call").points
+    assert [p.quick for p in points] == [False, True]
+    assert all(p.low <= p.median <= p.high for p in points)
