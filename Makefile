@@ -16,9 +16,11 @@ JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 PY = $(if $(PYTHON),$(PYTHON),$$(scripts/find-python))
 DEFERBENCH = PYTHONPATH=scripts $(PY) -m deferbench
 
-SITE_DIR    ?= $(BUILD_DIR)/site
-BENCH_ARGS = --build-dir $(BUILD_DIR) --results-dir $(RESULTS_DIR) --counters $(COUNTERS) \
-  --site $(SITE_DIR) \
+# The site: $(BUILD_DIR)/site for results/, <RESULTS_DIR>-site for another
+# results folder (scripts/deferbench/render/site_location.py), or SITE_DIR=.
+SITE_DIR    ?=
+SITE_ARGS = --build-dir $(BUILD_DIR) $(if $(SITE_DIR),--site "$(SITE_DIR)")
+BENCH_ARGS = --results-dir $(RESULTS_DIR) --counters $(COUNTERS) $(SITE_ARGS) \
   $(if $(SUITES),--suites $(SUITES)) $(if $(QUICK),--quick) \
   $(if $(MACHINE),--machine $(MACHINE)) $(if $(EVENTS),--events $(EVENTS))
 
@@ -39,7 +41,8 @@ help:
 	@echo "             options: TOLERANCE=percent (default 1) OUT=dir ONLY=C++|Go"
 	@echo "make baseline  record the gate's baseline for this toolchain"
 	@echo "make report RUN=folder|id   rebuild a run's report.md/report.html from its JSON"
-	@echo "make site    one page over every machine and run: build/site/index.html (SITE_DIR=)"
+	@echo "make site    one page over every machine and run: build/site/index.html"
+	@echo "             options: RESULTS_DIR=dir (its site: dir-site/) SITE_DIR=dir"
 	@echo "make plots   charts comparing machines and history, under build/plots/"
 	@echo "make readme-plots   the same into plots/, the README's pictures (commit them)"
 	@echo "             options: RUNS=folder,folder HISTORY=bench,bench RESULTS_DIR=dir"
@@ -96,7 +99,7 @@ DEFERBENCH_PYTEST = PYTHONPATH=scripts $(PY) -m pytest -q tests/deferbench
 compare: setup
 	@$(DEFERBENCH) compare $(if $(BASE),"$(BASE)") $(if $(NEW),"$(NEW)") --results-dir $(RESULTS_DIR) \
 	  $(if $(OUT),--out "$(OUT)") $(if $(ALLOW_DIFFERENT),--allow-different) \
-	  $(if $(MACHINE),--machine $(MACHINE)) --site $(SITE_DIR)
+	  $(if $(MACHINE),--machine $(MACHINE)) $(SITE_ARGS)
 
 regress: build
 	$(DEFERBENCH) regress --build-dir $(BUILD_DIR) $(if $(TOLERANCE),--tolerance "$(TOLERANCE)") \
@@ -115,11 +118,12 @@ history: setup
 # Reports and charts (README: "Reports and charts").
 report: setup
 	@test -n "$(RUN)" || { echo "deferbench: make report needs RUN=<run folder or run id>" >&2; exit 2; }
-	@$(DEFERBENCH) report "$(RUN)" --results-dir $(RESULTS_DIR) --site $(SITE_DIR)
+	@$(DEFERBENCH) report "$(RUN)" --results-dir $(RESULTS_DIR) $(SITE_ARGS)
 
 # One page over every machine and run, in the build folder (not tracked).
 site: setup
-	@$(DEFERBENCH) site --results-dir $(RESULTS_DIR) --out $(SITE_DIR)
+	@$(DEFERBENCH) site --results-dir $(RESULTS_DIR) --build-dir $(BUILD_DIR) \
+	  $(if $(SITE_DIR),--out "$(SITE_DIR)")
 
 # Charts go into the build folder, which git does not track; `make readme-plots`
 # redraws the README's pictures under plots/ on purpose (commit them).

@@ -155,8 +155,10 @@ def _a5(run):
     if cmd:
         return ClaimRow("A5", c.summary, c.article, f"ran: {cmd}", "defer_cost suite (analog)",
                         REPRODUCED, "the article's benchmark ran as shipped")
+    if not run.suite("go"):
+        return ClaimRow("A5", c.summary, c.article, "not run", "-", NOT_IN_RUN, _not_in_run(run))
     reason = report_data.error_of(run, "go", "runtime/BenchmarkDefer") or \
-        run.not_run.get("go", "the go suite is not in this run")
+        "the runtime's benchmark is not in go.json"
     return ClaimRow("A5", c.summary, c.article, "not run", "-", NOT_MEASURABLE, reason)
 
 
@@ -167,8 +169,10 @@ def _b2(head):
     article_slowdown = (work + 35.0) / work
 
     def added(side):
-        n, p = getattr(normal, side), getattr(plain, side)
-        return n.median - p.median if n.measured and p.measured else NAN
+        """The plain call times (normal's ratio - 1): within one program, as the
+        ratio is (Go's normal ns/op are the runtime's, its plain call goref's)."""
+        p, ratio = getattr(plain, side), getattr(normal, side + "_ratio")
+        return p.median * (ratio - 1) if p.measured and not math.isnan(ratio) else NAN
     go_d, cpp_d = added("go"), added("cpp")
     cell = lambda d: "not in this run" if math.isnan(d) else (  # noqa: E731
         f"+{d:.1f} ns per defer: 35 ns of work runs {(work + d) / work:.2f}x slower")
@@ -222,7 +226,7 @@ def _loop_row(run, cid, name):
         allocs = report_data.measure(run, suite, bench, "allocs_per_op")
         nbytes = report_data.measure(run, suite, bench, "bytes_per_op")
         return (f"{m.median:.1f} ns, {nbytes.median:.0f} B/op, {allocs.median:.0f} allocs/op"
-                if allocs.measured else f"{m.median:.1f} ns")
+                if allocs.measured and nbytes.measured else f"{m.median:.1f} ns")
     row = _time_row(run, cid, go, cpp, article_ns)
     row.claim, row.article = c.summary, c.article
     row.go, row.cpp = cell(go, "go", f"cliffs/{name}"), cell(cpp, "cliffs", name)
@@ -248,8 +252,9 @@ def _b6(run):
         go_obs = found and more
         per_item = (f", {cap.median / items.median:.1f} per item" if items.measured
                     and items.median else "")
-        go_text = (f"-m: {esc or 'no escape reported'}; {cap.median:.0f} allocs/op{per_item} vs "
-                   f"{plain.median:.0f} for the plain call")
+        counts = (f"; {cap.median:.0f} allocs/op{per_item} vs {plain.median:.0f} for the plain "
+                  "call" if cap.measured and plain.measured else "; allocations not counted")
+        go_text = f"-m: {esc or 'no escape reported'}{counts}"
     ccap = report_data.measure(run, "cliffs", "closure/capturing", "allocs_per_op")
     cplain = report_data.measure(run, "cliffs", "closure/plain_call", "allocs_per_op")
     citems = report_data.measure(run, "cliffs", "closure/capturing", "items")

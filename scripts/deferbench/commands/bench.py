@@ -16,7 +16,8 @@ def add_arguments(p):
     p.add_argument("--results-dir", default="results", help="where run folders go")
     p.add_argument("--build-dir", default="build", help="the CMake build folder")
     p.add_argument("--site", default=None, help="where the end of the run rewrites the "
-                   "site's index.html over --results-dir (default: <build-dir>/site)")
+                   "site's index.html over --results-dir (default: <build-dir>/site for "
+                   "results/, <results-dir>-site for another)")
     p.add_argument("--machine", default=None, help="machine id (default: derived)")
     p.add_argument("--events", default=None,
                    help="comma-separated libpfm4 event names, or none (default, and when "

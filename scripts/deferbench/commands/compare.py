@@ -56,8 +56,9 @@ def add_arguments(p):
     p.add_argument("--out", default=None, metavar="PREFIX",
                    help="write PREFIX.md and PREFIX.json (default: "
                         "NEW/compare-<base-run-id>.md and .json); never overwrites")
-    p.add_argument("--site", default="build/site", help="the site folder the NEW run's "
-                   "report links (default: build/site)")
+    p.add_argument("--site", default=None, help="the site folder the NEW run's report links (default: "
+                   "<build-dir>/site for results/, <results-dir>-site for another)")
+    p.add_argument("--build-dir", default="build", help="the build folder (default: build)")
 
 
 # ---- rendering: each returns lines or data, nothing prints ----
@@ -310,7 +311,8 @@ def run(args):
         raise
     print(f"\ncompare: wrote {md_path} and {json_path}")
     if not args.out:
-        relist_in_report(new.path, args.site)
+        from ..render.site_location import default_site
+        relist_in_report(new.path, args.site or default_site(args.results_dir, args.build_dir))
     sys.stdout.flush()
     return 0
 

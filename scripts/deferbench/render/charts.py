@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from .. import atomic  # noqa: E402
-from ..analysis import claims, report_data, results  # noqa: E402
+from ..analysis import claims, report_data  # noqa: E402
 
 GO_COLOR, CPP_COLOR, ARTICLE_COLOR = "#1f77b4", "#d62728", "black"
 # The fd suite's C++ strategies, each its own colour, none of them Go's.
@@ -241,8 +241,7 @@ def counters(run):
         return None
     t, col = pick
     i = t.columns.index(col)
-    rows = sorted(((n, v[i]) for n, v in t.rows if not math.isnan(v[i])),
-                  key=lambda r: results.natural_key(r[0]))
+    rows = [(n, v[i]) for n, v in t.rows if not math.isnan(v[i])]  # in name order already
     fig, ax = plt.subplots(figsize=(9, max(3, 0.28 * len(rows) + 1)))
     ax.barh(range(len(rows)), [v for _, v in rows], color=CPP_COLOR, alpha=0.7)
     ax.set_yticks(range(len(rows)), [n for n, _ in rows], fontsize=8)
@@ -282,7 +281,8 @@ PER_RUN = {
                      "line is the article's 112 B/frame."),
     "counters": (counters, "Counters per benchmark",
                  "one counter per benchmark in name order: callgrind's instructions per op "
-                 "where counted (exact, no spread), else the median of the PMU's counts."),
+                 "where counted (exact, no spread), else the PMU's instructions, else "
+                 "allocations per op (medians of the repetitions)."),
 }
 
 

@@ -18,15 +18,18 @@ from ..analysis.machine_comparison import (CASES, RATIO_INTERVAL, instruction_ta
 from ..errors import UserError  # noqa: E402
 
 
-def _present(table):
-    """The cases some machine measured, in CASES order."""
-    return [i for i in range(len(CASES)) if any(not math.isnan(cells[i][1]) for _, cells in table)]
+def _present(table, ratio):
+    """The cases some machine measured (its ratio, or its ns/op), in CASES order:
+    a paired ratio needs no timed repetitions of its own."""
+    column = 2 if ratio else 1
+    return [i for i in range(len(CASES))
+            if any(not math.isnan(cells[i][column]) for _, cells in table)]
 
 
 def draw_machines(table, ratio, ranges=None):
     """Grouped bars per case and machine: ratios with their interval, or ns/op
     medians with the range of the repetitions (`ranges`, machine_comparison)."""
-    idx = _present(table)
+    idx = _present(table, ratio)
     if not idx:
         return None
     fig, ax = plt.subplots(figsize=(max(8, 0.9 * len(idx) + 3), 4.8))

@@ -14,6 +14,7 @@ missing folder or manifest, or malformed JSON, is a UserError naming the file.
 import base64
 import glob
 import html
+import json
 import math
 import os
 import re
@@ -47,9 +48,10 @@ def _answer_blocks(run, head, table):
     differ = [f"{r.id}: {r.note}" for r in table if r.verdict == claims.DIFFERS]
     blocks = [
         ("p", "Each kind of defer against a plain call on this machine: ns per op, and the "
-              "ratio to the plain call of the same program with its 95% interval where the "
-              "run paired them (Go: goref's copy of the runtime's benchmark and its twin "
-              "without the defer; C++: defer_cost against call)."),
+              "ratio to the plain call of the same program, with its 95% interval where the "
+              "run paired them. Go: the ns/op of the runtime's own BenchmarkDefer (shipped, "
+              "and built with noopendefer); its ratios, and the plain call, from goref's copy "
+              "of its body over that copy without the defer. C++: defer_cost against call."),
         ("table", ["", "Go here", "C++ here", "article (Go 1.14)"], rows),
         ("p", f"Of the articles' {len(table)} claims: {verdicts}. Go's figure decides each "
               "claim; the claims table below gives every row and its tolerance."),
@@ -352,17 +354,33 @@ class Links:
     comparisons: list = field(default_factory=list)  # compare-*.md in the folder
 
 
-def links(path, site_index=None):
+def _started(path):
+    """(started, run id) of a run folder, the order runs are told in everywhere."""
+    try:
+        with open(os.path.join(path, folder.MANIFEST)) as f:
+            return (json.load(f).get("started") or "", os.path.basename(path))
+    except (OSError, ValueError):
+        return None
+
+
+def links(path, site_index=None, index_written=False):
+    """The report's links. The previous run is the machine's run started last
+    before this one that has a report (any kind: the index tells them apart);
+    the index is linked when it exists, or when the caller writes it next."""
     run_dir = os.path.abspath(path)
-    here = os.path.basename(run_dir)
-    earlier = sorted(n for n in os.listdir(os.path.dirname(run_dir))
-                     if n < here and os.path.isfile(os.path.join(os.path.dirname(run_dir), n,
-                                                                 "report.html")))
+    machine_dir = os.path.dirname(run_dir)
+    here = _started(run_dir) or ("", os.path.basename(run_dir))
+    earlier = []
+    for name in os.listdir(machine_dir):
+        key = _started(os.path.join(machine_dir, name))
+        if key and key < here and os.path.isfile(os.path.join(machine_dir, name, "report.html")):
+            earlier.append((key, name))
     out = Links(comparisons=sorted(os.path.basename(p)
                                    for p in glob.glob(os.path.join(run_dir, "compare-*.md"))))
     if earlier:
-        out.previous, out.previous_id = f"../{earlier[-1]}/report.html", earlier[-1]
-    if site_index and os.path.isfile(site_index):
+        name = max(earlier)[1]
+        out.previous, out.previous_id = f"../{name}/report.html", name
+    if site_index and (index_written or os.path.isfile(site_index)):
         out.index = os.path.relpath(os.path.abspath(site_index), run_dir)
     return out
 
@@ -483,14 +501,14 @@ def render_html(run, secs, chart_files, link=None):
     return "\n".join(parts)
 
 
-def build(path, dpi=110, site_index=None):
+def build(path, dpi=110, site_index=None, index_written=False):
     """Writes report.md, report.html and the charts into the run folder;
     returns the paths of the two reports. site_index: the site's index.html,
-    linked when it exists."""
+    linked when it exists or `index_written` (the caller writes it next)."""
     run = folder.load(path)
     secs = sections(run)
     chart_files = charts.draw_all(run, path, dpi)
-    link = links(path, site_index)
+    link = links(path, site_index, index_written)
     md, page = os.path.join(path, "report.md"), os.path.join(path, "report.html")
     atomic.write_text(md, render_md(run, secs, chart_files, link))
     atomic.write_text(page, render_html(run, secs, chart_files, link))

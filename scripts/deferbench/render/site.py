@@ -36,25 +36,23 @@ SERIES = [("C++ open_coded / call", "defer_cost", "open_coded", "call"),
           ("Go open_coded / call (goref)", "go", "defer_cost/open_coded", "defer_cost/call"),
           ("Go chain_stack / call (goref)", "go", "defer_cost/chain_stack", "defer_cost/call"),
           ("Go defer1 / defer1_call (runtime's body)", "go", "defer_cost/defer1",
-           "defer_cost/defer1_call")]
-COLORS = ("#d62728", "#ff9896", "#1f77b4", "#aec7e8", "#17becf")
-
-
-def index_path(build_dir):
-    return os.path.join(build_dir, "site", INDEX)
+           "defer_cost/defer1_call"),
+          ("Go defer1 / defer1_call, noopendefer", "go", "defer_cost/defer1/noopendefer",
+           "defer_cost/defer1_call/noopendefer")]
+COLORS = ("#d62728", "#ff9896", "#1f77b4", "#aec7e8", "#17becf", "#9edae5")
 
 
 def _runs(machine_dir):
-    """Every run folder of a machine that loads, oldest first."""
+    """Every run folder of a machine that loads, oldest first (by start, then id)."""
     out = []
-    for name in sorted(os.listdir(machine_dir)):
+    for name in os.listdir(machine_dir):
         path = os.path.join(machine_dir, name)
         if os.path.isfile(os.path.join(path, folder.MANIFEST)):
             try:
                 out.append(folder.load(path))
             except UserError:
                 continue  # a broken folder has nothing to list
-    return out
+    return sorted(out, key=lambda r: (r.manifest.get("started") or "", r.run_id))
 
 
 def kind(run):
@@ -192,7 +190,8 @@ def render(results_dir, out_dir):
                      "with its 95% interval where the run paired them (a point without bars is "
                      "a ratio of medians); QUICK runs hollow; a red ring marks a full run whose "
                      "interval does not overlap the previous full run's.",
-                f"History chart of the headline ratios of {m} over {len(runs)} runs"))
+                f"History chart of the headline ratios of {m} over "
+                f"{sum(not r.partial for r in runs)} complete runs"))
         parts.append("<table><tr><th>run</th><th>kind</th><th>commit</th><th>suites</th>"
                      "<th>comparisons</th></tr>")
         for r in reversed(runs):

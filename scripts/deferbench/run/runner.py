@@ -281,15 +281,17 @@ def write_report(run_dir, site_dir):
     where = f"deferbench: results in {run_dir}"
     try:
         from ..render import report, site  # matplotlib is loaded only here
-        try:
-            index = site.build(os.path.dirname(os.path.dirname(run_dir)), site_dir)
-        except (UserError, atomic.WriteError) as e:
-            index = None
-            print(f"deferbench: the site's index could not be written: {e}", file=sys.stderr)
-        report.build(run_dir, site_index=os.path.join(site_dir, "index.html"))
+        # The report first, linking the index written next: the index then links
+        # the report, which exists by then.
+        report.build(run_dir, site_index=os.path.join(site_dir, site.INDEX),
+                     index_written=True)
         print(f"{where} (report.html, report.md, summary.txt)")
-        if index:
-            print(f"deferbench: every run and machine: {index}")
+        try:
+            print(f"deferbench: every run and machine: "
+                  f"{site.build(os.path.dirname(os.path.dirname(run_dir)), site_dir)}")
+        except Exception as e:  # noqa: BLE001 (an odd old run costs the index, not the run)
+            print(f"deferbench: the site's index could not be written ({type(e).__name__}: "
+                  f"{e}); `make site` retries", file=sys.stderr)
         return
     except atomic.WriteError as e:
         reason = str(e)
@@ -435,7 +437,8 @@ def _run(args, state):
     manifest.finish("failed" if failed else "complete")
     write_summaries(run_dir, selected, ended)
     print()
-    write_report(run_dir, args.site or os.path.join(args.build_dir, "site"))
+    from ..render.site_location import default_site
+    write_report(run_dir, args.site or default_site(args.results_dir, args.build_dir))
     if failed:
         print(f"deferbench: suites that failed: {', '.join(failed)}", file=sys.stderr)
         return 1

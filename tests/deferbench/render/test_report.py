@@ -181,6 +181,9 @@ def test_a_ratio_beyond_its_tolerance_is_a_finding_about_the_go_release(run_copy
             f"{claims.ARTICLE_GO} was 8.0x") in rows["A4"].note
     assert "open-coded" not in rows["A4"].note  # 1.25x against 1.27x is within tolerance
     assert rows["A3"].go == "1.6 ns"  # the twin is Go's plain call: the defer removed
+    # B2's added cost stays within goref's pair: 1.6 ns x (4.2 - 1), never the runtime's
+    # ns/op minus goref's plain call.
+    assert rows["B2"].go.startswith("+5.1 ns per defer")
 
 
 def test_one_rule_per_claim_go_decides_in_every_run(run_copy):
@@ -191,7 +194,8 @@ def test_one_rule_per_claim_go_decides_in_every_run(run_copy):
     os.unlink(os.path.join(path, "go.json"))
     _edit_json(os.path.join(path, "manifest.json"), lambda m: m["suites"].pop("go"))
     rows = by_id(folder.load(path))
-    for cid in ("A1", "A2", "A3", "A4", "B1", "B2", "B3", "B4", "R2", "R3", "B5", "A6", "A7"):
+    for cid in ("A1", "A2", "A3", "A4", "A5", "B1", "B2", "B3", "B4", "R2", "R3", "B5", "A6",
+                "A7"):
         assert rows[cid].verdict == claims.NOT_IN_RUN, rows[cid]
     assert rows["R4"].verdict == claims.REPRODUCED  # no Go case: the C++ label decides, always
 
@@ -260,7 +264,7 @@ def test_a_partial_run_is_reported_as_partial(run_copy):
     text = open(md).read()
     assert "(PARTIAL)" in text and "PARTIAL run: status 'interrupted'" in text
     rows = by_id(folder.load(path))
-    assert rows["A5"].verdict == claims.NOT_MEASURABLE
+    assert rows["A5"].verdict == claims.NOT_IN_RUN
     assert rows["A1"].go == "not in this run"
     assert rows["A1"].verdict == claims.NOT_IN_RUN  # Go decides A1; the C++ analog never does
 
@@ -426,3 +430,11 @@ def test_a_newer_quick_run_leaves_the_cross_machine_charts_as_they_were(tmp_path
     points = history.series(results, "fixture-a", "defer_cost", "call").points
     assert [p.quick for p in points] == [False, True]
     assert all(p.low <= p.median <= p.high for p in points)
+
+
+def test_a_site_goes_beside_its_results_folder_unless_it_is_the_projects(tmp_path,
+                                                                        monkeypatch):
+    from deferbench.render.site_location import default_site
+    monkeypatch.chdir(tmp_path)
+    assert default_site("results", "build") == os.path.join("build", "site")
+    assert default_site(str(tmp_path / "elsewhere")) == str(tmp_path / "elsewhere-site")

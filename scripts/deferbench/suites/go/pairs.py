@@ -53,12 +53,14 @@ PAIRS = [(_runtime("/noopendefer", "runtime-noopendefer.test"), _runtime("", "ru
     (_goref("defer1", build), _goref("defer1_call", build)) for build in ("", "noopendefer")]
 
 
-def _cpu():
+def pinned_cpu():
+    """The CPU a Go child is pinned to: the last this process may use, as the
+    C++ suites pin themselves."""
     return max(os.sched_getaffinity(0))
 
 
 def _ns_per_op(side, binaries, benchtime, cwd, env, timeout):
-    cpu = _cpu()
+    cpu = pinned_cpu()
     proc = subprocess.run(
         [binaries[side.binary], "-test.run=NONE", f"-test.bench={side.pattern}",
          f"-test.benchtime={benchtime}", "-test.count=1"],
@@ -95,5 +97,5 @@ def measure(binaries, pairs, cwd, env, timeout):
                 "subject_ns_per_op": s_times, "reference_ns_per_op": r_times}
         raw.append(data)
         entries.append(paired.entry(paired.Pair(subject.name, reference.name), data))
-    return entries, {"context": {"chunk_s": CHUNK_S, "order": "ABBA", "cpu": _cpu(),
+    return entries, {"context": {"chunk_s": CHUNK_S, "order": "ABBA", "cpu": pinned_cpu(),
                                  "disturbance": "outlier rule only"}, "pairs": raw}

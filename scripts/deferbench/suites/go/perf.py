@@ -32,7 +32,7 @@ import statistics
 import subprocess
 import tempfile
 
-from . import instructions, parse, toolchain
+from . import instructions, pairs, parse, toolchain
 
 TARGET_S, QUICK_TARGET_S = 0.2, 0.05
 REPEATS, QUICK_REPEATS = 3, 1
@@ -54,7 +54,7 @@ def _counted(launcher, binary, case, n, cwd, env, timeout):
     over the whole process, the wall time as Go printed it for its timed loop."""
     with tempfile.TemporaryDirectory(prefix="deferbench-go-perf-") as tmp:
         out = os.path.join(tmp, "counts.json")
-        cpu = max(os.sched_getaffinity(0))
+        cpu = pairs.pinned_cpu()
         proc = subprocess.run([launcher, f"--out={out}", "--", binary, "-test.run=NONE",
                                f"-test.bench={case.pattern}", f"-test.benchtime={n}x",
                                "-test.count=1"],
@@ -103,19 +103,19 @@ def measure(binaries, ns_per_op, cwd, env, timeout, quick):
         if not binary or not os.path.exists(binary) or case.name not in ns_per_op:
             continue
         n = _iterations(ns_per_op[case.name], QUICK_TARGET_S if quick else TARGET_S)
-        pairs = []
+        counted = []
         for _ in range(QUICK_REPEATS if quick else REPEATS):
             first = _counted(launcher, binary, case, n, cwd, env, timeout)
             second = _counted(launcher, binary, case, 2 * n, cwd, env, timeout)
             statuses = statuses or [{k: e[k] for k in ("name", "status", "reason")}
                                     for e in first[0]]
-            pairs.append(_per_op(first, second, n))
+            counted.append(_per_op(first, second, n))
         # An event enters only when every pair counted it: a median over some of them
         # would be a different figure under the same name.
-        names = set.intersection(*(set(p) for p in pairs))
-        values = {k: statistics.median(p[k] for p in pairs) for k in sorted(names)}
+        names = set.intersection(*(set(p) for p in counted))
+        values = {k: statistics.median(p[k] for p in counted) for k in sorted(names)}
         values["perf_iterations"] = n
-        values["perf_pairs"] = len(pairs)
+        values["perf_pairs"] = len(counted)
         per_case[case.name] = values
     return per_case, statuses or [], None
 
