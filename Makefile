@@ -59,8 +59,7 @@ setup:
 # at once take turns (the second says so and waits) rather than link each
 # other's half-written objects.
 BUILD_LOCK = $(BUILD_DIR)-lock
-LOCKED = flock -n $(BUILD_LOCK) true || echo "deferbench: another build of $(BUILD_DIR) is \
-  running; waiting for it"; flock $(BUILD_LOCK)
+LOCKED = scripts/locked $(BUILD_LOCK) $(BUILD_DIR)
 CONFIGURE = test -f $(BUILD_DIR)/CMakeCache.txt || cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release
 
 build: setup
