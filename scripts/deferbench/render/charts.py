@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from .. import atomic  # noqa: E402
-from ..analysis import claims, report_data  # noqa: E402
+from ..analysis import claims, report_data, stats  # noqa: E402
 
 GO_COLOR, CPP_COLOR, ARTICLE_COLOR = "#1f77b4", "#d62728", "black"
 # The fd suite's C++ strategies, each its own colour, none of them Go's.
@@ -83,9 +83,9 @@ def defer_cost(run):
 
 def _range(values, per):
     """(median, below, above) of values / per, for an error bar of their range."""
-    v = sorted(x / per for x in values)
-    mid = v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
-    return mid, mid - v[0], v[-1] - mid
+    v = [x / per for x in values]
+    mid = stats.median(v)
+    return mid, mid - min(v), max(v) - mid
 
 
 def cliff2(run):

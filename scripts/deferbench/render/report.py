@@ -36,8 +36,8 @@ ANSWER_DIFFERS = 4   # the first claims that differ, in the claims' order
 def _answer_blocks(run, head, table):
     """What a defer costs here against a plain call, each side with its
     interval, the claims' verdicts counted, and the heaviest warnings."""
-    rows = [[f"{c.label} ({c.claim})", _ratio_cell(c.go, c.go_ratio, c.go_interval),
-             _ratio_cell(c.cpp, c.cpp_ratio, c.cpp_interval),
+    rows = [[f"{c.label} ({c.claim})", _cell(c.go, c.go_ratio, c.go_interval, brief=True),
+             _cell(c.cpp, c.cpp_ratio, c.cpp_interval, brief=True),
              f"{c.article_ns:.1f} ns, {c.article_ratio:.2f}x"] for c in head]
     counts = {}
     for r in table:
@@ -66,17 +66,6 @@ def _answer_blocks(run, head, table):
     if warn:
         blocks += [("p", "Warnings that most affect these figures:"), ("list", warn)]
     return blocks
-
-
-def _ratio_cell(m, ratio, interval):
-    if not m.measured and math.isnan(ratio):
-        return "not in this run"
-    ns = f"{m.median:.2f} ns" if m.measured else "ns not in this run"
-    if math.isnan(ratio):
-        return f"{ns}, no ratio"
-    if interval is None:
-        return f"{ns}, {ratio:.2f}x (medians)"
-    return f"{ns}, {ratio:.2f}x [{interval[0]:.2f}, {interval[1]:.2f}]"
 
 
 def sections(run):
@@ -179,17 +168,20 @@ def sections(run):
     return out
 
 
-def _cell(m, ratio, interval=None, pair=""):
+def _cell(m, ratio, interval=None, pair="", brief=False):
+    """ns/op and the ratio to the plain call: with its spread, three decimals and
+    the pair it comes from, or `brief` (the answer block) with two and neither."""
     if not m.measured:
         return "not in this run"
-    spread = "" if math.isnan(m.cv) else f" ±{m.cv * 100:.1f}%"
-    source = f" ({pair})" if pair else ""
+    spread = "" if brief or math.isnan(m.cv) else f" ±{m.cv * 100:.1f}%"
+    ns = f"{m.median:.2f} ns{spread}"
     if math.isnan(ratio):
-        return f"{m.median:.2f} ns{spread}, no ratio in this run"
+        return f"{ns}, no ratio in this run"
     if interval is None:
-        return f"{m.median:.2f} ns{spread}, {ratio:.2f}x{source}"
-    return (f"{m.median:.2f} ns{spread}, {ratio:.3f}x [{interval[0]:.3f}, {interval[1]:.3f}]"
-            f"{source if pair else ' paired'}")
+        return f"{ns}, {ratio:.2f}x" + (" (medians)" if brief else f" ({pair})" if pair else "")
+    digits = 2 if brief else 3
+    text = f"{ns}, {ratio:.{digits}f}x [{interval[0]:.{digits}f}, {interval[1]:.{digits}f}]"
+    return text if brief else text + (f" ({pair})" if pair else " paired")
 
 
 def _cliff_blocks(run):
