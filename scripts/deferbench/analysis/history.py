@@ -100,7 +100,7 @@ def series(results_dir, machine_id, suite, benchmark, metric="real_time"):
             points.append(Point(run.run_id, run.manifest.get("started", ""),
                                 float(np.median(values)), len(values), low=min(values),
                                 high=max(values),
-                                quick=bool((run.manifest.get("options") or {}).get("quick"))))
+                                quick=run.quick))
     points.sort(key=lambda p: (p.started, p.run_id))
     s = Series(machine_id, suite, benchmark, metric, points, left_out)
     mark_changes(s.points)

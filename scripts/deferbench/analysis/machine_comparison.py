@@ -90,15 +90,11 @@ def machine_table(selected):
         for suite, bench, case, reference, _ in CASES:
             m = report_data.measure(run, suite, bench)
             plain = report_data.measure(run, suite, reference)
-            ratio, interval = math.nan, (math.nan, math.nan)
-            pair = report_data.paired_entry(run, suite, bench, reference)
-            if pair:
-                ratio, interval = pair["ratio"], (pair["ratio_ci_low"], pair["ratio_ci_high"])
-            elif m.measured and plain.measured:
-                ratio = m.median / plain.median
-                if len(m.values) > 1 and len(plain.values) > 1:
-                    interval = comparison.ratio_interval(plain.values, m.values)
-            cells.append((case, m.median, ratio, interval))
+            found = report_data.ratio(run, suite, bench, reference)
+            interval = found.interval or (math.nan, math.nan)
+            if found.how == "medians" and len(m.values) > 1 and len(plain.values) > 1:
+                interval = comparison.ratio_interval(plain.values, m.values)
+            cells.append((case, m.median, found.value, interval))
         out.append((machine_label(key, run), cells))
     return out
 

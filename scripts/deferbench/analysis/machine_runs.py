@@ -12,7 +12,7 @@ def full_runs(machine_dir):
     """The complete full runs in one machine's folder, newest first: a QUICK
     run never stands for a machine."""
     return [r for r in complete_runs(machine_dir)
-            if not (r.manifest.get("options") or {}).get("quick")]
+            if not r.quick]
 
 
 def complete_runs(machine_dir):
@@ -32,7 +32,7 @@ def complete_runs(machine_dir):
         if run.partial:
             continue
         found.append(run)
-    return sorted(found, key=lambda r: (r.manifest.get("started", ""), r.run_id), reverse=True)
+    return sorted(found, key=lambda r: r.order, reverse=True)
 
 
 def newest_per_machine(results_dir):

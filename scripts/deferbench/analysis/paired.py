@@ -174,6 +174,12 @@ def merge(outputs):
     return merged
 
 
+def overlap(a, b):
+    """Whether two intervals (low, high) share a point: two runs' ratios whose
+    intervals do not differ by more than each run's own noise."""
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
 def usable(entry):
     """The paired entry when it has a figure with its interval (at least
     MIN_PAIRS pairs kept), else None."""

@@ -24,7 +24,7 @@ class Figure:
     high: float
 
     def overlaps(self, other):
-        return self.low <= other.high and other.low <= self.high
+        return paired.overlap((self.low, self.high), (other.low, other.high))
 
     def text(self):
         return f"{self.ratio:.3f} [{self.low:.3f}, {self.high:.3f}]"
@@ -34,8 +34,7 @@ def _figure(run, suite, case, reference):
     e = report_data.paired_entry(run, suite, case, reference)
     if e is None:
         return None
-    commit = ((run.manifest.get("git") or {}).get("commit") or "")[:8]
-    return Figure(run.run_id, commit, e["ratio"], e["ratio_ci_low"], e["ratio_ci_high"])
+    return Figure(run.run_id, run.commit, e["ratio"], e["ratio_ci_low"], e["ratio_ci_high"])
 
 
 def other_runs(run):

@@ -72,7 +72,7 @@ def machine_rows(run):
     mem = mach.get("memory_bytes")
     rows = [
         ("machine id", run.machine_id),
-        ("run", f"{run.run_id} ({run.status}{', QUICK' if (m.get('options') or {}).get('quick') else ''})"),
+        ("run", f"{run.run_id} ({run.status}{', QUICK' if run.quick else ''})"),
         ("started / finished", f"{m.get('started', '?')} / {m.get('finished', '-')}"),
         ("CPU", f"{mach.get('cpu_model', '?')}, {mach.get('cores', '?')} cores, {mach.get('arch', '?')}"),
         ("memory", f"{mem / 2**30:.1f} GiB" if mem else "unknown"),
@@ -111,7 +111,7 @@ def warnings(run):
     elif run.not_run:
         out.append("suites without results: " +
                    "; ".join(f"{k}: {v}" for k, v in run.not_run.items()))
-    if (m.get("options") or {}).get("quick"):
+    if run.quick:
         out.append("QUICK run: few, short repetitions (and Go's recursion under a smaller stack "
                    "limit); figures are for smoke tests, run `make bench` for the real ones.")
     load = mach.get("load_average") or []
@@ -188,11 +188,29 @@ def paired_entry(run, suite, name, reference=None):
     return entry
 
 
+@dataclass
+class Ratio:
+    value: float            # NaN when the run has neither side
+    interval: tuple = None  # the paired 95% interval; None for a ratio of medians
+    how: str = ""           # "paired" or "medians"
+
+
+def ratio(run, suite, subject, reference):
+    """subject over reference, two benchmarks of one program: the paired ratio
+    where the run has it, else the ratio of their medians."""
+    entry = paired_entry(run, suite, subject, reference)
+    if entry:
+        return Ratio(entry["ratio"], (entry["ratio_ci_low"], entry["ratio_ci_high"]), "paired")
+    s, r = measure(run, suite, subject), measure(run, suite, reference)
+    if s.measured and r.measured:
+        return Ratio(s.median / r.median, None, "medians")
+    return Ratio(NAN)
+
+
 def headline(run):
-    """The three cases. A ratio is always within one program: the paired one
-    where the run has it, else the ratio of the two sides' medians (Go: the
-    pair's two benchmarks; C++: the case and call of defer_cost); never the
-    ratio of a benchmark to a plain call of another program."""
+    """The three cases. A ratio is always within one program (ratio()): Go's
+    the pair's two benchmarks, C++'s the case and call of defer_cost; never a
+    benchmark over a plain call of another program."""
     cases = []
     for label, claim, article, go_name, cpp_name, _ in HEADLINE:
         cases.append(HeadlineCase(label, claim, claims.ARTICLE_NS[article][0],
@@ -201,25 +219,15 @@ def headline(run):
     plain = cases[0]
     for c, (_, _, _, _, cpp_name, go_pair) in zip(cases, HEADLINE):
         c.article_ratio = c.article_ns / plain.article_ns
-        c.cpp_ratio = c.cpp.median / plain.cpp.median if plain.cpp.measured else NAN
-        cpp_pair = paired_entry(run, "defer_cost", cpp_name, "call")
-        if cpp_pair:
-            c.cpp_ratio = cpp_pair["ratio"]
-            c.cpp_interval = (cpp_pair["ratio_ci_low"], cpp_pair["ratio_ci_high"])
+        cpp = ratio(run, "defer_cost", cpp_name, "call")
+        c.cpp_ratio, c.cpp_interval = cpp.value, cpp.interval
         if go_pair is None:
             c.go_ratio = 1.0 if c.go.measured else NAN
             continue
-        subject, reference = go_pair
-        entry = paired_entry(run, "go", subject, reference)
-        if entry:
-            c.go_ratio = entry["ratio"]
-            c.go_interval = (entry["ratio_ci_low"], entry["ratio_ci_high"])
-            c.go_pair = f"{subject} / {reference}, paired"
-        else:
-            s, r = measure(run, "go", subject), measure(run, "go", reference)
-            if s.measured and r.measured:
-                c.go_ratio = s.median / r.median
-                c.go_pair = f"{subject} / {reference}, medians"
+        go = ratio(run, "go", *go_pair)
+        c.go_ratio, c.go_interval = go.value, go.interval
+        if go.how:
+            c.go_pair = f"{go_pair[0]} / {go_pair[1]}, {go.how}"
     return cases
 
 

@@ -268,7 +268,7 @@ def chosen_runs(args):
 
 
 def kind(run):
-    return "QUICK" if (run.manifest.get("options") or {}).get("quick") else "full"
+    return "QUICK" if run.quick else "full"
 
 
 def kind_notes(base, new):

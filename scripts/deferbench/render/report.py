@@ -12,9 +12,7 @@ missing folder or manifest, or malformed JSON, is a UserError naming the file.
 """
 
 import base64
-import glob
 import html
-import json
 import math
 import os
 import re
@@ -346,29 +344,19 @@ class Links:
     comparisons: list = field(default_factory=list)  # compare-*.md in the folder
 
 
-def _started(path):
-    """(started, run id) of a run folder, the order runs are told in everywhere."""
-    try:
-        with open(os.path.join(path, folder.MANIFEST)) as f:
-            return (json.load(f).get("started") or "", os.path.basename(path))
-    except (OSError, ValueError):
-        return None
-
-
 def links(path, site_index=None, index_written=False):
     """The report's links. The previous run is the machine's run started last
     before this one that has a report (any kind: the index tells them apart);
     the index is linked when it exists, or when the caller writes it next."""
     run_dir = os.path.abspath(path)
     machine_dir = os.path.dirname(run_dir)
-    here = _started(run_dir) or ("", os.path.basename(run_dir))
+    here = folder.order_of(run_dir) or ("", os.path.basename(run_dir))
     earlier = []
     for name in os.listdir(machine_dir):
-        key = _started(os.path.join(machine_dir, name))
+        key = folder.order_of(os.path.join(machine_dir, name))
         if key and key < here and os.path.isfile(os.path.join(machine_dir, name, "report.html")):
             earlier.append((key, name))
-    out = Links(comparisons=sorted(os.path.basename(p)
-                                   for p in glob.glob(os.path.join(run_dir, "compare-*.md"))))
+    out = Links(comparisons=folder.comparisons(run_dir))
     if earlier:
         name = max(earlier)[1]
         out.previous, out.previous_id = f"../{name}/report.html", name

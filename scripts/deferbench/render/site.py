@@ -9,7 +9,6 @@ and the cross-machine comparison of the newest full runs. The charts are
 inline SVG, so the page loads from disk with nothing else.
 """
 
-import glob
 import html
 import io
 import math
@@ -21,7 +20,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from .. import atomic  # noqa: E402
-from ..analysis import machine_comparison, machine_runs, report_data  # noqa: E402
+from ..analysis import machine_comparison, machine_runs, paired, report_data  # noqa: E402
 from ..errors import UserError  # noqa: E402
 from ..run import folder  # noqa: E402
 from . import plots  # noqa: E402
@@ -52,33 +51,17 @@ def _runs(machine_dir):
                 out.append(folder.load(path))
             except UserError:
                 continue  # a broken folder has nothing to list
-    return sorted(out, key=lambda r: (r.manifest.get("started") or "", r.run_id))
+    return sorted(out, key=lambda r: r.order)
 
 
 def kind(run):
     if run.partial:
         return f"partial ({run.status})"
-    return "QUICK" if (run.manifest.get("options") or {}).get("quick") else "full"
+    return "QUICK" if run.quick else "full"
 
 
 def commit(run):
-    git = run.manifest.get("git") or {}
-    text = (git.get("commit") or "?")[:8]
-    return text + ("+dirty" if git.get("dirty") else "")
-
-
-def _point(run, suite, subject, reference):
-    """(ratio, (low, high) or None): paired where the run paired them, else the
-    ratio of the medians."""
-    entry = report_data.paired_entry(run, suite, subject, reference)
-    if entry:
-        return entry["ratio"], (entry["ratio_ci_low"], entry["ratio_ci_high"])
-    a, b = report_data.measure(run, suite, subject), report_data.measure(run, suite, reference)
-    return (a.median / b.median if a.measured and b.measured else math.nan), None
-
-
-def _overlap(a, b):
-    return a[0] <= b[1] and b[0] <= a[1]
+    return (run.commit or "?") + ("+dirty" if (run.manifest.get("git") or {}).get("dirty") else "")
 
 
 def history_figure(machine_id, runs):
@@ -94,7 +77,8 @@ def history_figure(machine_id, runs):
     for (label, suite, subject, reference), color in zip(SERIES, COLORS):
         previous = None
         for x, run in zip(xs, runs):
-            ratio, interval = _point(run, suite, subject, reference)
+            found = report_data.ratio(run, suite, subject, reference)
+            ratio, interval = found.value, found.interval
             if math.isnan(ratio):
                 continue
             quick = kind(run) == "QUICK"
@@ -104,7 +88,7 @@ def history_figure(machine_id, runs):
                         label=None if label in labelled else label)
             labelled.add(label)
             if not quick and interval:
-                if previous and not _overlap(previous, interval):
+                if previous and not paired.overlap(previous, interval):
                     ax.plot(x, ratio, "o", ms=15, mfc="none", mec="red", mew=1.5)
                 previous = interval
     if not labelled:
@@ -198,9 +182,8 @@ def render(results_dir, out_dir):
             page = os.path.join(r.path, "report.html")
             name = (f"<a href='{e(_href(out_dir, page))}'>{e(r.run_id)}</a>"
                     if os.path.isfile(page) else f"{e(r.run_id)} (no report)")
-            comps = " ".join(
-                f"<a href='{e(_href(out_dir, c))}'>{e(os.path.basename(c))}</a>"
-                for c in sorted(glob.glob(os.path.join(r.path, "compare-*.md"))))
+            comps = " ".join(f"<a href='{e(_href(out_dir, os.path.join(r.path, c)))}'>{e(c)}</a>"
+                             for c in r.comparisons)
             k = kind(r)
             parts.append(f"<tr class='{e(k.split()[0])}'><td>{name}</td><td>{e(k)}</td>"
                          f"<td>{e(commit(r))}</td><td>{e(', '.join(sorted(r.suites)))}</td>"

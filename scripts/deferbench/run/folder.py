@@ -13,6 +13,7 @@ calls "ok" whose file is gone is a UserError naming the file and the problem.
 
 import datetime
 import errno
+import glob
 import json
 import os
 from dataclasses import dataclass, field
@@ -142,6 +143,25 @@ class RunFolder:
         return self.status != "complete"
 
     @property
+    def quick(self):
+        return bool((self.manifest.get("options") or {}).get("quick"))
+
+    @property
+    def commit(self):
+        """The commit measured, short; '' when the manifest does not say."""
+        return ((self.manifest.get("git") or {}).get("commit") or "")[:8]
+
+    @property
+    def order(self):
+        """Where the run stands among its machine's: by start, then id."""
+        return (self.manifest.get("started") or "", self.run_id)
+
+    @property
+    def comparisons(self):
+        """The comparisons `make compare` wrote into the folder (compare-*.md)."""
+        return comparisons(self.path)
+
+    @property
     def run_id(self):
         return self.manifest.get("run_id") or os.path.basename(os.path.normpath(self.path))
 
@@ -159,6 +179,22 @@ class RunFolder:
     def entries(self, suite):
         """Every iteration entry of a suite, the failed ones included."""
         return [e for e in self.raw.get(suite, []) if e.get("run_type", "iteration") == "iteration"]
+
+
+def comparisons(path):
+    return sorted(os.path.basename(p) for p in glob.glob(os.path.join(path, "compare-*.md")))
+
+
+def order_of(path):
+    """RunFolder.order of a run folder from its manifest alone (no suite file
+    read); None when it has no readable manifest."""
+    try:
+        with open(os.path.join(path, MANIFEST)) as f:
+            manifest = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return (manifest.get("started") or "",
+            manifest.get("run_id") or os.path.basename(os.path.normpath(path)))
 
 
 def locate(text, results_dir):

@@ -395,9 +395,10 @@ def test_an_unknown_export_format_is_refused():
 
 
 def test_a_report_links_the_index_its_machines_previous_run_and_its_comparisons(tmp_path):
+    from runcopies import copy_run
     machine = tmp_path / "results" / "fixture-a"
-    for name in ("20260101T000000Z", "20260102T000000Z"):
-        shutil.copytree(RUN_A, machine / name)
+    for day, name in ((1, "20260101T000000Z"), (2, "20260102T000000Z")):
+        copy_run(RUN_A, machine / name, started=f"2026-01-0{day}T00:00:00+00:00")
     older, newer = (str(machine / n) for n in ("20260101T000000Z", "20260102T000000Z"))
     report.build(older, dpi=30)
     (machine / "20260102T000000Z" / "compare-20260101T000000Z.md").write_text("| a |\n")
