@@ -35,11 +35,12 @@ The statistics, and why:
 """
 
 import math
-import re
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from . import results
 
 
 ALPHA = 0.05                 # family-wise error rate, after Holm's correction
@@ -196,12 +197,6 @@ def suite_order(names):
     return sorted(names, key=lambda n: (known.index(n) if n in known else len(known), n))
 
 
-def natural_key(name):
-    """ndefers/2 before ndefers/10: digit runs compare as numbers."""
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part)
-            for part in re.split(r"(\d+)", name) if part]
-
-
 def exact_row(suite, benchmark, metric, base, new):
     """A Row for one deterministic figure per run (callgrind's counts)."""
     return Row(suite, benchmark, metric, base, new, 1, 1, new / base if base else math.nan,
@@ -259,7 +254,7 @@ def compare_runs(base, new, metric="real_time", alpha=ALPHA, min_change=MIN_CHAN
     times, counters = [], []
     for suite in suite_order(set(base.suites) & set(new.suites)):
         b_suite, n_suite = base.suites[suite], new.suites[suite]
-        for name in sorted(b_suite.benchmarks, key=natural_key):
+        for name in sorted(b_suite.benchmarks, key=results.natural_key):
             b = b_suite.benchmarks[name]
             n = n_suite.benchmarks.get(name)
             if n is None or not b.repetitions or not n.repetitions:
@@ -269,8 +264,8 @@ def compare_runs(base, new, metric="real_time", alpha=ALPHA, min_change=MIN_CHAN
             for key in _counter_keys(b, n):
                 counters.append(compare_samples(suite, name, key, b.counter(key),
                                                 n.counter(key)))
-        b_cg, n_cg = base.callgrind.get(suite, {}), new.callgrind.get(suite, {})
-        for name in sorted(b_cg, key=natural_key):
+        b_cg, n_cg = base.instructions(suite), new.instructions(suite)
+        for name in sorted(b_cg, key=results.natural_key):
             if name in n_cg:
                 counters.append(exact_row(suite, name, CALLGRIND_METRIC, b_cg[name], n_cg[name]))
     notes = [w for w in (withhold_underpowered(times, alpha, "times"),

@@ -179,6 +179,11 @@ def measure_go(build_dir, inject=False):
                        context, instructions.ITERATIONS, side="Go")
 
 
+def _go_repeats():
+    from ..suites.go import instructions
+    return instructions.REPEATS
+
+
 def iterations_text(iterations):
     """'100000' or 'defer_cost 100000, cliffs 5000' (a case may divide it)."""
     if isinstance(iterations, dict):
@@ -279,8 +284,8 @@ def baseline_data(m, recorded):
         "counting": {"method": "callgrind: (count(2N) - count(N)) / N, each run on a fresh "
                                "thread, environment fixed by the gate" if m.side == "C++" else
                                "callgrind: (count(2N) - count(N)) / N of -test.benchtime runs, "
-                               "counted inside the benchmark's loop function, least of 4, "
-                               "environment fixed by the gate",
+                               f"counted inside the benchmark's loop function, least of "
+                               f"{_go_repeats()}, environment fixed by the gate",
                      "iterations": m.iterations, "unit": "instructions per op"},
         "recorded": recorded,
         "suites": m.counts,

@@ -55,7 +55,7 @@ class Series:
 
 def _values(run, suite, benchmark, metric):
     if metric == "instructions":
-        value = run.callgrind.get(suite, {}).get(benchmark)
+        value = run.instructions(suite).get(benchmark)
         return [] if value is None else [value]
     b = run.suites.get(suite) and run.suites[suite].benchmarks.get(benchmark)
     if not b:
@@ -73,7 +73,7 @@ def suites_with(results_dir, machine_id, benchmark):
         except UserError:
             continue
         found |= {s for s, result in run.suites.items() if benchmark in result.benchmarks}
-        found |= {s for s, counts in run.callgrind.items() if benchmark in counts}
+        found |= {s for s, result in run.suites.items() if benchmark in result.instructions}
     return sorted(found)
 
 

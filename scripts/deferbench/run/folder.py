@@ -132,7 +132,6 @@ class RunFolder:
     suites: dict                                  # name -> results.SuiteResult
     raw: dict = field(default_factory=dict)      # name -> every entry, failed ones too
     not_run: dict = field(default_factory=dict)  # name -> why it has no results
-    callgrind: dict = field(default_factory=dict)  # name -> {case: instructions per op}
 
     @property
     def status(self):
@@ -175,6 +174,12 @@ class RunFolder:
 
     def suite(self, name):
         return self.suites.get(name)
+
+    def instructions(self, name):
+        """{case: instructions per op} the run counted for a suite under
+        callgrind (results.SuiteResult reads them); {} when it did not."""
+        s = self.suites.get(name)
+        return s.instructions if s else {}
 
     def entries(self, suite):
         """Every iteration entry of a suite, the failed ones included."""
@@ -252,9 +257,6 @@ def load(path):
         suite_path = os.path.join(path, file)
         run.suites[name] = results.load(suite_path)
         run.raw[name] = read_json(suite_path)["benchmarks"]
-        if outcome.get("callgrind_file"):
-            run.callgrind[name] = results.instruction_counts(
-                os.path.join(path, outcome["callgrind_file"]))
     return run
 
 

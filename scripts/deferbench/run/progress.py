@@ -17,7 +17,7 @@ import time
 WIDTH, WRAP = 160, 100
 
 DEBUG_WARNING = "Library was built as DEBUG"
-DEBUG_NOTE = ("note: Google Benchmark's 'Library was built as DEBUG' is Debian's libbenchmark; "
+DEBUG_NOTE = (f"note: Google Benchmark's '{DEBUG_WARNING}' is Debian's libbenchmark; "
               "the timed loops are deferbench's Release build")
 
 

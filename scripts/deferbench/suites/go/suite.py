@@ -117,23 +117,44 @@ class _Phases:
         return _Timer()
 
 
+# The test binaries: (key, package, go test flags). The runtime's come from
+# GOROOT (golang-src), goref's from its module; defercost-noopendefer holds
+# defer1 and its twin with every defer of the package a stack record, the
+# runtime's noopendefer build in a program that also has the plain call.
+TEST_BINARIES = (
+    ("runtime.test", "runtime", []),
+    ("runtime-noopendefer.test", "runtime", [NOOPENDEFER]),
+    ("defercost.test", "./defercost", []),
+    ("defercost-noopendefer.test", "./defercost",
+     ["-gcflags=deferbench/goref/defercost=-d=noopendefer"]),
+    ("cliffs.test", "./cliffs", []),
+)
+# Those whose benchmarks instructions.CASES counts (the gate builds these).
+COUNTED = ("runtime.test", "runtime-noopendefer.test", "defercost.test", "cliffs.test")
+
+
+def _test_binary(go, key, tags=()):
+    """Compiles one of TEST_BINARIES, with `tags` under a name of its own, so
+    that a tagged build never replaces the suite's; returns its path."""
+    _, package, flags = next(t for t in TEST_BINARIES if t[0] == key)
+    path = go.path(key.replace(".test", "".join(f"-{t}" for t in tags) + ".test"))
+    tag_args = [f"-tags={','.join(tags)}"] if tags else []
+    where = {"cwd": go.work_dir} if package == "runtime" else {}  # else goref's module
+    go.check(["test", "-c", "-o", path, *flags, *tag_args, package], **where)
+    return path
+
+
 def _build(go, phases, have_runtime_src):
-    binaries = {name: go.path(name) for name in (
-        "runtime.test", "runtime-noopendefer.test", "defercost.test",
-        "defercost-noopendefer.test", "cliffs.test", "deferstack", "deferstack-noopendefer",
-        "deferfd")}
+    binaries = {key: go.path(key) for key, _, _ in TEST_BINARIES}
+    binaries.update({name: go.path(name) for name in (
+        "deferstack", "deferstack-noopendefer", "deferfd")})
     with phases("compile runtime's tests, as shipped and with noopendefer"):
         if have_runtime_src:
-            go.check(["test", "-c", "-o", binaries["runtime.test"], "runtime"], cwd=go.work_dir)
-            go.check(["test", "-c", "-o", binaries["runtime-noopendefer.test"], NOOPENDEFER,
-                      "runtime"], cwd=go.work_dir)
+            for key in ("runtime.test", "runtime-noopendefer.test"):
+                _test_binary(go, key)
     with phases("compile goref"):
-        go.check(["test", "-c", "-o", binaries["defercost.test"], "./defercost"])
-        # defer1 and its twin with every defer of the package a stack record: the
-        # runtime's noopendefer build, in a program that also has the plain call.
-        go.check(["test", "-c", "-o", binaries["defercost-noopendefer.test"],
-                  "-gcflags=deferbench/goref/defercost=-d=noopendefer", "./defercost"])
-        go.check(["test", "-c", "-o", binaries["cliffs.test"], "./cliffs"])
+        for key in ("defercost.test", "defercost-noopendefer.test", "cliffs.test"):
+            _test_binary(go, key)
         go.check(["build", "-o", binaries["deferstack"], "./cmd/deferstack"])
         go.check(["build", "-o", binaries["deferstack-noopendefer"], "-gcflags=-d=noopendefer",
                   "./cmd/deferstack"])
@@ -142,21 +163,9 @@ def _build(go, phases, have_runtime_src):
 
 
 def build_test_binaries(go, tags=()):
-    """The test binaries whose benchmarks the gate counts (instructions.CASES),
-    built with `tags` (a test build: -tags deferbench_inject) under names of
-    their own, so that a tagged build never replaces the suite's."""
-    suffix = "".join(f"-{t}" for t in tags)
-    tag_args = [f"-tags={','.join(tags)}"] if tags else []
-    binaries = {}
-    for key, package, extra in (("runtime.test", "runtime", []),
-                                ("runtime-noopendefer.test", "runtime", [NOOPENDEFER]),
-                                ("defercost.test", "./defercost", []),
-                                ("cliffs.test", "./cliffs", [])):
-        path = go.path(key.replace(".test", f"{suffix}.test"))
-        where = {"cwd": go.work_dir} if package == "runtime" else {}  # else goref's module
-        go.check(["test", "-c", "-o", path, *extra, *tag_args, package], **where)
-        binaries[key] = path
-    return binaries
+    """The test binaries whose benchmarks the gate counts (COUNTED), built with
+    `tags` (a test build: -tags deferbench_inject)."""
+    return {key: _test_binary(go, key, tags) for key in COUNTED}
 
 
 def _diagnostics(go, run_dir):
@@ -268,7 +277,9 @@ def run(out_path, quick, run_dir):
             binaries, go_perf.median_ns(entries), go.work_dir, go.env, settings.timeout_s, quick)
         for e in entries:
             e.update(counted.get(e["name"], {}))
-        context["go_perf_events"] = statuses or missing
+        context["go_perf_events"] = statuses  # [] without the launcher; go_perf_missing says why
+        if missing:
+            context["go_perf_missing"] = missing
         context["go_perf_note"] = (
             "perf events per op from two runs of each test binary, N and 2N ops, under "
             "deferbench-count (the whole process, every thread); an event not counted is "

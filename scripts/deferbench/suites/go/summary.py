@@ -147,8 +147,9 @@ def task_clock_line(suite):
         if first.get(TASK_CLOCK) and first.get("perf_real_time"):
             ratios[name] = first[TASK_CLOCK] / first["perf_real_time"]
     if not ratios:
-        reason = next((e.get("reason") for e in suite.context.get("go_perf_events") or []
-                       if isinstance(e, dict) and e.get("name") == TASK_CLOCK), None)
+        reason = suite.context.get("go_perf_missing") or next(
+            (e.get("reason") for e in suite.context.get("go_perf_events") or []
+             if e.get("name") == TASK_CLOCK), None)
         return [f"  {TASK_CLOCK} per op: not counted ({reason or 'no counted runs'})"]
     low, high = min(ratios, key=ratios.get), max(ratios, key=ratios.get)
     within = sum(abs(r - 1) <= 0.10 for r in ratios.values())
