@@ -141,8 +141,6 @@ std::vector<std::string> PerfCounters::default_events() {
           "perf::CONTEXT-SWITCHES"};
 }
 
-const Kernel& system_kernel() { return kSystemKernel; }
-
 ScopedKernel::ScopedKernel(const Kernel& kernel) : previous_(g_kernel) { g_kernel = &kernel; }
 ScopedKernel::~ScopedKernel() { g_kernel = previous_; }
 

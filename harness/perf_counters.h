@@ -43,7 +43,6 @@ struct Kernel {
   ssize_t (*read)(int fd, void* buffer, std::size_t bytes);
   int (*close)(int fd);
 };
-const Kernel& system_kernel();
 
 // Puts `kernel` in place of the system's for as long as it lives (tests only).
 class ScopedKernel {

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import machine_runs
 from ..run import folder
 from ..errors import UserError
 
@@ -65,13 +66,10 @@ def _values(run, suite, benchmark, metric):
 
 def suites_with(results_dir, machine_id, benchmark):
     """The suites in which some complete run of the machine has `benchmark`."""
-    machine_dir = os.path.join(results_dir, machine_id)
     found = set()
-    for name in sorted(os.listdir(machine_dir)) if os.path.isdir(machine_dir) else []:
-        try:
-            run = folder.load_complete(os.path.join(machine_dir, name))
-        except UserError:
-            continue
+    for run in machine_runs.complete_runs(os.path.join(results_dir, machine_id)):
+        if run.machine_id != machine_id:
+            continue  # as series() leaves it out
         found |= {s for s, result in run.suites.items() if benchmark in result.benchmarks}
         found |= {s for s, result in run.suites.items() if benchmark in result.instructions}
     return sorted(found)
