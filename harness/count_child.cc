@@ -17,7 +17,6 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -25,6 +24,7 @@
 
 #include "event_report.h"
 #include "perf_counters.h"
+#include "program_suite.h"
 
 namespace {
 
@@ -38,7 +38,10 @@ void forward(int sig) {
   if (g_child > 0) kill(g_child, sig);
 }
 
+harness::ProgramOutput* g_output = nullptr;  // once created: discarded on refusal
+
 [[noreturn]] void refuse(const std::string& line) {
+  if (g_output != nullptr) g_output->discard();  // std::exit runs no local destructor
   std::fprintf(stderr, "deferbench-count: %s\n%s", line.c_str(), kUsage);
   std::exit(2);
 }
@@ -68,6 +71,11 @@ int main(int argc, char** argv) {
   }
   if (out.empty()) refuse("--out=PATH is required");
   if (i >= argc) refuse("no program to run after --");
+
+  // The program suites' output: whole or not at all, and an unwritable folder
+  // refused before the program runs.
+  harness::ProgramOutput output(out);
+  g_output = &output;
 
   // The child waits on a pipe until its counters are open, then execs: the
   // counters start at the exec (enable_on_exec) and follow its threads.
@@ -108,13 +116,7 @@ int main(int argc, char** argv) {
     }
     list.push_back(e);
   }
-  const std::string tmp = out + ".tmp";
-  {
-    std::ofstream f(tmp);
-    f << nlohmann::json{{"events", list}}.dump(2) << "\n";
-    if (!f.flush()) refuse("cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), out.c_str()) != 0) refuse("cannot write " + out);
+  if (!output.write(nlohmann::json{{"events", list}})) return 1;
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return WEXITSTATUS(status);
 }

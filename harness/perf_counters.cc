@@ -121,6 +121,20 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
+// Names the event and encodes it with libpfm4; false, with the event marked
+// unknown and libpfm4's reason, when it cannot (what every open starts with).
+bool encode_event(const std::string& name, bool count_kernel, EventInfo& event, Encoded& enc) {
+  event.name = name;
+  const int rc = pfm_ready() ? encode(name, count_kernel, enc) : PFM_ERR_NOINIT;
+  if (rc != PFM_SUCCESS) {
+    event.status = EventStatus::unknown_event;
+    event.reason = std::string("libpfm4 cannot encode it: ") + pfm_strerror(rc);
+    return false;
+  }
+  event.encoded = enc.fully_qualified;
+  return true;
+}
+
 }  // namespace
 
 const char* to_string(EventStatus status) noexcept {
@@ -150,16 +164,11 @@ PerfCounters PerfCounters::open(const std::vector<std::string>& names,
   std::vector<Encoded> encodings;  // of the events that probed as countable
   for (const std::string& name : names) {
     EventInfo event;
-    event.name = name;
     Encoded enc;
-    const int rc = pfm_ready() ? encode(name, count_kernel, enc) : PFM_ERR_NOINIT;
-    if (rc != PFM_SUCCESS) {
-      event.status = EventStatus::unknown_event;
-      event.reason = std::string("libpfm4 cannot encode it: ") + pfm_strerror(rc);
+    if (!encode_event(name, count_kernel, event, enc)) {
       counters.events_.push_back(std::move(event));
       continue;
     }
-    event.encoded = enc.fully_qualified;
     // Probe alone: encoding proves nothing about the machine.
     const int fd = perf_event_open(&enc.attr, -1);
     if (fd < 0) {
@@ -288,15 +297,9 @@ ChildCounters ChildCounters::open(int child, const std::vector<std::string>& nam
   ChildCounters counters;
   for (const std::string& name : names) {
     EventInfo event;
-    event.name = name;
     Encoded enc;
-    const int rc = pfm_ready() ? encode(name, count_kernel, enc) : PFM_ERR_NOINIT;
     int fd = -1;
-    if (rc != PFM_SUCCESS) {
-      event.status = EventStatus::unknown_event;
-      event.reason = std::string("libpfm4 cannot encode it: ") + pfm_strerror(rc);
-    } else {
-      event.encoded = enc.fully_qualified;
+    if (encode_event(name, count_kernel, event, enc)) {
       enc.attr.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
       enc.attr.inherit = 1;         // the threads it starts, too
       enc.attr.disabled = 1;        // not the launcher's own work before the exec ...
