@@ -1,5 +1,7 @@
 #include "paired.h"
 
+#include <alloca.h>
+
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -142,6 +144,15 @@ int add_op(std::string name, std::function<OpLoop()> make) {
 bool has_op(const std::string& name) { return ops().count(name) > 0; }
 
 nlohmann::json run_pairs(const std::vector<PairSpec>& pairs, const PairOptions& options) {
+  // The layout this process measures in: the stack moved by 0 to 4080 bytes
+  // in 16-byte steps (it keeps the ABI's alignment), the heap by a block of
+  // 0 to 64 KiB held to the end, both drawn from the seed.
+  const std::size_t stack_offset = options.layout_seed == 0 ? 0 : (options.layout_seed % 256) * 16;
+  const std::size_t heap_offset =
+      options.layout_seed == 0 ? 0 : ((options.layout_seed >> 8) % 4096) * 16;
+  volatile char* stack_pad = static_cast<char*>(alloca(stack_offset + 1));
+  stack_pad[0] = 0;
+  const std::vector<char> heap_pad(heap_offset);
   const double resolution = clock_resolution_ns();
   PairOptions effective = options;
   effective.chunk_ns = std::max(options.chunk_ns, 1000 * resolution);
@@ -151,6 +162,10 @@ nlohmann::json run_pairs(const std::vector<PairSpec>& pairs, const PairOptions& 
                           {"chunk_ns", effective.chunk_ns},
                           {"pairs_per_case", effective.pairs},
                           {"order", "ABBA"},
+                          {"layout",
+                           {{"seed", options.layout_seed},
+                            {"stack_offset_bytes", stack_offset},
+                            {"heap_offset_bytes", heap_offset}}},
                           {"disturbance_events", disturbances.status()}}},
                         {"pairs", nlohmann::json::array()}};
   for (const auto& spec : pairs) out["pairs"].push_back(run_pair(spec, effective, disturbances));

@@ -21,6 +21,7 @@
 // which judges the Go side's pairs by the same rules.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -41,6 +42,10 @@ bool has_op(const std::string& name);
 struct PairOptions {
   int pairs = 300;
   double chunk_ns = 1e6;
+  // Non-zero: the process moves its stack and heap by amounts drawn from this
+  // seed before it measures, so that each process of a series samples another
+  // layout (where loops and data land moves a ratio by a few percent).
+  std::uint64_t layout_seed = 0;
 };
 
 struct PairSpec {

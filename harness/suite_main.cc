@@ -48,6 +48,8 @@ constexpr const char* kUsage = R"(deferbench suite options (before Google Benchm
   --pairs-out=PATH       where (default: standard output)
   --pairs-count=N        pairs per case (default 300)
   --chunk-ms=X           the length of one chunk (default 1)
+  --layout-seed=N        move the stack and heap by amounts drawn from N before
+                         the pairs (default 0: no move)
 )";
 
 struct Options {
@@ -147,6 +149,12 @@ bool parse_options(int& argc, char** argv, Options& options) {
         return false;
       }
       options.pair_options.pairs = static_cast<int>(std::min(n, 1'000'000L));
+    } else if (arg.starts_with("--layout-seed=")) {
+      long seed = 0;
+      if (!positive_integer("--layout-seed", std::string(value_of("--layout-seed=")), seed)) {
+        return false;
+      }
+      options.pair_options.layout_seed = static_cast<std::uint64_t>(seed);
     } else if (arg.starts_with("--chunk-ms=")) {
       double ms = 0;
       if (!positive("--chunk-ms", std::string(value_of("--chunk-ms=")), ms)) return false;

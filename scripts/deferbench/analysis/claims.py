@@ -111,6 +111,8 @@ ARTICLE_GO = "1.14"
 REPRODUCED, DIFFERS, NOT_MEASURABLE, NOT_OBSERVED, NOT_IN_RUN = \
     "reproduced", "differs", "not measurable here", "not observed in this run", \
     "not measured in this run"
+# A verdict on two timings whose paired interval straddles the bound.
+UNDECIDED = "undecided"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ analog's label, in every run. The tolerances are claims.py's:
   row says what Go here measured beside the article's Go release;
 - bytes per frame of the recursion (A7) within FRAME_TOLERANCE;
 - a rule reproduces when the run observed the behaviour (a strategy label, a
-  compiler diagnostic, an allocation count) and nothing contradicted it;
+  compiler diagnostic, an allocation count) and nothing contradicted it; one
+  that compares two timings is decided on their paired interval, and is
+  "undecided" when the interval straddles the bound;
   rules no run can observe name the tests that check them;
 - a figure the machine's limits keep out of reach is "not measurable here",
   with the limit.
@@ -21,8 +23,8 @@ analog's label, in every run. The tolerances are claims.py's:
 import math
 from dataclasses import dataclass
 
-from . import claims, report_data
-from .claims import DIFFERS, NOT_IN_RUN, NOT_MEASURABLE, NOT_OBSERVED, REPRODUCED
+from . import claims, paired, report_data
+from .claims import DIFFERS, NOT_IN_RUN, NOT_MEASURABLE, NOT_OBSERVED, REPRODUCED, UNDECIDED
 
 NAN = math.nan
 
@@ -34,7 +36,7 @@ class ClaimRow:
     article: str
     go: str
     cpp: str
-    verdict: str       # one of claims.REPRODUCED, DIFFERS, NOT_MEASURABLE, NOT_OBSERVED, NOT_IN_RUN
+    verdict: str       # claims.REPRODUCED, DIFFERS, UNDECIDED, NOT_MEASURABLE, NOT_OBSERVED, NOT_IN_RUN
     note: str = ""     # the factor, the reason, what was observed
 
     @property
@@ -99,6 +101,8 @@ def _rule_row(cid, go_obs, cpp_obs, tests=None, judge="Go"):
         verdict, note = NOT_OBSERVED, f"covered by {tests}"
     elif observed is None:
         verdict, note = NOT_IN_RUN, f"{judge}'s case did not run"
+    elif observed == UNDECIDED:
+        verdict, note = UNDECIDED, f"{judge}'s paired interval straddles the bound (see its cell)"
     elif observed:
         verdict, note = REPRODUCED, f"observed ({judge})"
     else:
@@ -272,21 +276,37 @@ def _b6(run):
 
 
 def _b7(run):
-    """Each fix beside its cliff: allocations for cliffs 1 and 3, ns per defer for cliff 2."""
+    """Each fix beside its cliff: allocations for cliffs 1 and 3 (counts), ns per
+    defer for cliff 2 (two timings: decided on their paired ratio's interval,
+    undecided where it straddles 1 or the run has no pair)."""
+    def step(suite, prefix):
+        r = report_data.ratio(run, suite, prefix + "ndefers/9", prefix + "ndefers/8")
+        if math.isnan(r.value):
+            return None, "not in this run"
+        if r.interval is None:
+            return UNDECIDED, f"ndefers/9 / ndefers/8 per defer {r.value * 8 / 9:.3g}x (no pair)"
+        decided = paired.interval_verdict(*r.interval, 1, math.inf)
+        observed = {"ok": True, "MISSED": False}.get(decided, UNDECIDED)
+        return observed, (f"ndefers/9 / ndefers/8 per defer {r.value:.3g}x "
+                          f"[{r.interval[0]:.3g}, {r.interval[1]:.3g}] paired")
+
     def fixes(suite, prefix):
         out, texts = [], []
-        for cliff, fix, key, per_cliff, per_fix, what in (
-                ("loop/defer_in_loop", "loop/helper", "allocs_per_op", 1, 1, "allocs/op"),
-                ("ndefers/9", "ndefers/8", "real_time", 9, 8, "ns per defer"),
-                ("closure/capturing", "closure/plain_call", "allocs_per_op", 1, 1, "allocs/op")):
-            a = report_data.measure(run, suite, prefix + cliff, key)
-            b = report_data.measure(run, suite, prefix + fix, key)
+        for cliff, fix in (("loop/defer_in_loop", "loop/helper"),
+                           ("closure/capturing", "closure/plain_call")):
+            a = report_data.measure(run, suite, prefix + cliff, "allocs_per_op")
+            b = report_data.measure(run, suite, prefix + fix, "allocs_per_op")
             if not (a.measured and b.measured):
                 return None, "not in this run"
-            cost, fixed = a.median / per_cliff, b.median / per_fix
-            out.append(fixed < cost)
-            texts.append(f"{fix} {fixed:.3g} vs {cost:.3g} {what}")
-        return all(out), "; ".join(texts)
+            out.append(b.median < a.median)
+            texts.append(f"{fix} {b.median:.3g} vs {a.median:.3g} allocs/op")
+        observed, text = step(suite, prefix)
+        if observed is None:
+            return None, "not in this run"
+        texts.insert(1, text)
+        if not all(out) or observed is False:
+            return False, "; ".join(texts)
+        return (UNDECIDED if observed == UNDECIDED else True), "; ".join(texts)
     return _rule_row("B7", fixes("go", "cliffs/"), fixes("cliffs", ""))
 
 

@@ -9,23 +9,32 @@ same for Go's benchmarks with short runs of the test binaries. Here, for both:
     is an outlier, more than OUTLIER_FACTOR from its side's median chunk;
   - each kept pair gives a ratio, subject / reference (times a scale:
     ndefers/9 over ndefers/8 per defer is x 8/9);
-  - the figure is their median with a distribution-free 95% interval: the
-    order statistics of the sorted ratios whose ranks come from the binomial
-    distribution (scipy.stats.binom), which holds whatever the ratios'
-    distribution.
+  - the pairs of one process are not independent of each other: they share
+    its address-space layout, its heap, the CPU's frequency and its
+    neighbours while it ran, and a process's layout alone moves a ratio by a
+    few percent (Mytkowicz et al. 2009). The process is the independent unit
+    (Kalibera and Jones, "Rigorous benchmarking in reasonable time", 2013):
+    each process gives one ratio, the median of its kept pairs, and the figure
+    is the median of those with a distribution-free 95% interval, the order
+    statistics whose ranks come from the binomial distribution
+    (scipy.stats.binom), which holds whatever the ratios' distribution. A Go
+    pair is two processes of its own, so there every pair is a unit.
 
-What the interval covers: the noise of this run, that is how well the median
-of these pairs is known. A neighbour that shares the core can change the ratio
-itself (two loops use a busy core differently); runs made at other moments can
-then differ by more than their intervals, and the report shows them as such.
+What the interval covers: how well the median process's ratio is known, the
+spread between processes' layouts included; the spread itself is reported
+(process_ratio_min, process_ratio_max). A neighbour that shares the core for
+the whole run can still change the ratio itself; runs made at other moments
+can then differ by more than their intervals, and the report shows them as such.
 
 The figures join the suite's Google Benchmark JSON as one aggregate entry per
 case (aggregate_name "paired") with the fields ratio, ratio_ci_low,
-ratio_ci_high, reference, pairs_kept, pairs_dropped (and per reason),
-median_ns, min_ns and reference_median_ns.
+ratio_ci_high, interval_unit, processes, process_ratio_min, process_ratio_max,
+reference, pairs_kept, pairs_dropped (and per reason), median_ns, min_ns and
+reference_median_ns.
 """
 
 import math
+import random
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,16 +44,35 @@ from . import results
 CONFIDENCE = 0.95
 AGGREGATE = "paired"
 OUTLIER_FACTOR = 3.0    # a chunk this far from its side's median, either way
-# The fewest kept pairs with a 95% interval of their median: with n pairs the
-# widest order-statistic interval, the whole range, covers it with probability
-# 1 - 2 / 2^n, at least 95% from n = 6 on.
+# The fewest units (processes, or Go's pairs) with a 95% interval of their
+# median: with n units the widest order-statistic interval, the whole range,
+# covers it with probability 1 - 2 / 2^n, at least 95% from n = 6 on.
 MIN_PAIRS = 6
-FULL_PAIRS, QUICK_PAIRS = 700, 60
-# The pairs are spread over this many processes, each with its own address-space
-# layout: where code and stack land moves a ratio by a few percent from one
-# process to the next (measurement bias, Mytkowicz et al. 2009), and one process
-# would hide that inside a narrow interval.
-PROCESSES = 10
+
+
+@dataclass(frozen=True)
+class Series:
+    """How many processes a paired measurement spreads its pairs over.
+
+    Each process moves its stack and heap by amounts drawn at random
+    (--layout-seed), so that the processes sample layouts rather than repeat
+    one. A full series runs processes until every ratio's interval is narrow
+    (at most `narrow` of its ratio) or `max_processes` have run, and never
+    fewer than `min_processes`; a QUICK series runs a fixed number."""
+    pairs_per_process: int
+    min_processes: int
+    max_processes: int
+    narrow: float = 0.0     # 0: no early stop
+
+    @property
+    def max_pairs(self):
+        return self.pairs_per_process * self.max_processes
+
+
+FULL = Series(pairs_per_process=24, min_processes=12, max_processes=30, narrow=0.01)
+QUICK = Series(pairs_per_process=6, min_processes=10, max_processes=10)
+# What the summaries call a full run's pairs per ratio, at the most.
+FULL_PAIRS, QUICK_PAIRS = FULL.max_pairs, QUICK.max_pairs
 
 
 @dataclass(frozen=True)
@@ -59,8 +87,10 @@ class Pair:
     chunk_ms: float = 1.0
     pairs_fraction: float = 1.0
 
-    def pair_count(self, pairs):
-        return max(12, round(pairs * self.pairs_fraction))
+    def pairs_per_process(self, series):
+        """Pairs in each process: a fraction of the series' for a pair with
+        longer chunks, at least two (one ABBA cycle)."""
+        return max(2, round(series.pairs_per_process * self.pairs_fraction))
 
 
 def median_interval(values, confidence=CONFIDENCE):
@@ -84,6 +114,16 @@ def median_interval(values, confidence=CONFIDENCE):
     return float(x[j - 1]), float(x[n - j])
 
 
+def interval_verdict(low, high, lo_limit, hi_limit):
+    """'ok' when [low, high] lies inside [lo_limit, hi_limit], 'MISSED' when it lies
+    wholly outside, 'undecided' when it straddles a limit (or there is no interval)."""
+    if lo_limit <= low and high <= hi_limit:
+        return "ok"
+    if high < lo_limit or low > hi_limit:
+        return "MISSED"
+    return "undecided"
+
+
 def keep(data):
     """(mask of the pairs kept, {reason: pairs dropped}) of one pair's data."""
     s = np.asarray(data["subject_ns_per_op"], float)
@@ -104,14 +144,25 @@ def keep(data):
     return mask, dropped
 
 
+def process_ratios(ratios, processes):
+    """The ratio of each process, the median of its pairs', in process order."""
+    by_process = {}
+    for ratio, process in zip(ratios, processes):
+        by_process.setdefault(int(process), []).append(ratio)
+    return [float(np.median(by_process[k])) for k in sorted(by_process)]
+
+
 def entry(pair, data, time_unit="ns"):
-    """The suite JSON entry of one pair's data (run_pairs's per-pair object)."""
+    """The suite JSON entry of one pair's data (run_pairs's per-pair object).
+    Without a `process` list each pair is a unit of its own (Go's pairs)."""
     mask, dropped = keep(data)
     s = np.asarray(data["subject_ns_per_op"], float)[mask]
     r = np.asarray(data["reference_ns_per_op"], float)[mask]
     ratios = s / r * pair.scale
     kept = len(ratios)
-    low, high = median_interval(ratios)
+    process = np.asarray(data.get("process") or range(len(mask)))[mask]
+    units = process_ratios(ratios, process)
+    low, high = median_interval(units)
     median_ns = float(np.median(s)) if kept else math.nan
     return {
         "name": f"{pair.subject}_{AGGREGATE}", "run_name": pair.subject,
@@ -119,8 +170,12 @@ def entry(pair, data, time_unit="ns"):
         "repetitions": kept, "threads": 1,
         "iterations": int(np.median(np.atleast_1d(data["subject_iterations"]))),
         "real_time": median_ns, "cpu_time": median_ns, "time_unit": time_unit,
-        "ratio": float(np.median(ratios)) if kept else math.nan,
+        "ratio": float(np.median(units)) if units else math.nan,
         "ratio_ci_low": low, "ratio_ci_high": high, "ratio_scale": pair.scale,
+        "interval_unit": "process" if data.get("process") else "pair",
+        "processes": len(units),
+        "process_ratio_min": min(units) if units else math.nan,
+        "process_ratio_max": max(units) if units else math.nan,
         "reference": pair.reference, "pairs": len(mask), "pairs_kept": kept,
         "pairs_dropped": int(sum(dropped.values())),
         **{f"dropped_{reason}": int(n) for reason, n in sorted(dropped.items())},
@@ -130,45 +185,61 @@ def entry(pair, data, time_unit="ns"):
     }
 
 
-def entries(pairs, output):
-    """Suite JSON entries for every pair in a --pairs output document."""
+def entries(pairs, output, partial_ok=False):
+    """Suite JSON entries for every pair in a --pairs output document (with
+    partial_ok, for the pairs it holds, in the order of `pairs`)."""
     by_names = {(p["subject"], p["reference"]): p for p in output["pairs"]}
     missing = [f"{p.subject}:{p.reference}" for p in pairs
                if (p.subject, p.reference) not in by_names]
-    if missing:
+    if missing and not partial_ok:
         raise RuntimeError(f"the paired output lacks {', '.join(missing)}")
-    return [entry(pair, by_names[(pair.subject, pair.reference)]) for pair in pairs]
+    return [entry(pair, by_names[(pair.subject, pair.reference)]) if
+            (pair.subject, pair.reference) in by_names else None for pair in pairs]
 
 
-def commands(pairs, pairs_count, processes=PROCESSES):
-    """The suite binary's argument lists for `pairs`: per chunk length, `processes`
-    invocations that share its pairs between them (rounded up: at least as many)."""
+def commands(pairs, series, rng=random.SystemRandom()):
+    """The suite binary's argument lists for one process of each group of
+    `pairs` (grouped by chunk length and pairs per process), each with a
+    layout seed of its own."""
     groups = {}
     for p in pairs:
-        groups.setdefault((p.chunk_ms, p.pair_count(pairs_count)), []).append(p)
+        groups.setdefault((p.chunk_ms, p.pairs_per_process(series)), []).append(p)
     return [["--pairs=" + ",".join(f"{p.subject}:{p.reference}" for p in group),
-             f"--pairs-count={math.ceil(count / processes)}", f"--chunk-ms={chunk_ms:g}"]
-            for (chunk_ms, count), group in groups.items() for _ in range(processes)]
+             f"--pairs-count={count}", f"--chunk-ms={chunk_ms:g}",
+             f"--layout-seed={rng.randrange(1, 2**31)}"]
+            for (chunk_ms, count), group in groups.items()]
+
+
+def settled(entry, series):
+    """Whether a ratio needs no more processes: its interval is at most
+    `series.narrow` of its ratio."""
+    return bool(series.narrow) and entry is not None and usable(entry) is not None and \
+        entry["ratio_ci_high"] - entry["ratio_ci_low"] <= series.narrow * entry["ratio"]
 
 
 def merge(outputs):
-    """One --pairs document from several: each pair's chunks, process after process."""
-    merged = {"context": dict(outputs[0]["context"], processes=len(outputs)), "pairs": []}
+    """One --pairs document from several: each pair's chunks, process after
+    process, with the index of the process each came from (`process`)."""
+    merged = {"context": dict(outputs[0]["context"], processes=len(outputs),
+                              layouts=[o["context"].get("layout") for o in outputs]),
+              "pairs": []}
     by_names = {}
-    for output in outputs:
+    for index, output in enumerate(outputs):
         for p in output["pairs"]:
             key = (p["subject"], p["reference"])
             if key not in by_names:
                 by_names[key] = dict(p, subject_iterations=[], reference_iterations=[],
                                      subject_ns_per_op=[], reference_ns_per_op=[],
-                                     disturbed=[])
+                                     disturbed=[], process=[])
                 merged["pairs"].append(by_names[key])
             into = by_names[key]
             n = len(p["subject_ns_per_op"])
             for field in ("subject_ns_per_op", "reference_ns_per_op", "disturbed"):
                 into[field] += p.get(field) or [""] * n
+            into["process"] += [index] * n
             into["subject_iterations"].append(p["subject_iterations"])
             into["reference_iterations"].append(p["reference_iterations"])
+    merged["context"].pop("layout", None)
     for p in merged["pairs"]:
         p["pairs"] = len(p["subject_ns_per_op"])
     return merged
@@ -182,16 +253,21 @@ def overlap(a, b):
 
 def usable(entry):
     """The paired entry when it has a figure with its interval (at least
-    MIN_PAIRS pairs kept), else None."""
-    return entry if entry and entry.get("pairs_kept", 0) >= MIN_PAIRS else None
+    MIN_PAIRS units with kept pairs), else None."""
+    return entry if entry and entry.get("processes", entry.get("pairs_kept", 0)) >= MIN_PAIRS \
+        and not math.isnan(entry.get("ratio_ci_low", math.nan)) else None
 
 
 def unmeasured_reason(entry):
     """Why a paired entry has no figure: the pairs dropped, and for what."""
     reasons = ", ".join(f"{entry[k]} {k[len('dropped_'):].replace('_', ' ')}"
-                        for k in sorted(entry) if k.startswith("dropped_") and entry[k])
+                        for k in sorted(entry) if k.startswith("dropped_") and entry[k]) or "none"
     if not entry.get("pairs_kept"):
         return f"not measured: all {entry['pairs']} pairs were dropped ({reasons})"
+    if entry.get("interval_unit") == "process":
+        return (f"not measured: {entry['pairs_kept']} of {entry['pairs']} pairs kept, from "
+                f"{entry['processes']} processes, too few for a 95% interval (it needs "
+                f"{MIN_PAIRS} processes; dropped: {reasons})")
     return (f"not measured: {entry['pairs_kept']} of {entry['pairs']} pairs kept, too few for "
             f"a 95% interval (it needs {MIN_PAIRS}; dropped: {reasons})")
 
@@ -205,6 +281,24 @@ def ratio_text(suite, subject):
     if not usable(e):
         return unmeasured_reason(e)
     return f"{e['ratio']:.3f}x [{e['ratio_ci_low']:.3f}, {e['ratio_ci_high']:.3f}]"
+
+
+def series_context(series, quick):
+    """What the suite JSON's context says of the series that measured it."""
+    return {"pairs_per_process": series.pairs_per_process,
+            "min_processes": series.min_processes, "max_processes": series.max_processes,
+            "narrow": series.narrow, "quick": quick}
+
+
+def is_quick(suite, full_pairs=FULL_PAIRS):
+    """Whether a suite's pairs came from a QUICK series: its context says so;
+    a run made before it did, by its pairs per ratio (Go's: full_pairs)."""
+    series = suite.context.get("paired_series")
+    if series:
+        return bool(series.get("quick"))
+    first = next((b.aggregates[AGGREGATE] for b in suite.benchmarks.values()
+                  if AGGREGATE in b.aggregates), None)
+    return bool(first) and first["pairs"] < full_pairs
 
 
 def lines(suite, title, mark=None, full_pairs=FULL_PAIRS):
@@ -224,9 +318,11 @@ def lines(suite, title, mark=None, full_pairs=FULL_PAIRS):
         if not usable(e):
             out.append(head + unmeasured_reason(e))
             continue
+        units = (f", {e['processes']} processes" if e.get("interval_unit") == "process" else "")
         out.append(head + f"{e['ratio']:>8.3f}x [{e['ratio_ci_low']:.3f}, "
-                   f"{e['ratio_ci_high']:.3f}]  {e['pairs_kept']} of {e['pairs']} pairs{note}")
-    if entries[0]["pairs"] < full_pairs:
+                   f"{e['ratio_ci_high']:.3f}]  {e['pairs_kept']} of {e['pairs']} pairs"
+                   f"{units}{note}")
+    if full_pairs and is_quick(suite, full_pairs):
         out.append(f"  ({entries[0]['pairs']} pairs, a QUICK run: its intervals are wider "
-                   f"than a full run's {full_pairs} pairs give)")
+                   f"than a full run's give)")
     return out

@@ -41,8 +41,8 @@ def _answer_blocks(run, head, table):
     for r in table:
         counts[r.verdict] = counts.get(r.verdict, 0) + 1
     verdicts = ", ".join(f"{counts[v]} {v}" for v in (
-        claims.REPRODUCED, claims.DIFFERS, claims.NOT_IN_RUN, claims.NOT_MEASURABLE,
-        claims.NOT_OBSERVED) if counts.get(v))
+        claims.REPRODUCED, claims.DIFFERS, claims.UNDECIDED, claims.NOT_IN_RUN,
+        claims.NOT_MEASURABLE, claims.NOT_OBSERVED) if counts.get(v))
     differ = [f"{r.id}: {r.note}" for r in table if r.verdict == claims.DIFFERS]
     blocks = [
         ("p", "Each kind of defer against a plain call on this machine: ns per op, and the "
@@ -261,8 +261,8 @@ def _fd_blocks(run):
 def _fd_gap_cell(row):
     if math.isnan(row.gap):
         return ""
-    verdict = {None: "", True: ": ok", False: ": MISSED"}[row.meets_gap]
-    return f"{row.gap * 100:+.1f}%{verdict}"
+    verdict = "" if row.gap_verdict is None else f": {row.gap_verdict}"
+    return f"{row.gap_text()}{verdict}"
 
 
 def _fd_memory_verdict(slope):

@@ -97,9 +97,6 @@ def _run_child(cmd, partial, log, on_out=None, on_err=None):
     return status, err
 
 
-# A long step says how far it got at most this often.
-PROGRESS_EVERY_S = 10
-
 # Said once per run however many suites give cause.
 NOTES = progress.Notes()
 
@@ -202,41 +199,52 @@ def _finish_suite(binary, suite, settings, run_dir, status, err, partial, final,
 
 def run_pairs(binary, suite, settings, suite_json, run_dir, log):
     """The suite's paired ratios (analysis/paired.py): the raw pairs kept in
-    <suite>.pairs.json, the figures added to the suite JSON as 'paired' entries."""
+    <suite>.pairs.json, the figures added to the suite JSON as 'paired' entries.
+
+    Processes run in rounds, one process per group of pairs a round, each in a
+    layout of its own; from the series' minimum on, a ratio whose interval is
+    narrow enough leaves the rounds, and the series ends when none is left or
+    at its maximum (paired.Series)."""
+    series = settings.pairs
     raw = os.path.join(run_dir, f"{suite.name}.pairs.json")
     partial = raw + ".partial"
     started = time.monotonic()
     outputs = []
-    commands = paired.commands(suite.pairs, settings.pairs)
-    said = started
-    for k, args in enumerate(commands, 1):
-        status, err = _run_child([binary, "--quiet-counters", *args, f"--pairs-out={partial}"],
-                                 partial, log)
-        now = time.monotonic()
-        elapsed, left = now - started, (now - started) / k * (len(commands) - k)
-        if status != 0 or k == len(commands) or now - said >= PROGRESS_EVERY_S:
-            said = now
-            progress.say(f"  {suite.name}  paired: {len(suite.pairs)} ratios from up to "
-                         f"{settings.pairs} interleaved pairs each, process {k}/{len(commands)}  "
-                         f"{progress.duration(elapsed)}"
-                         + (f", about {progress.duration(left)} left" if k < len(commands)
-                            else ""))
-        if status != 0:
-            if os.path.exists(partial):
-                os.unlink(partial)
-            raise RuntimeError(f"{suite.name}: the paired measurement failed: "
-                               f"{_last_line(err, status)}")
-        with open(partial) as f:
-            outputs.append(json.load(f))
-        os.unlink(partial)
+    active = list(suite.pairs)
+    for round_index in range(1, series.max_processes + 1):
+        for args in paired.commands(active, series):
+            status, err = _run_child([binary, "--quiet-counters", *args,
+                                      f"--pairs-out={partial}"], partial, log)
+            if status != 0:
+                if os.path.exists(partial):
+                    os.unlink(partial)
+                raise RuntimeError(f"{suite.name}: the paired measurement failed: "
+                                   f"{_last_line(err, status)}")
+            with open(partial) as f:
+                outputs.append(json.load(f))
+            os.unlink(partial)
+        if round_index >= series.min_processes:
+            figures = paired.entries(active, paired.merge(outputs), partial_ok=True)
+            active = [p for p, e in zip(active, figures) if not paired.settled(e, series)]
+        # A line where the early stop begins and one where the series ends:
+        # as many lines on a slow machine as on a fast one.
+        if not active or round_index in (series.min_processes, series.max_processes):
+            now = time.monotonic()
+            progress.say(f"  {suite.name}  paired: {len(suite.pairs)} ratios, process round "
+                         f"{round_index} of {series.min_processes}..{series.max_processes}, "
+                         f"{len(active)} ratio(s) still open  "
+                         f"{progress.duration(now - started)}")
+        if not active:
+            break
     output = paired.merge(outputs)
     with open(suite_json) as f:
         data = json.load(f)
     data["benchmarks"] += paired.entries(suite.pairs, output)
+    data["context"]["paired_series"] = paired.series_context(series, settings is suite.quick)
     atomic.write_json(suite_json, data)
     atomic.write_json(raw, output)
-    return {"pairs_file": os.path.basename(raw), "pairs": settings.pairs,
-            "pairs_seconds": round(time.monotonic() - started, 2)}
+    return {"pairs_file": os.path.basename(raw), "pairs_per_process": series.pairs_per_process,
+            "processes": len(outputs), "pairs_seconds": round(time.monotonic() - started, 2)}
 
 
 def run_callgrind(binary, suite, run_dir):

@@ -24,7 +24,7 @@ class RunSettings:
     repetitions: int
     min_time_s: float
     interleave: bool  # random interleaving: drift hits every case alike
-    pairs: int = 0    # paired chunks per case (analysis/paired.py), for suites with pairs
+    pairs: object = None  # analysis/paired.Series, for suites with pairs
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ class CostRow:
             return None
         if self.interval is None:
             return "ok" if self.ratio <= self.target_ratio else "MISSED"
-        return interval_verdict(*self.interval, -math.inf, self.target_ratio)
+        return paired.interval_verdict(*self.interval, -math.inf, self.target_ratio)
 
     @property
     def meets_ratio(self):
@@ -162,15 +162,19 @@ def defer_cost_lines(rows):
     if with_pairs:
         kept = [r.paired for r in rows if r.paired]
         dropped = sum(p["pairs_dropped"] for p in kept)
-        lines.append(f"  paired: each ratio is the median of {kept[0]['pairs']} interleaved pairs "
-                     f"of ~1 ms chunks (ABBA); {dropped} pair(s) dropped in all as disturbed "
-                     "(context switch, CPU migration, outlier); the interval covers this run's "
-                     "noise" + ("; a QUICK run has fewer pairs, so wider intervals"
-                                if kept[0]["pairs"] < paired.FULL_PAIRS else ""))
+        processes = kept[0].get("processes")
+        unit = (f"the median of {processes} processes' ratios, each the median of its "
+                f"interleaved pairs of ~1 ms chunks (ABBA; {kept[0]['pairs']} pairs in all, "
+                "each process in a layout of its own)" if kept[0].get("interval_unit") == "process"
+                else f"the median of {kept[0]['pairs']} interleaved pairs of ~1 ms chunks (ABBA)")
+        lines.append(f"  paired: each ratio is {unit}; {dropped} pair(s) dropped in all as "
+                     "disturbed (context switch, CPU migration, outlier); the interval spans "
+                     "this run's processes" + ("; a QUICK run has fewer, so wider intervals"
+                                               if paired.is_quick(suite) else ""))
     if unstable and with_pairs:
         lines.append(
             f"! a 95% interval wider than {claims.TARGET_INTERVAL:.0%} of its ratio for "
-            f"{', '.join(unstable)}: the machine was noisy even within ~1 ms pairs; run "
+            f"{', '.join(unstable)}: its processes disagree (layout or a noisy machine); run "
             "again, or compare instruction counts (COUNTERS=callgrind)")
     elif unstable:
         lines.append(
@@ -184,15 +188,6 @@ def defer_cost_lines(rows):
 COUNTERS_ON = "counters_on/call"   # its paired entry: call with counters read / without
 
 
-def interval_verdict(low, high, lo_limit, hi_limit):
-    """'ok' when [low, high] lies inside [lo_limit, hi_limit], 'MISSED' when it lies
-    wholly outside, 'undecided' when it straddles a limit."""
-    if lo_limit <= low and high <= hi_limit:
-        return "ok"
-    if high < lo_limit or low > hi_limit:
-        return "MISSED"
-    return "undecided"
-
 
 def counter_overhead_paired(suite):
     """(ratio, low, high, verdict) of the paired overhead; None without a figure."""
@@ -201,7 +196,7 @@ def counter_overhead_paired(suite):
     if e is None:
         return None
     low, high = e["ratio_ci_low"], e["ratio_ci_high"]
-    return e["ratio"], low, high, interval_verdict(
+    return e["ratio"], low, high, paired.interval_verdict(
         low, high, 1 - claims.COUNTER_OVERHEAD_TARGET, 1 + claims.COUNTER_OVERHEAD_TARGET)
 
 
@@ -254,6 +249,6 @@ PAIRS = tuple(paired.Pair(c, "call") for c in (
 
 SUITE = Suite(
     "defer_cost", "A1-A4, B1", "gbench", binary="suites/defer_cost/defer_cost",
-    full=RunSettings(repetitions=10, min_time_s=0.15, interleave=True, pairs=paired.FULL_PAIRS),
-    quick=RunSettings(repetitions=3, min_time_s=0.02, interleave=False, pairs=paired.QUICK_PAIRS),
+    full=RunSettings(repetitions=10, min_time_s=0.15, interleave=True, pairs=paired.FULL),
+    quick=RunSettings(repetitions=3, min_time_s=0.02, interleave=False, pairs=paired.QUICK),
     summary=defer_cost_summary, pairs=PAIRS)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 
 from ..text import number
-from ..analysis import stats
+from ..analysis import paired, stats
 from ..analysis.claims import (ARTICLE_FILE_MAX, ARTICLE_RUNS, GO_BYTES_PER_FILE, TARGET_CHAIN_BYTES, TARGET_GAP,
                                TARGET_GAP_FROM_N, TARGET_GAP_STRATEGIES)
 from ..run.suite import Suite
@@ -44,14 +44,25 @@ class Row:
     peak_rss: float
     peak_vm: float
     gap_ns: float = math.nan   # to the floor's median at the same N
-    gap: float = math.nan      # as a fraction of the floor
+    gap: float = math.nan      # as a fraction of the floor: the median paired ratio - 1
+    gap_low: float = math.nan  # its 95% interval (nan: too few pairs for one)
+    gap_high: float = math.nan
 
     @property
-    def meets_gap(self):
+    def gap_verdict(self):
+        """'ok' when the gap's whole interval is within the target, 'MISSED' when
+        wholly above, 'undecided' when it straddles it or has no interval; None
+        where the target does not apply."""
         if self.strategy not in TARGET_GAP_STRATEGIES or self.n < TARGET_GAP_FROM_N \
                 or math.isnan(self.gap):
             return None
-        return self.gap <= TARGET_GAP
+        return paired.interval_verdict(self.gap_low, self.gap_high, -math.inf, TARGET_GAP)
+
+    def gap_text(self):
+        """'+3.6% [+1.2%, +5.9%]', or the gap alone without an interval."""
+        if math.isnan(self.gap_low):
+            return f"{self.gap:+.1%} (too few pairs for an interval)"
+        return f"{self.gap:+.1%} [{self.gap_low:+.1%}, {self.gap_high:+.1%}]"
 
 
 # Linux >= 6.2 reads RSS from per-CPU counters with an offset of up to some
@@ -120,13 +131,28 @@ def rows(suite):
                            med("sys_ns_per_file"), med("heap_bytes_per_file"),
                            med("peak_rss_bytes"), med("peak_vm_bytes")))
     # The gap is taken on CPU time: on a loaded machine the wall time of a
-    # child that was descheduled says more about the load than about it.
-    floor = {r.n: r.cpu_ns_per_file for r in out if r.strategy == FLOOR}
+    # child that was descheduled says more about the load than about it. It is
+    # paired: each repetition runs every strategy back to back (in rotated
+    # order), so a strategy's repetition k over plain's repetition k is one
+    # pair, and drift between repetitions cancels; every child is a process of
+    # its own, so each pair is an independent unit.
+    floor = {(int(e["files"]), e.get("repetition_index")): e["cpu_time"]
+             for e in _all_entries(suite, FLOOR)}
+    floor_median = {r.n: r.cpu_ns_per_file for r in out if r.strategy == FLOOR}
     for r in out:
-        if r.strategy not in (FLOOR, RECORDS_ONLY) and r.n in floor:
-            r.gap_ns = r.cpu_ns_per_file - floor[r.n]
-            r.gap = r.gap_ns / floor[r.n]
+        if r.strategy in (FLOOR, RECORDS_ONLY) or r.n not in floor_median:
+            continue
+        ratios = [e["cpu_time"] / floor[key] for e in _entries(suite, r.strategy).get(r.n, [])
+                  if (key := (r.n, e.get("repetition_index"))) in floor and floor[key] > 0]
+        r.gap_ns = r.cpu_ns_per_file - floor_median[r.n]
+        if ratios:
+            low, high = paired.median_interval(ratios)
+            r.gap, r.gap_low, r.gap_high = stats.median(ratios) - 1, low - 1, high - 1
     return out
+
+
+def _all_entries(suite, strategy):
+    return [e for reps in _entries(suite, strategy).values() for e in reps]
 
 
 def _fit(xs, ys):
@@ -218,8 +244,8 @@ def lines(suite):
         unstable = []
         for r in table:
             gap = "" if math.isnan(r.gap) else f"{r.gap_ns:+.0f} ns {r.gap * 100:+.1f}%"
-            if r.meets_gap is not None:
-                gap += " ok" if r.meets_gap else " MISS"
+            if r.gap_verdict is not None:
+                gap += {"ok": " ok", "MISSED": " MISS", "undecided": " ?"}[r.gap_verdict]
             mark = "!" if not math.isnan(r.cpu_cv) and r.cpu_cv > TARGET_GAP else " "
             if mark == "!":
                 unstable.append(f"{r.strategy}/{r.n}")
@@ -230,7 +256,7 @@ def lines(suite):
                 f"{r.peak_vm / MB:>7.1f}MB")
         out.append(f"  target: defer machinery <= {TARGET_GAP:.0%} above `{FLOOR}` in CPU time "
                    f"per file from N = {TARGET_GAP_FROM_N} for {' and '.join(TARGET_GAP_STRATEGIES)} "
-                   "(ok / MISS above); open_frame_in_loop, Go's heap record per file, has no "
+                   "(ok / MISS above, ? where the paired interval straddles it); open_frame_in_loop, Go's heap record per file, has no "
                    "verdict; spread is of the CPU time")
         if unstable:
             out.append(f"! spread above {TARGET_GAP:.0%} for {', '.join(unstable)}: a gap "
@@ -285,8 +311,8 @@ def fd_brief(suite):
              f" (RLIMIT_NOFILE {limits.get('rlimit_nofile_hard', '?')})"
              + (f"; N = {', '.join(not_measured)} not measured (the limits; see the summary)"
                 if not_measured else "")]
-    verdicts = [f"{r.strategy}/{r.n} {r.gap:+.1%} {'ok' if r.meets_gap else 'MISSED'}"
-                for r in rows(suite) if r.meets_gap is not None]
+    verdicts = [f"{r.strategy}/{r.n} {r.gap_text()} {r.gap_verdict}"
+                for r in rows(suite) if r.gap_verdict is not None]
     if verdicts:
         lines.append(f"  gap to plain (target <= {TARGET_GAP:.0%}): " + ", ".join(verdicts))
     chain = next((s for s in rss_slopes(suite) if s.strategy == "chain"), None)

@@ -78,15 +78,91 @@ def test_a_ratio_from_fewer_pairs_than_an_interval_needs_has_no_figure_and_says_
                                            "interval (it needs 6; dropped: 4 context switch)")
 
 
-def test_the_pairs_of_several_processes_are_pooled_in_order():
+def test_the_pairs_of_several_processes_are_pooled_in_order_with_their_process():
     one = {"subject": "a", "reference": "b", "subject_iterations": 10, "reference_iterations": 20,
            "subject_ns_per_op": [1.0], "reference_ns_per_op": [2.0], "disturbed": [""]}
     two = dict(one, subject_iterations=11, subject_ns_per_op=[3.0], disturbed=["cpu_migration"])
-    merged = paired.merge([{"context": {"order": "ABBA"}, "pairs": [one]},
-                           {"context": {"order": "ABBA"}, "pairs": [two]}])
+    merged = paired.merge([{"context": {"order": "ABBA", "layout": {"seed": 5}}, "pairs": [one]},
+                           {"context": {"order": "ABBA", "layout": {"seed": 7}}, "pairs": [two]}])
     (p,) = merged["pairs"]
     assert p["subject_ns_per_op"] == [1.0, 3.0] and p["disturbed"] == ["", "cpu_migration"]
     assert p["subject_iterations"] == [10, 11] and p["pairs"] == 2
+    assert p["process"] == [0, 1]
     assert merged["context"]["processes"] == 2
-    commands = paired.commands([paired.Pair("a", "b")], 300)
-    assert len(commands) == paired.PROCESSES and "--pairs-count=30" in commands[0]
+    assert merged["context"]["layouts"] == [{"seed": 5}, {"seed": 7}]
+
+
+def test_each_process_of_a_round_gets_a_layout_seed_of_its_own():
+    series = paired.Series(pairs_per_process=24, min_processes=2, max_processes=4)
+    pairs = [paired.Pair("a", "b"), paired.Pair("c", "b"),
+             paired.Pair("d", "e", chunk_ms=25, pairs_fraction=0.2)]
+    commands = paired.commands(pairs, series)
+    assert [c[:3] for c in commands] == [
+        ["--pairs=a:b,c:b", "--pairs-count=24", "--chunk-ms=1"],
+        ["--pairs=d:e", "--pairs-count=5", "--chunk-ms=25"]]
+    seeds = {c[3] for c in commands + paired.commands(pairs, series)}
+    assert len(seeds) == 4 and all(s.startswith("--layout-seed=") for s in seeds)
+
+
+def _process_data(process_ratios, pairs_each=5, jitter=0.001):
+    """Pair data whose processes sit at the given ratios, each with a little
+    noise of its own around it."""
+    rng = np.random.default_rng(11)
+    s, r, process = [], [], []
+    for k, ratio in enumerate(process_ratios):
+        for _ in range(pairs_each):
+            s.append(ratio * (1 + rng.normal(0, jitter)))
+            r.append(1.0)
+            process.append(k)
+    return {"subject_iterations": [1] * len(process_ratios),
+            "reference_iterations": [1] * len(process_ratios),
+            "subject_ns_per_op": s, "reference_ns_per_op": r, "process": process}
+
+
+def test_the_interval_spans_processes_not_pairs():
+    """Ten processes whose layouts put the ratio at 1.00 to 1.09: many tight
+    pairs each cannot narrow the interval below what the processes spread."""
+    data = _process_data([1.00 + 0.01 * k for k in range(10)], pairs_each=70)
+    e = paired.entry(paired.Pair("a", "b"), data)
+    assert e["interval_unit"] == "process" and e["processes"] == 10
+    assert e["pairs_kept"] == 700
+    assert e["process_ratio_min"] == pytest.approx(1.0, abs=1e-3)
+    assert e["process_ratio_max"] == pytest.approx(1.09, abs=1e-3)
+    # The binomial interval of 10 medians: the 2nd and 9th smallest.
+    assert e["ratio_ci_low"] == pytest.approx(1.01, abs=1e-3)
+    assert e["ratio_ci_high"] == pytest.approx(1.08, abs=1e-3)
+
+
+def test_an_interval_over_processes_covers_a_rerun_as_often_as_it_claims():
+    """Runs whose processes each draw a layout that moves the ratio: a run's
+    interval holds the median of two other runs' estimates about 9 times in 10
+    (an interval over pairs, which ignores the layouts, did 2 in 10)."""
+    rng = np.random.default_rng(5)
+
+    def run():
+        return paired.entry(paired.Pair("a", "b"),
+                            _process_data(1 + rng.normal(0, 0.03, 20), pairs_each=30))
+    held = 0
+    trials = 200
+    for _ in range(trials):
+        a, b, c = run(), run(), run()
+        other = np.median([b["ratio"], c["ratio"]])
+        held += a["ratio_ci_low"] <= other <= a["ratio_ci_high"]
+    assert 0.8 <= held / trials <= 0.99
+
+
+def test_too_few_processes_give_no_interval_and_say_so():
+    data = _process_data([1.0, 1.1, 1.2], pairs_each=20)
+    e = paired.entry(paired.Pair("a", "b"), data)
+    assert e["pairs_kept"] == 60 and paired.usable(e) is None
+    assert paired.unmeasured_reason(e) == (
+        "not measured: 60 of 60 pairs kept, from 3 processes, too few for a 95% interval "
+        "(it needs 6 processes; dropped: none)")
+
+
+def test_a_narrow_interval_settles_its_ratio_and_a_wide_one_does_not():
+    series = paired.Series(pairs_per_process=5, min_processes=6, max_processes=10, narrow=0.01)
+    narrow = paired.entry(paired.Pair("a", "b"), _process_data([1.0 + 0.001 * k for k in range(8)]))
+    wide = paired.entry(paired.Pair("a", "b"), _process_data([1.0 + 0.05 * k for k in range(8)]))
+    assert paired.settled(narrow, series) and not paired.settled(wide, series)
+    assert not paired.settled(narrow, paired.QUICK), "a QUICK series never stops early"

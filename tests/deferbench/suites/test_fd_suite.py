@@ -3,6 +3,7 @@ clean-up after an interrupt. Each test gives the suite its own FD_DIR, so
 "nothing left behind" is a look at one folder."""
 
 import json
+import math
 import os
 import resource
 import signal
@@ -196,16 +197,44 @@ def test_sigterm_mid_run_kills_the_children_and_removes_the_folder(fd_binary, tm
     assert not out.exists()
 
 
-def _row(strategy, n, gap):
+def _row(strategy, n, gap, low, high):
     return fd_summary.Row(strategy, n, "requested", 10, 3000.0, 0.01, 3000.0, 0.01, 0.0,
-                          3000.0, 24.0, 1e6, 1e7, gap_ns=gap * 3000, gap=gap)
+                          3000.0, 24.0, 1e6, 1e7, gap_ns=gap * 3000, gap=gap, gap_low=low,
+                          gap_high=high)
 
 
-@pytest.mark.parametrize("strategy, n, gap, verdict", [
-    ("chain", 10_000, 0.049, True), ("chain", 10_000, 0.051, False),
-    ("guards", 250_000, 0.02, True),
-    ("chain", 1_000, 0.20, None),               # below 10k files: no verdict
-    ("open_frame_in_loop", 10_000, 0.07, None),  # Go's heap fallback: shown, not judged
-    ("plain", 10_000, 0.0, None)])
-def test_the_gap_target_covers_the_chain_and_guards_from_10k_files(strategy, n, gap, verdict):
-    assert _row(strategy, n, gap).meets_gap is verdict
+@pytest.mark.parametrize("strategy, n, gap, low, high, verdict", [
+    ("chain", 10_000, 0.03, 0.01, 0.049, "ok"),
+    ("chain", 10_000, 0.08, 0.051, 0.10, "MISSED"),
+    ("chain", 10_000, 0.036, 0.01, 0.108, "undecided"),  # straddles 5%: neither
+    ("chain", 10_000, 0.02, math.nan, math.nan, "undecided"),  # no interval: no decision
+    ("guards", 250_000, 0.02, 0.0, 0.03, "ok"),
+    ("chain", 1_000, 0.20, 0.1, 0.3, None),               # below 10k files: no verdict
+    ("open_frame_in_loop", 10_000, 0.07, 0.06, 0.08, None),  # Go's heap fallback: not judged
+    ("plain", 10_000, 0.0, 0.0, 0.0, None)])
+def test_the_gap_target_is_decided_on_its_paired_interval_from_10k_files(
+        strategy, n, gap, low, high, verdict):
+    assert _row(strategy, n, gap, low, high).gap_verdict == verdict
+
+
+def test_the_gap_pairs_each_repetition_with_plains_of_the_same_repetition():
+    """Drift between repetitions moves both sides of a pair alike: the paired
+    gap sees a steady 4% where unpaired medians would mix the drift in."""
+    from deferbench.analysis.results import SuiteResult, Benchmark
+    reps = []
+    for k in range(10):
+        drift = 1 + 0.1 * k   # the machine slows down repetition after repetition
+        for strategy, cost in (("plain", 1000.0), ("chain", 1040.0)):
+            reps.append({"name": f"{strategy}/10000", "strategy": strategy, "files": 10000,
+                         "repetition_index": k, "real_time": cost * drift,
+                         "cpu_time": cost * drift, "user_ns_per_file": 1.0,
+                         "sys_ns_per_file": 1.0, "heap_bytes_per_file": 0.0,
+                         "peak_rss_bytes": 1.0, "peak_vm_bytes": 1.0})
+    benchmarks = {}
+    for e in reps:
+        benchmarks.setdefault(e["name"], Benchmark(e["name"])).repetitions.append(e)
+    (chain,) = [r for r in fd_summary.rows(SuiteResult("fd.json", {}, benchmarks))
+                if r.strategy == "chain"]
+    assert chain.gap == pytest.approx(0.04)
+    assert chain.gap_low == pytest.approx(0.04) and chain.gap_high == pytest.approx(0.04)
+    assert chain.gap_verdict == "ok"

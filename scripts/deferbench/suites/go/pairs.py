@@ -14,7 +14,8 @@ The pairs: the runtime's BenchmarkDefer built with noopendefer (the stack
 record of claim A1) against the same benchmark as shipped (open-coded);
 goref's defer_cost cases against goref's call; and goref's copy of the
 runtime's benchmark body (defer1) against its twin without the defer
-(defer1_call), as shipped and in goref's noopendefer build. Each is one
+(defer1_call), as shipped and in goref's noopendefer build; and cliff 2's
+step, nine defers in a frame against eight, per defer. Each is one
 program with and without the defer: a ratio to a plain call measured in
 another program would hold the two programs' difference too.
 """
@@ -48,9 +49,18 @@ def _goref(case, build=""):
                 bench_pattern("BenchmarkDeferCost", case))
 
 
+def _cliff(case):
+    return Side(f"cliffs/{case}", "cliffs.test", bench_pattern("BenchmarkCliffs", case))
+
+
 PAIRS = [(_runtime("/noopendefer", "runtime-noopendefer.test"), _runtime("", "runtime.test"))] + [
     (_goref(case), _goref("call")) for case in ("open_coded", "chain_stack", "chain_heap")] + [
-    (_goref("defer1", build), _goref("defer1_call", build)) for build in ("", "noopendefer")]
+    (_goref("defer1", build), _goref("defer1_call", build)) for build in ("", "noopendefer")] + [
+    # Cliff 2's step, per defer (x 8/9): the ninth defer turns every defer of
+    # the frame into a stack record.
+    (_cliff("ndefers/9"), _cliff("ndefers/8"))]
+# The factor on a pair's ratio (paired.Pair.scale), per subject.
+SCALES = {"cliffs/ndefers/9": 8 / 9}
 
 
 def pinned_cpu():
@@ -96,6 +106,7 @@ def measure(binaries, pairs, cwd, env, timeout):
                 "subject_iterations": ns, "reference_iterations": nr,
                 "subject_ns_per_op": s_times, "reference_ns_per_op": r_times}
         raw.append(data)
-        entries.append(paired.entry(paired.Pair(subject.name, reference.name), data))
+        entries.append(paired.entry(
+            paired.Pair(subject.name, reference.name, scale=SCALES.get(subject.name, 1.0)), data))
     return entries, {"context": {"chunk_s": CHUNK_S, "order": "ABBA", "cpu": pinned_cpu(),
                                  "disturbance": "outlier rule only"}, "pairs": raw}
