@@ -140,6 +140,6 @@ PAIRS = tuple(paired.Pair(f"ndefers/{n}", f"ndefers/{n - 1}", scale=(n - 1) / n)
 
 SUITE = Suite(
     "cliffs", "B3-B7, R2-R4", "gbench", binary="suites/cliffs/cliffs",
-    full=RunSettings(repetitions=8, min_time_s=0.1, interleave=True, pairs=paired.FULL),
+    full=RunSettings(repetitions=5, min_time_s=0.05, interleave=True, pairs=paired.FULL),
     quick=RunSettings(repetitions=2, min_time_s=0.01, interleave=False, pairs=paired.QUICK),
     summary=cliffs_summary, brief=cliffs_brief, callgrind_iterations=5_000, pairs=PAIRS)

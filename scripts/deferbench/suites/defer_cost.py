@@ -118,7 +118,7 @@ def defer_cost_rows(suite):
     return sorted(rows, key=lambda r: rank.get(r.case, len(rank)))
 
 
-def defer_cost_lines(rows):
+def defer_cost_lines(rows, quick=False):
     """The summary table as lines of text."""
     if not rows:
         return ["defer_cost: no result for `call`, so no ratios"]
@@ -170,7 +170,7 @@ def defer_cost_lines(rows):
         lines.append(f"  paired: each ratio is {unit}; {dropped} pair(s) dropped in all as "
                      "disturbed (context switch, CPU migration, outlier); the interval spans "
                      "this run's processes" + ("; a QUICK run has fewer, so wider intervals"
-                                               if paired.is_quick(suite) else ""))
+                                               if quick else ""))
     if unstable and with_pairs:
         lines.append(
             f"! a 95% interval wider than {claims.TARGET_INTERVAL:.0%} of its ratio for "
@@ -235,7 +235,8 @@ def counter_overhead_line(suite):
 
 def defer_cost_summary(suite):
     """The suite's end-of-run summary (its SUITE's summary)."""
-    return defer_cost_lines(defer_cost_rows(suite)) + counter_overhead_line(suite)
+    return defer_cost_lines(defer_cost_rows(suite), paired.is_quick(suite)) + \
+        counter_overhead_line(suite)
 
 
 # Every strategy against the plain call, and the counters' overhead (`call`
@@ -249,6 +250,6 @@ PAIRS = tuple(paired.Pair(c, "call") for c in (
 
 SUITE = Suite(
     "defer_cost", "A1-A4, B1", "gbench", binary="suites/defer_cost/defer_cost",
-    full=RunSettings(repetitions=10, min_time_s=0.15, interleave=True, pairs=paired.FULL),
+    full=RunSettings(repetitions=6, min_time_s=0.1, interleave=True, pairs=paired.FULL),
     quick=RunSettings(repetitions=3, min_time_s=0.02, interleave=False, pairs=paired.QUICK),
     summary=defer_cost_summary, pairs=PAIRS)

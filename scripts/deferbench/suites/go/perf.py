@@ -34,8 +34,8 @@ import tempfile
 
 from . import instructions, pairs, parse, toolchain
 
-TARGET_S, QUICK_TARGET_S = 0.2, 0.05
-REPEATS, QUICK_REPEATS = 3, 1
+TARGET_S, QUICK_TARGET_S = 0.1, 0.05
+REPEATS, QUICK_REPEATS = 2, 1
 MIN_N, MAX_N = 1000, 200_000_000
 
 

@@ -162,7 +162,8 @@ def go_brief(suite):
     """The console's lines: Go's version and its paired ratios."""
     quick = "; QUICK: fewer pairs, wider intervals" if suite.context.get("quick") else ""
     return [f"go: {suite.context.get('go_version', 'go')}, each defer against its defer-free "
-            f"twin (paired ratio [95%]{quick}):"] + paired.lines(suite, "", full_pairs=0)[1:]
+            f"twin, and cliff 2's step (paired ratio [95%]{quick}):"] + \
+        paired.lines(suite, "", full_pairs=0)[1:]
 
 
 def go_summary(suite):
