@@ -78,10 +78,25 @@ def _suite_command(binary, suite, settings, partial, events, quick):
     return [binary, f"--out={partial}", *_event_args(events), *(["--quick"] if quick else [])]
 
 
-def _run_child(cmd, partial, log, on_out=None, on_err=None):
+def suite_environment(selected, environ=None):
+    """The environment of the suites' processes: this one's, with each selected
+    suite's settings checked in the project's grammar and in the form its
+    binary parses (Suite.environment); a UserError before anything is created."""
+    env = dict(os.environ if environ is None else environ)
+    for suite in selected:
+        if suite.environment:
+            for name, value in suite.environment(env).items():
+                if value is None:
+                    env.pop(name, None)
+                else:
+                    env[name] = value
+    return env
+
+
+def _run_child(cmd, partial, log, env, on_out=None, on_err=None):
     """Runs a suite process, its output into `log` (a list of text, for the
     suite's .log); returns (exit status, its stderr)."""
-    child = progress.Stream(cmd, on_out=on_out, on_err=on_err)
+    child = progress.Stream(cmd, on_out=on_out, on_err=on_err, env=env)
     try:
         status, out, err = child.wait()
     except BaseException:  # interrupted: stop the child, keep nothing partial
@@ -104,7 +119,7 @@ PROGRESS_EVERY_S = 10
 NOTES = progress.Notes()
 
 
-def check_options(suite, binary, quick):
+def check_options(suite, binary, quick, env=None):
     """A UserError with the suite's own line when its options are bad."""
     if suite.kind == "python":
         if suite.check:
@@ -113,7 +128,7 @@ def check_options(suite, binary, quick):
     if suite.kind != "program":
         return
     proc = subprocess.run([binary, "--check-options", *(["--quick"] if quick else [])],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, env=env)
     if proc.returncode == 2:
         lines = proc.stderr.strip().splitlines()
         raise UserError(lines[0].removeprefix("deferbench: ") if lines
@@ -142,7 +157,7 @@ def _last_line(err, status):
     return (err.strip().splitlines() or [f"exit status {status}"])[-1]
 
 
-def run_suite(binary, suite, settings, run_dir, events, quick):
+def run_suite(binary, suite, settings, run_dir, events, quick, env=None):
     """Runs one suite into <suite>.json; returns the manifest fields."""
     final = os.path.join(run_dir, f"{suite.name}.json")
     partial = final + ".partial"
@@ -160,17 +175,18 @@ def run_suite(binary, suite, settings, run_dir, events, quick):
         on_out, on_err = _console(suite, binary, settings)
         status, err = _run_child(
             _suite_command(binary, suite, settings, partial, events, quick), partial, log,
-            on_out, on_err)
+            env, on_out, on_err)
     seconds = round(time.monotonic() - started, 2)
     try:
         return _finish_suite(binary, suite, settings, run_dir, status, err, partial, final,
-                             seconds, log)
+                             seconds, log, env)
     finally:
         if log:
             atomic.write_text(os.path.join(run_dir, f"{suite.name}.log"), "".join(log))
 
 
-def _finish_suite(binary, suite, settings, run_dir, status, err, partial, final, seconds, log):
+def _finish_suite(binary, suite, settings, run_dir, status, err, partial, final, seconds, log,
+                  env):
     if status != 0:
         if os.path.exists(partial):
             os.unlink(partial)
@@ -187,7 +203,7 @@ def _finish_suite(binary, suite, settings, run_dir, status, err, partial, final,
     outcome = {"status": "ok", "file": os.path.basename(final), "seconds": seconds}
     if suite.pairs and settings.pairs:
         try:
-            outcome.update(run_pairs(binary, suite, settings, partial, run_dir, log))
+            outcome.update(run_pairs(binary, suite, settings, partial, run_dir, log, env))
         except RuntimeError as e:  # the suite failed; the run goes on
             os.unlink(partial)
             return {"status": "failed", "reason": str(e), "seconds": seconds}
@@ -200,7 +216,7 @@ def _finish_suite(binary, suite, settings, run_dir, status, err, partial, final,
     return outcome
 
 
-def run_pairs(binary, suite, settings, suite_json, run_dir, log):
+def run_pairs(binary, suite, settings, suite_json, run_dir, log, env=None):
     """The suite's paired ratios (analysis/paired.py): the raw pairs kept in
     <suite>.pairs.json, the figures added to the suite JSON as 'paired' entries."""
     raw = os.path.join(run_dir, f"{suite.name}.pairs.json")
@@ -211,7 +227,7 @@ def run_pairs(binary, suite, settings, suite_json, run_dir, log):
     said = started
     for k, args in enumerate(commands, 1):
         status, err = _run_child([binary, "--quiet-counters", *args, f"--pairs-out={partial}"],
-                                 partial, log)
+                                 partial, log, env)
         now = time.monotonic()
         elapsed, left = now - started, (now - started) / k * (len(commands) - k)
         if status != 0 or k == len(commands) or now - said >= PROGRESS_EVERY_S:
@@ -388,13 +404,20 @@ def _end_failed(state, line):
 
 def _run(args, state):
     selected = registry.select(args.suites)
+    # What was typed first, before even the results folder is made: the
+    # settings the project parses itself, then the Python suites' own.
+    env = suite_environment(selected)
+    for suite in selected:
+        if suite.kind == "python":
+            check_options(suite, None, args.quick)
     folder.check_writable(args.results_dir)
     binaries = {s.name: _binary(args.build_dir, s) for s in selected}
     if args.counters == "callgrind" and not callgrind.available():
         raise UserError("COUNTERS=callgrind needs valgrind (Debian package valgrind)")
     events = probe_events(binaries, args.events)
     for suite in selected:  # every option is checked before anything is created
-        check_options(suite, binaries[suite.name], args.quick)
+        if suite.kind != "python":
+            check_options(suite, binaries[suite.name], args.quick, env)
 
     described = machine.describe()
     machine_id, id_source = machine.machine_id(args.machine, described["identity"])
@@ -422,7 +445,7 @@ def _run(args, state):
         settings = suite.settings(args.quick)
         print(f"\n[{k}/{len(selected)}] {suite.name} (claims {suite.claims})", flush=True)
         outcome = run_suite(binaries[suite.name], suite, settings, run_dir, args.events,
-                            args.quick)
+                            args.quick, env)
         if outcome["status"] == "ok" and args.counters == "callgrind" \
                 and (suite.kind == "gbench" or suite.count_instructions):
             print(f"[{k}/{len(selected)}] {suite.name}: counting instructions under callgrind",

@@ -216,7 +216,7 @@ def test_the_console_has_a_line_per_case_and_keeps_google_benchmarks_table_in_th
     ({"FD_N": "lots"}, "\"lots\" is not a number"),
     ({"STACK_SIZES": "0"}, "'0' has no unit"),
     ({"STACK_SIZES": "8MB"}, "'8MB' is not a size"),
-    ({"FD_SYSTEM": "yes"}, "accepted values are 0 and 1"),
+    ({"FD_SYSTEM": "maybe"}, "FD_SYSTEM=\"maybe\": accepted values are 1/0, yes/no"),
     ({"STACK_TIMEOUT_S": "soon"}, "STACK_TIMEOUT_S: 'soon'"),
 ])
 def test_a_bad_suite_setting_is_refused_before_a_run_folder_exists(deferbench, tmp_path,
