@@ -420,6 +420,9 @@ def _run(args, state):
             check_options(suite, binaries[suite.name], args.quick, env)
 
     described = machine.describe()
+    # Last before the folder: by now the build has finished, so what this sees
+    # busy is what the suites will share the machine with.
+    described["busy_before_run"] = machine.busy_before_run()
     machine_id, id_source = machine.machine_id(args.machine, described["identity"])
     run_dir = state["run_dir"] = folder.create(args.results_dir, machine_id)
     manifest = state["manifest"] = folder.Manifest(run_dir, {
