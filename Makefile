@@ -73,10 +73,17 @@ build: setup
 build-suites: setup
 	@$(LOCKED) sh -c '$(CONFIGURE) && cmake --build $(BUILD_DIR) -j $(JOBS) --target suites'
 
+# When make read this file, before the build: the run's last line counts the
+# build's time from it. Read only when bench is a goal.
+ifneq ($(filter bench,$(MAKECMDGOALS)),)
+BENCH_STARTED := $(shell date +%s.%N)
+endif
+
 # exec: the process make waits for is the run itself, which ends last (after
 # its suite's process) when the whole group gets SIGINT or SIGTERM.
 bench: build-suites
-	@exec env PYTHONPATH=scripts $(PY) -m deferbench bench $(BENCH_ARGS)
+	@exec env PYTHONPATH=scripts $(PY) -m deferbench bench $(BENCH_ARGS) \
+	  $(if $(BENCH_STARTED),--started-at $(BENCH_STARTED))
 
 test: test-cpp test-asan test-py
 

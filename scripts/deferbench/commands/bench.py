@@ -25,6 +25,9 @@ def add_arguments(p):
                         "empty: the suites' set)")
     p.add_argument("--counters", choices=["perf", "callgrind"], default="perf",
                    help="callgrind: also count instructions/op under valgrind")
+    p.add_argument("--started-at", type=float, default=None, metavar="EPOCH_S",
+                   help="when `make bench` began (seconds since the epoch, before its "
+                        "build): the last line's times then include the build")
     p.epilog = (f"Switches (--quick VALUE, QUICK=, FD_SYSTEM=): {inputs.SWITCH_GRAMMAR} "
                 f"(any case). Counts (FD_N=, read alike by the fd and go "
                 f"suites): {inputs.COUNT_GRAMMAR} "

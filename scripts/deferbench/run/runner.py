@@ -402,7 +402,40 @@ def _end_failed(state, line):
             print(f"deferbench: the run failed, and {problem}", file=sys.stderr)
 
 
+def _seconds(s):
+    return "<1 s" if s < 0.5 else f"{s:.0f} s"
+
+
+def times_line(times, suites):
+    """The console's line of where the run's time went: the build (when make
+    said when it began), the checks before the first suite, each suite's whole
+    step, the report, and the total."""
+    parts = ([f"build {_seconds(times['build_s'])}"] if times.get("build_s") is not None
+             else []) + [f"checks {_seconds(times['checks_s'])}"]
+    parts += [f"{name} {_seconds(s['step_seconds'])}" for name, s in suites.items()
+              if "step_seconds" in s]
+    parts.append(f"report {_seconds(times['report_s'])}")
+    return f"deferbench: times: {', '.join(parts)}; total {_seconds(times['total_s'])}"
+
+
+def _record_times(manifest, times):
+    """The times into the manifest, which is already finished: a disk too full
+    for it costs the record, not the run, and says so."""
+    manifest.data["times"] = times
+    try:
+        manifest.save()
+    except atomic.WriteError as e:
+        print(f"deferbench: the run's times are not in its manifest ({e})", file=sys.stderr)
+
+
 def _run(args, state):
+    began = time.monotonic()
+    # make's start, for the build's share (`--started-at`); a clock that moved
+    # backwards since (NTP) leaves it out rather than print a negative build.
+    build_s = (time.time() - args.started_at
+               if getattr(args, "started_at", None) is not None else None)
+    if build_s is not None and build_s < 0:
+        build_s = None
     selected = registry.select(args.suites)
     # What was typed first, before even the results folder is made: the
     # settings the project parses itself, then the Python suites' own.
@@ -444,7 +477,10 @@ def _run(args, state):
     for line in progress.fit([f"deferbench: {x}" for x in counter_lines(events)]):
         print(line)
 
+    times = {"build_s": round(build_s, 2) if build_s is not None else None,
+             "checks_s": round(time.monotonic() - began, 2)}
     for k, suite in enumerate(selected, 1):
+        step_began = time.monotonic()
         settings = suite.settings(args.quick)
         print(f"\n[{k}/{len(selected)}] {suite.name} (claims {suite.claims})", flush=True)
         outcome = run_suite(binaries[suite.name], suite, settings, run_dir, args.events,
@@ -454,6 +490,8 @@ def _run(args, state):
             print(f"[{k}/{len(selected)}] {suite.name}: counting instructions under callgrind",
                   flush=True)
             outcome["callgrind_file"] = run_callgrind(binaries[suite.name], suite, run_dir)
+        # The whole step: the suite's process, its pairs and its callgrind counts.
+        outcome["step_seconds"] = round(time.monotonic() - step_began, 2)
         manifest.suite_ended(suite.name, **outcome)
         if suite.name == "go" and outcome["status"] == "ok":
             _record_go_toolchain(manifest, os.path.join(run_dir, outcome["file"]))
@@ -461,10 +499,16 @@ def _run(args, state):
     ended = manifest.data["suites"]
     failed = [n for n, s in ended.items() if s["status"] == "failed"]
     manifest.finish("failed" if failed else "complete")
+    report_began = time.monotonic()
     write_summaries(run_dir, selected, ended)
     print()
     from ..render.site_location import default_site
     write_report(run_dir, args.site or default_site(args.results_dir, args.build_dir))
+    now = time.monotonic()
+    times.update(report_s=round(now - report_began, 2),
+                 total_s=round(now - began + (build_s or 0), 2))
+    _record_times(manifest, times)
+    print(times_line(times, ended), flush=True)
     if failed:
         print(f"deferbench: suites that failed: {', '.join(failed)}", file=sys.stderr)
         return 1

@@ -55,6 +55,22 @@ def test_the_run_folder_holds_the_suite_and_a_complete_manifest(quick_run):
     assert {e["name"] for e in manifest["perf_events"]} >= {"cycles", "perf::TASK-CLOCK"}
 
 
+def test_the_last_line_says_where_the_time_went(quick_run):
+    proc, run_dir = quick_run
+    last = proc.stdout.splitlines()[-1]
+    assert last.startswith("deferbench: times: checks ") and "defer_cost " in last
+    assert "; total " in last and "build" not in last  # no --started-at: make's build unknown
+    with open(os.path.join(run_dir, "manifest.json")) as f:
+        manifest = json.load(f)
+    assert set(manifest["times"]) == {"build_s", "checks_s", "report_s", "total_s"}
+    assert manifest["times"]["build_s"] is None
+    step = manifest["suites"]["defer_cost"]
+    # The suite's whole step holds its process and its paired measurement (each
+    # figure rounded to 10 ms).
+    assert step["step_seconds"] >= step["seconds"] + step["pairs_seconds"] - 0.02
+    assert manifest["times"]["total_s"] >= step["step_seconds"]
+
+
 def test_every_case_has_its_repetitions_and_aggregates(quick_run):
     _, run_dir = quick_run
     entries = _suite(run_dir)["benchmarks"]
