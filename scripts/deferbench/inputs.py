@@ -40,21 +40,28 @@ def switch(name, text):
     raise UserError(f'{name}="{text}": {SWITCH_GRAMMAR}')
 
 
-def switch_type(name):
+def switch_type(name, hint=""):
     """An argparse `type` for a switch. It raises UserError rather than
     argparse's error, so a bad value is the one line every input gets."""
     def parse(text):
-        return switch(name, text)
+        try:
+            return switch(name, text)
+        except UserError as e:
+            raise UserError(f"{e}{hint}") from None
     parse.__name__ = name  # what argparse would name in its own messages
     return parse
 
 
-def add_switch(parser, option, name, help):
+def add_switch(parser, option, name, help, positionals=False):
     """`option` alone turns the switch on; `option VALUE` takes the grammar's
-    words (what the Makefile passes: `--quick "$(QUICK)"`)."""
-    parser.add_argument(option, nargs="?", const=True, default=False, type=switch_type(name),
-                        metavar="VALUE", help=f"{help}; alone: on; with {name}'s value: "
-                        f"1/0, yes/no, true/false, on/off (any case), empty: off")
+    words (what the Makefile passes: `--quick "$(QUICK)"`). For a command with
+    positional arguments (`positionals`), the option takes the next word as its
+    value, a run's id too when it is written first, and the refusal says so."""
+    hint = f" ({option} takes the next word as its value)" if positionals else ""
+    parser.add_argument(option, nargs="?", const=True, default=False,
+                        type=switch_type(name, hint), metavar="VALUE",
+                        help=f"{help}; alone: on; with {name}'s value: 1/0, yes/no, "
+                             "true/false, on/off (any case), empty: off")
 
 
 def counts(name, text, maximum=None, too_large="is too large"):

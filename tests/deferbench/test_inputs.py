@@ -180,8 +180,9 @@ def test_quick_0_is_recorded_as_a_full_run(tmp_path, build_dir):
 def test_every_switch_refuses_a_bad_word_in_one_line_before_it_runs(deferbench, command,
                                                                     option, name):
     proc = deferbench(command, option, "maybe", check_exit=2)
-    assert proc.stderr == (f'deferbench: {name}="maybe": accepted values are 1/0, yes/no, '
-                           "true/false, on/off, or empty\n")
+    assert proc.stderr.startswith(f'deferbench: {name}="maybe": accepted values are 1/0, '
+                                  "yes/no, true/false, on/off, or empty")
+    assert proc.stderr.count("\n") == 1
     assert proc.stdout == ""
 
 
@@ -193,3 +194,10 @@ def test_make_passes_every_switch_as_typed(target, variable, option):
                            f"{variable}=off", "PYTHON=python3"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert f'{option} "off"' in proc.stdout
+
+
+def test_a_switch_before_compares_runs_says_it_took_the_first_run_as_its_value(deferbench):
+    proc = deferbench("compare", "--allow-different", "20261201T104724Z", "other", check_exit=2)
+    assert proc.stderr.startswith('deferbench: ALLOW_DIFFERENT="20261201T104724Z": accepted ')
+    assert "--allow-different takes the next word as its value" in proc.stderr
+    assert proc.stderr.count("\n") == 1

@@ -120,8 +120,9 @@ def loaded_warning(mach):
     cores = mach.get("cores") or 0
     if load and cores and load[0] > LOADED_FRACTION * cores:
         return (f"loaded machine: 1-minute load average {load[0]:.2f} on {cores} cores at "
-                "the start (a run this old has no measure of what else ran); other work "
-                "shared the CPUs (close it, or compare ratios).")
+                "the start, which also counts work that had just ended, such as the build "
+                "(the run did not measure what else ran); other work may have shared the "
+                "CPUs (close it, or compare ratios).")
     return None
 
 

@@ -52,7 +52,8 @@ def add_arguments(p):
                    metavar="PERCENT", help="smallest change called a change "
                    f"(default: {comparison.MIN_CHANGE * 100:g})")
     inputs.add_switch(p, "--allow-different", "ALLOW_DIFFERENT",
-                      "compare runs from different machines, compilers or build types")
+                      "compare runs from different machines, compilers or build types",
+                      positionals=True)
     p.add_argument("--out", default=None, metavar="PREFIX",
                    help="write PREFIX.md and PREFIX.json (default: "
                         "NEW/compare-<base-run-id>.md and .json); never overwrites")
