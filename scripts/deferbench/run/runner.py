@@ -501,7 +501,8 @@ def _run(args, state):
     manifest.finish("failed" if failed else "complete")
     report_began = time.monotonic()
     write_summaries(run_dir, selected, ended)
-    print()
+    # No blank line before the run's own lines ("deferbench: ..." sets them
+    # apart): the times line then costs the console's line budget nothing.
     from ..render.site_location import default_site
     write_report(run_dir, args.site or default_site(args.results_dir, args.build_dir))
     now = time.monotonic()
