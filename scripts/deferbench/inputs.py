@@ -48,7 +48,6 @@ def switch_type(name, hint=""):
             return switch(name, text)
         except UserError as e:
             raise UserError(f"{e}{hint}") from None
-    parse.__name__ = name  # what argparse would name in its own messages
     return parse
 
 
