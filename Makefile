@@ -20,8 +20,11 @@ DEFERBENCH = PYTHONPATH=scripts $(PY) -m deferbench
 # results folder (scripts/deferbench/render/site_location.py), or SITE_DIR=.
 SITE_DIR    ?=
 SITE_ARGS = --build-dir $(BUILD_DIR) $(if $(SITE_DIR),--site "$(SITE_DIR)")
+# Switches (QUICK=, ALLOW_DIFFERENT=, REQUIRE_BASELINE=) go through as typed:
+# deferbench reads 1/0, yes/no, true/false, on/off and refuses anything else
+# (scripts/deferbench/inputs.py), so QUICK=0 is a full run.
 BENCH_ARGS = --results-dir $(RESULTS_DIR) --counters $(COUNTERS) $(SITE_ARGS) \
-  $(if $(SUITES),--suites $(SUITES)) $(if $(QUICK),--quick) \
+  $(if $(SUITES),--suites $(SUITES)) --quick "$(QUICK)" \
   $(if $(MACHINE),--machine $(MACHINE)) $(if $(EVENTS),--events $(EVENTS))
 
 .PHONY: all setup build build-suites bench test test-cpp test-asan test-py clean help \
@@ -32,6 +35,7 @@ all: build
 help:
 	@echo "make bench   build (Release) and run every suite into a new run folder"
 	@echo "             options: QUICK=1 SUITES=a,b RESULTS_DIR=dir MACHINE=id"
+	@echo "                      FD_N=1k,10k FD_SYSTEM=1 FD_DIR=dir STACK_SIZES=8M,64M"
 	@echo "                      EVENTS=libpfm4,names COUNTERS=perf|callgrind PYTHON=path"
 	@echo "make test    library tests (also under ASan/UBSan), harness and script tests"
 	@echo "make setup   install missing Debian packages"
@@ -69,10 +73,17 @@ build: setup
 build-suites: setup
 	@$(LOCKED) sh -c '$(CONFIGURE) && cmake --build $(BUILD_DIR) -j $(JOBS) --target suites'
 
+# When make read this file, before the build: the run's last line counts the
+# build's time from it. Read only when bench is a goal.
+ifneq ($(filter bench,$(MAKECMDGOALS)),)
+BENCH_STARTED := $(shell date +%s.%N)
+endif
+
 # exec: the process make waits for is the run itself, which ends last (after
 # its suite's process) when the whole group gets SIGINT or SIGTERM.
 bench: build-suites
-	@exec env PYTHONPATH=scripts $(PY) -m deferbench bench $(BENCH_ARGS)
+	@exec env PYTHONPATH=scripts $(PY) -m deferbench bench $(BENCH_ARGS) \
+	  $(if $(BENCH_STARTED),--started-at $(BENCH_STARTED))
 
 test: test-cpp test-asan test-py
 
@@ -97,12 +108,12 @@ DEFERBENCH_PYTEST = PYTHONPATH=scripts $(PY) -m pytest -q tests/deferbench
 # Regression tracking (README: "Comparing runs and the regression gate").
 compare: setup
 	@$(DEFERBENCH) compare $(if $(BASE),"$(BASE)") $(if $(NEW),"$(NEW)") --results-dir $(RESULTS_DIR) \
-	  $(if $(OUT),--out "$(OUT)") $(if $(ALLOW_DIFFERENT),--allow-different) \
+	  $(if $(OUT),--out "$(OUT)") --allow-different "$(ALLOW_DIFFERENT)" \
 	  $(if $(MACHINE),--machine $(MACHINE)) $(SITE_ARGS)
 
 regress: build
 	$(DEFERBENCH) regress --build-dir $(BUILD_DIR) $(if $(TOLERANCE),--tolerance "$(TOLERANCE)") \
-	  $(if $(OUT),--out "$(OUT)") $(if $(REQUIRE_BASELINE),--require-baseline) \
+	  $(if $(OUT),--out "$(OUT)") --require-baseline "$(REQUIRE_BASELINE)" \
 	  $(if $(ONLY),--only "$(ONLY)")
 
 baseline: build

@@ -46,8 +46,9 @@ def main(argv=None):
     for name, module in COMMANDS.items():
         module.add_arguments(sub.add_parser(name, help=module.__doc__.splitlines()[0],
                                             description=module.__doc__))
-    args = parser.parse_args(argv)
     try:
+        # Inside: a value that inputs.py refuses is a UserError, one line.
+        args = parser.parse_args(argv)
         return COMMANDS[args.command].run(args) or 0
     except (WriteError, GateError) as e:  # the machine's or the code's fault, not the input's
         print(f"deferbench: {e}", file=sys.stderr)

@@ -13,7 +13,9 @@ from ..run import registry
 from ..suites import cliffs as cliffs_summary, fd as fd_summary, stack as stack_summary
 
 NAN = math.nan
-# The 1-minute load average above this fraction of the cores marks a loaded machine.
+# Other processes keeping more than this fraction of the CPUs busy as the suites
+# start mark a loaded machine (runs before that measurement: the 1-minute load
+# average, which still counts a build that has just ended).
 LOADED_FRACTION = 0.5
 
 
@@ -81,6 +83,7 @@ def machine_rows(run):
                                        f"{_yes_no(mach.get('boost'), 'not readable')}"),
         ("hypervisor", _yes_no(mach.get("hypervisor"), "unknown")),
         ("hardware PMU", ", ".join(mach.get("pmu_devices") or []) or "none"),
+        ("busy CPUs before the suites", _busy_text(mach.get("busy_before_run"))),
         ("load average at start", " ".join(f"{x:.2f}" for x in mach.get("load_average") or [])
          or "unknown"),
         ("compiler", tool.get("cxx") or "?"),
@@ -92,6 +95,35 @@ def machine_rows(run):
                 f"{' (dirty tree)' if git.get('dirty') else ''}"),
     ]
     return rows
+
+
+def _busy_text(busy):
+    if not busy:
+        return "not measured"
+    steal = f", {busy['steal_cpus']:.2f} stolen by the hypervisor" if busy.get("steal_cpus") \
+        else ""
+    return (f"{busy['busy_cpus']:.2f} of {busy['cpus']} over the {busy['window_s']:g} s "
+            f"before the suites started{steal}")
+
+
+def loaded_warning(mach):
+    """The loaded-machine warning, saying what was measured; None when the
+    machine was not loaded."""
+    busy = mach.get("busy_before_run")
+    if busy:
+        if busy["busy_cpus"] <= LOADED_FRACTION * busy["cpus"]:
+            return None
+        return (f"loaded machine: other processes kept {busy['busy_cpus']:.1f} of "
+                f"{busy['cpus']} CPUs busy over the {busy['window_s']:g} s before the suites "
+                "started; they shared the CPUs (close them, or compare ratios).")
+    load = mach.get("load_average") or []
+    cores = mach.get("cores") or 0
+    if load and cores and load[0] > LOADED_FRACTION * cores:
+        return (f"loaded machine: 1-minute load average {load[0]:.2f} on {cores} cores at "
+                "the start, which also counts work that had just ended, such as the build "
+                "(the run did not measure what else ran); other work may have shared the "
+                "CPUs (close it, or compare ratios).")
+    return None
 
 
 def _yes_no(value, unknown):
@@ -114,11 +146,9 @@ def warnings(run):
     if run.quick:
         out.append("QUICK run: few, short repetitions (and Go's recursion under a smaller stack "
                    "limit); figures are for smoke tests, run `make bench` for the real ones.")
-    load = mach.get("load_average") or []
-    cores = mach.get("cores") or 0
-    if load and cores and load[0] > LOADED_FRACTION * cores:
-        out.append(f"loaded machine: 1-minute load average {load[0]:.2f} on {cores} cores at "
-                   "the start; other work shared the CPUs (close it, or compare ratios).")
+    loaded = loaded_warning(mach)
+    if loaded:
+        out.append(loaded)
     if (m.get("git") or {}).get("dirty"):
         out.append("dirty git tree: the code measured is not the commit named.")
     build_type = (m.get("build") or {}).get("type")

@@ -6,13 +6,14 @@ the perf events and how each suite ended; the run ends with a summary on the
 console, the run's report and the site's index over every run.
 """
 
+from .. import inputs
 from ..run import registry
 
 
 def add_arguments(p):
     p.add_argument("--suites", default="", help="comma-separated suites (default: all): "
                    + ", ".join(registry.SUITES))
-    p.add_argument("--quick", action="store_true", help="a short smoke run")
+    inputs.add_switch(p, "--quick", "QUICK", "a short smoke run")
     p.add_argument("--results-dir", default="results", help="where run folders go")
     p.add_argument("--build-dir", default="build", help="the CMake build folder")
     p.add_argument("--site", default=None, help="where the end of the run rewrites the "
@@ -24,6 +25,14 @@ def add_arguments(p):
                         "empty: the suites' set)")
     p.add_argument("--counters", choices=["perf", "callgrind"], default="perf",
                    help="callgrind: also count instructions/op under valgrind")
+    p.add_argument("--started-at", type=float, default=None, metavar="EPOCH_S",
+                   help="when `make bench` began (seconds since the epoch, before its "
+                        "build): the last line's times then include the build")
+    p.epilog = (f"Switches (--quick VALUE, QUICK=, FD_SYSTEM=): {inputs.SWITCH_GRAMMAR} "
+                f"(any case). Counts (FD_N=, read alike by the fd and go "
+                f"suites): {inputs.COUNT_GRAMMAR} "
+                f"(FD_N=1k,12K,250_000, FD_N=1m); empty: the default. Anything else is refused in one line "
+                f"before a run folder exists.")
 
 
 def run(args):

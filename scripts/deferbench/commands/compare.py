@@ -27,7 +27,7 @@ import math
 import os
 import sys
 
-from .. import atomic
+from .. import atomic, inputs
 from ..analysis import comparison
 from ..run import folder, machine
 from ..errors import UserError
@@ -51,8 +51,9 @@ def add_arguments(p):
     p.add_argument("--min-change", type=float, default=comparison.MIN_CHANGE * 100,
                    metavar="PERCENT", help="smallest change called a change "
                    f"(default: {comparison.MIN_CHANGE * 100:g})")
-    p.add_argument("--allow-different", action="store_true",
-                   help="compare runs from different machines, compilers or build types")
+    inputs.add_switch(p, "--allow-different", "ALLOW_DIFFERENT",
+                      "compare runs from different machines, compilers or build types",
+                      positionals=True)
     p.add_argument("--out", default=None, metavar="PREFIX",
                    help="write PREFIX.md and PREFIX.json (default: "
                         "NEW/compare-<base-run-id>.md and .json); never overwrites")

@@ -21,7 +21,7 @@ import datetime
 import os
 import sys
 
-from .. import SOURCE_DIR, atomic
+from .. import SOURCE_DIR, atomic, inputs
 from ..analysis import gate
 from ..errors import UserError
 
@@ -41,8 +41,8 @@ def add_arguments(p):
     p.add_argument("--tolerance", default=None, metavar="PERCENT",
                    help=f"allowed growth of instructions/op (default: "
                         f"{gate.DEFAULT_TOLERANCE * 100:g}; '1', '1%%' and '0.5' are accepted)")
-    p.add_argument("--require-baseline", action="store_true",
-                   help="exit 1, not 0, when this toolchain has no baseline")
+    inputs.add_switch(p, "--require-baseline", "REQUIRE_BASELINE",
+                      "exit 1, not 0, when this toolchain has no baseline")
     p.add_argument("--out", default=None, metavar="DIR",
                    help="also write DIR/regress.json and .md (and regress-go.json and .md)")
 

@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 from . import machine_identity
 
@@ -67,6 +68,64 @@ def describe():
         "identity": identity,
         "label": machine_identity.label(identity),
     }
+
+
+# How long the run watches what else the machine does before the suites start:
+# the kernel counts CPU time in ticks (1/USER_HZ s, 10 ms), so a second shows a
+# busy process plainly and adds little to a run.
+BUSY_WINDOW_S = 1.0
+
+# /proc/stat's per-CPU fields, in order (proc(5)); guest and guest_nice are
+# already inside user and nice, so they are left out of the sums.
+STAT_FIELDS = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
+BUSY_FIELDS = ("user", "nice", "system", "irq", "softirq")
+
+
+def cpu_ticks(stat_text):
+    """({field: ticks} summed over every CPU, the number of CPUs) from the
+    text of /proc/stat; None when it has no aggregate "cpu" line."""
+    total, cpus = None, 0
+    for line in stat_text.splitlines():
+        words = line.split()
+        if not words:
+            continue
+        if words[0] == "cpu":
+            total = dict(zip(STAT_FIELDS, (int(w) for w in words[1:])))
+        elif re.fullmatch(r"cpu\d+", words[0]):
+            cpus += 1
+    return (total, cpus) if total is not None and cpus else None
+
+
+def busy_between(before_text, after_text):
+    """How many CPUs' worth of time went to running something (busy) and to
+    the hypervisor's other guests (steal) between two readings of /proc/stat,
+    as fractions of the CPUs times their number; None when either is unreadable
+    or no tick passed. No clock is read: the CPUs' own ticks are the window."""
+    before, after = cpu_ticks(before_text or ""), cpu_ticks(after_text or "")
+    if before is None or after is None:
+        return None
+    (t0, _), (t1, cpus) = before, after
+    delta = {f: t1.get(f, 0) - t0.get(f, 0) for f in STAT_FIELDS}
+    total = sum(delta.values())
+    if total <= 0:
+        return None
+    return {"busy_cpus": round(sum(delta[f] for f in BUSY_FIELDS) / total * cpus, 2),
+            "steal_cpus": round(delta["steal"] / total * cpus, 2),
+            "cpus": cpus}
+
+
+def busy_before_run(window_s=BUSY_WINDOW_S):
+    """What the rest of the machine did over `window_s` while this process
+    slept: the load average decays over minutes and still counts the build
+    `make bench` has just run; this is the machine as the suites find it."""
+    before = _read("/proc/stat")
+    started = time.monotonic()
+    time.sleep(window_s)
+    measured = busy_between(before, _read("/proc/stat"))
+    if measured is None:
+        return None
+    return {**measured, "window_s": round(time.monotonic() - started, 2),
+            "source": "/proc/stat"}
 
 
 def machine_id(override=None, identity=None):

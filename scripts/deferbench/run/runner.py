@@ -78,10 +78,25 @@ def _suite_command(binary, suite, settings, partial, events, quick):
     return [binary, f"--out={partial}", *_event_args(events), *(["--quick"] if quick else [])]
 
 
-def _run_child(cmd, partial, log, on_out=None, on_err=None):
+def suite_environment(selected, environ=None):
+    """The environment of the suites' processes: this one's, with each selected
+    suite's settings checked in the project's grammar and in the form its
+    binary parses (Suite.environment); a UserError before anything is created."""
+    env = dict(os.environ if environ is None else environ)
+    for suite in selected:
+        if suite.environment:
+            for name, value in suite.environment(env).items():
+                if value is None:
+                    env.pop(name, None)
+                else:
+                    env[name] = value
+    return env
+
+
+def _run_child(cmd, partial, log, env, on_out=None, on_err=None):
     """Runs a suite process, its output into `log` (a list of text, for the
     suite's .log); returns (exit status, its stderr)."""
-    child = progress.Stream(cmd, on_out=on_out, on_err=on_err)
+    child = progress.Stream(cmd, on_out=on_out, on_err=on_err, env=env)
     try:
         status, out, err = child.wait()
     except BaseException:  # interrupted: stop the child, keep nothing partial
@@ -101,7 +116,7 @@ def _run_child(cmd, partial, log, on_out=None, on_err=None):
 NOTES = progress.Notes()
 
 
-def check_options(suite, binary, quick):
+def check_options(suite, binary, quick, env=None):
     """A UserError with the suite's own line when its options are bad."""
     if suite.kind == "python":
         if suite.check:
@@ -110,7 +125,7 @@ def check_options(suite, binary, quick):
     if suite.kind != "program":
         return
     proc = subprocess.run([binary, "--check-options", *(["--quick"] if quick else [])],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, env=env)
     if proc.returncode == 2:
         lines = proc.stderr.strip().splitlines()
         raise UserError(lines[0].removeprefix("deferbench: ") if lines
@@ -139,7 +154,7 @@ def _last_line(err, status):
     return (err.strip().splitlines() or [f"exit status {status}"])[-1]
 
 
-def run_suite(binary, suite, settings, run_dir, events, quick):
+def run_suite(binary, suite, settings, run_dir, events, quick, env=None):
     """Runs one suite into <suite>.json; returns the manifest fields."""
     final = os.path.join(run_dir, f"{suite.name}.json")
     partial = final + ".partial"
@@ -157,17 +172,18 @@ def run_suite(binary, suite, settings, run_dir, events, quick):
         on_out, on_err = _console(suite, binary, settings)
         status, err = _run_child(
             _suite_command(binary, suite, settings, partial, events, quick), partial, log,
-            on_out, on_err)
+            env, on_out, on_err)
     seconds = round(time.monotonic() - started, 2)
     try:
         return _finish_suite(binary, suite, settings, run_dir, status, err, partial, final,
-                             seconds, log)
+                             seconds, log, env)
     finally:
         if log:
             atomic.write_text(os.path.join(run_dir, f"{suite.name}.log"), "".join(log))
 
 
-def _finish_suite(binary, suite, settings, run_dir, status, err, partial, final, seconds, log):
+def _finish_suite(binary, suite, settings, run_dir, status, err, partial, final, seconds, log,
+                  env):
     if status != 0:
         if os.path.exists(partial):
             os.unlink(partial)
@@ -184,7 +200,7 @@ def _finish_suite(binary, suite, settings, run_dir, status, err, partial, final,
     outcome = {"status": "ok", "file": os.path.basename(final), "seconds": seconds}
     if suite.pairs and settings.pairs:
         try:
-            outcome.update(run_pairs(binary, suite, settings, partial, run_dir, log))
+            outcome.update(run_pairs(binary, suite, settings, partial, run_dir, log, env))
         except RuntimeError as e:  # the suite failed; the run goes on
             os.unlink(partial)
             return {"status": "failed", "reason": str(e), "seconds": seconds}
@@ -197,7 +213,7 @@ def _finish_suite(binary, suite, settings, run_dir, status, err, partial, final,
     return outcome
 
 
-def run_pairs(binary, suite, settings, suite_json, run_dir, log):
+def run_pairs(binary, suite, settings, suite_json, run_dir, log, env=None):
     """The suite's paired ratios (analysis/paired.py): the raw pairs kept in
     <suite>.pairs.json, the figures added to the suite JSON as 'paired' entries.
 
@@ -214,7 +230,7 @@ def run_pairs(binary, suite, settings, suite_json, run_dir, log):
     for round_index in range(1, series.max_processes + 1):
         for args in paired.commands(active, series):
             status, err = _run_child([binary, "--quiet-counters", *args,
-                                      f"--pairs-out={partial}"], partial, log)
+                                      f"--pairs-out={partial}"], partial, log, env)
             if status != 0:
                 if os.path.exists(partial):
                     os.unlink(partial)
@@ -394,17 +410,60 @@ def _end_failed(state, line):
             print(f"deferbench: the run failed, and {problem}", file=sys.stderr)
 
 
+def _seconds(s):
+    return "<1 s" if s < 0.5 else f"{s:.0f} s"
+
+
+def times_line(times, suites):
+    """The console's line of where the run's time went: the build (when make
+    said when it began), the checks before the first suite, each suite's whole
+    step, the report, and the total."""
+    parts = ([f"build {_seconds(times['build_s'])}"] if times.get("build_s") is not None
+             else []) + [f"checks {_seconds(times['checks_s'])}"]
+    parts += [f"{name} {_seconds(s['step_seconds'])}" for name, s in suites.items()
+              if "step_seconds" in s]
+    parts.append(f"report {_seconds(times['report_s'])}")
+    return f"deferbench: times: {', '.join(parts)}; total {_seconds(times['total_s'])}"
+
+
+def _record_times(manifest, times):
+    """The times into the manifest, which is already finished: a disk too full
+    for it costs the record, not the run, and says so."""
+    manifest.data["times"] = times
+    try:
+        manifest.save()
+    except atomic.WriteError as e:
+        print(f"deferbench: the run's times are not in its manifest ({e})", file=sys.stderr)
+
+
 def _run(args, state):
+    began = time.monotonic()
+    # make's start, for the build's share (`--started-at`); a clock that moved
+    # backwards since (NTP) leaves it out rather than print a negative build.
+    build_s = (time.time() - args.started_at
+               if getattr(args, "started_at", None) is not None else None)
+    if build_s is not None and build_s < 0:
+        build_s = None
     selected = registry.select(args.suites)
+    # What was typed first, before even the results folder is made: the
+    # settings the project parses itself, then the Python suites' own.
+    env = suite_environment(selected)
+    for suite in selected:
+        if suite.kind == "python":
+            check_options(suite, None, args.quick)
     folder.check_writable(args.results_dir)
     binaries = {s.name: _binary(args.build_dir, s) for s in selected}
     if args.counters == "callgrind" and not callgrind.available():
         raise UserError("COUNTERS=callgrind needs valgrind (Debian package valgrind)")
     events = probe_events(binaries, args.events)
     for suite in selected:  # every option is checked before anything is created
-        check_options(suite, binaries[suite.name], args.quick)
+        if suite.kind != "python":
+            check_options(suite, binaries[suite.name], args.quick, env)
 
     described = machine.describe()
+    # Last before the folder: by now the build has finished, so what this sees
+    # busy is what the suites will share the machine with.
+    described["busy_before_run"] = machine.busy_before_run()
     machine_id, id_source = machine.machine_id(args.machine, described["identity"])
     run_dir = state["run_dir"] = folder.create(args.results_dir, machine_id)
     manifest = state["manifest"] = folder.Manifest(run_dir, {
@@ -426,16 +485,21 @@ def _run(args, state):
     for line in progress.fit([f"deferbench: {x}" for x in counter_lines(events)]):
         print(line)
 
+    times = {"build_s": round(build_s, 2) if build_s is not None else None,
+             "checks_s": round(time.monotonic() - began, 2)}
     for k, suite in enumerate(selected, 1):
+        step_began = time.monotonic()
         settings = suite.settings(args.quick)
         print(f"\n[{k}/{len(selected)}] {suite.name} (claims {suite.claims})", flush=True)
         outcome = run_suite(binaries[suite.name], suite, settings, run_dir, args.events,
-                            args.quick)
+                            args.quick, env)
         if outcome["status"] == "ok" and args.counters == "callgrind" \
                 and (suite.kind == "gbench" or suite.count_instructions):
             print(f"[{k}/{len(selected)}] {suite.name}: counting instructions under callgrind",
                   flush=True)
             outcome["callgrind_file"] = run_callgrind(binaries[suite.name], suite, run_dir)
+        # The whole step: the suite's process, its pairs and its callgrind counts.
+        outcome["step_seconds"] = round(time.monotonic() - step_began, 2)
         manifest.suite_ended(suite.name, **outcome)
         if suite.name == "go" and outcome["status"] == "ok":
             _record_go_toolchain(manifest, os.path.join(run_dir, outcome["file"]))
@@ -443,10 +507,17 @@ def _run(args, state):
     ended = manifest.data["suites"]
     failed = [n for n, s in ended.items() if s["status"] == "failed"]
     manifest.finish("failed" if failed else "complete")
+    report_began = time.monotonic()
     write_summaries(run_dir, selected, ended)
-    print()
+    # No blank line before the run's own lines ("deferbench: ..." sets them
+    # apart): the times line then costs the console's line budget nothing.
     from ..render.site_location import default_site
     write_report(run_dir, args.site or default_site(args.results_dir, args.build_dir))
+    now = time.monotonic()
+    times.update(report_s=round(now - report_began, 2),
+                 total_s=round(now - began + (build_s or 0), 2))
+    _record_times(manifest, times)
+    print(times_line(times, ended), flush=True)
     if failed:
         print(f"deferbench: suites that failed: {', '.join(failed)}", file=sys.stderr)
         return 1

@@ -6,8 +6,9 @@ Three kinds of suite, one results shape (Google Benchmark's JSON):
   program  a binary that measures whole processes (stack, fd) and writes
            Google Benchmark-shaped JSON itself (harness/program_suite.h): the
            runner passes --out=PATH, and --quick for a short run; options reach
-           it through the environment (STACK_SIZES=, FD_N=, ...), and
-           --check-options checks them, and the --out, before a run folder exists.
+           it through the environment (STACK_SIZES=, FD_N=, ...), the suite's
+           `environment` normalizing those the project parses (FD_N=, FD_SYSTEM=),
+           and --check-options checks them, and the --out, before a run folder exists.
   python   a function called with (out_path, quick, run_dir) that writes the
            JSON (the Go reference); when it writes nothing it returns the line
            that says why.
@@ -37,6 +38,10 @@ class Suite:
     # python: checks the suite's options (from the environment) before anything is
     # created, raising UserError; program suites check theirs with --check-options.
     check: Optional[Callable] = None
+    # program: (environ) -> {variable: value, or None to unset} for the suite's
+    # process: its settings checked in inputs.py's grammar (a UserError before
+    # anything is created) and passed on in the form the binary parses.
+    environment: Optional[Callable] = None
     full: RunSettings = RunSettings(repetitions=1, min_time_s=0, interleave=False)
     quick: RunSettings = RunSettings(repetitions=1, min_time_s=0, interleave=False)
     summary: Optional[Callable] = None  # SuiteResult -> its summary (the run's summary.txt)

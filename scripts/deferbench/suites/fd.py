@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 
 
+from .. import inputs
 from ..text import number
 from ..analysis import paired, stats
 from ..analysis.claims import (ARTICLE_FILE_MAX, ARTICLE_RUNS, GO_BYTES_PER_FILE, TARGET_CHAIN_BYTES, TARGET_GAP,
@@ -322,5 +323,35 @@ def fd_brief(suite):
     return lines
 
 
+# FD_N's default, the C++ suite's too (kDefaultSweep in suites/fd/sweep.h).
+DEFAULT_SWEEP = [1_000, 10_000, 100_000, 250_000, 700_000]
+# Larger than any nr_open Linux accepts (it caps it near 2^30): a count above
+# this is a typo, not a request (kMaxRequest in suites/fd/sweep.h).
+MAX_REQUEST = 1 << 31
+
+
+def sweep(text):
+    """FD_N, read as every suite reads it (the count grammar of inputs.py):
+    the counts, sorted and distinct, or the default when empty or unset."""
+    return inputs.counts("FD_N", text, maximum=MAX_REQUEST,
+                         too_large="is larger than any Linux lets one process open"
+                         ) or list(DEFAULT_SWEEP)
+
+
+def environment(environ):
+    """FD_N and FD_SYSTEM for the suite's binary, checked in the project's
+    grammar and handed on in the plain form its own parser reads (integers;
+    1 or 0), so that `make bench` accepts what the Go suite accepts."""
+    out = {}
+    if (environ.get("FD_N") or "").strip():
+        out["FD_N"] = inputs.plain(sweep(environ["FD_N"]))
+    else:
+        out["FD_N"] = None  # empty means the default: the binary's own when unset
+    system = environ.get("FD_SYSTEM")
+    out["FD_SYSTEM"] = None if system is None else (
+        "1" if inputs.switch("FD_SYSTEM", system) else "0")
+    return out
+
+
 SUITE = Suite("fd", "A8-A10", "program", binary="suites/fd/fd", summary=fd_summary,
-              brief=fd_brief)
+              brief=fd_brief, environment=environment)

@@ -55,6 +55,22 @@ def test_the_run_folder_holds_the_suite_and_a_complete_manifest(quick_run):
     assert {e["name"] for e in manifest["perf_events"]} >= {"cycles", "perf::TASK-CLOCK"}
 
 
+def test_the_last_line_says_where_the_time_went(quick_run):
+    proc, run_dir = quick_run
+    last = proc.stdout.splitlines()[-1]
+    assert last.startswith("deferbench: times: checks ") and "defer_cost " in last
+    assert "; total " in last and "build" not in last  # no --started-at: make's build unknown
+    with open(os.path.join(run_dir, "manifest.json")) as f:
+        manifest = json.load(f)
+    assert set(manifest["times"]) == {"build_s", "checks_s", "report_s", "total_s"}
+    assert manifest["times"]["build_s"] is None
+    step = manifest["suites"]["defer_cost"]
+    # The suite's whole step holds its process and its paired measurement (each
+    # figure rounded to 10 ms).
+    assert step["step_seconds"] >= step["seconds"] + step["pairs_seconds"] - 0.02
+    assert manifest["times"]["total_s"] >= step["step_seconds"]
+
+
 def test_every_case_has_its_repetitions_and_aggregates(quick_run):
     _, run_dir = quick_run
     entries = _suite(run_dir)["benchmarks"]
@@ -216,7 +232,7 @@ def test_the_console_has_a_line_per_case_and_keeps_google_benchmarks_table_in_th
     ({"FD_N": "lots"}, "\"lots\" is not a number"),
     ({"STACK_SIZES": "0"}, "'0' has no unit"),
     ({"STACK_SIZES": "8MB"}, "'8MB' is not a size"),
-    ({"FD_SYSTEM": "yes"}, "accepted values are 0 and 1"),
+    ({"FD_SYSTEM": "maybe"}, "FD_SYSTEM=\"maybe\": accepted values are 1/0, yes/no"),
     ({"STACK_TIMEOUT_S": "soon"}, "STACK_TIMEOUT_S: 'soon'"),
 ])
 def test_a_bad_suite_setting_is_refused_before_a_run_folder_exists(deferbench, tmp_path,

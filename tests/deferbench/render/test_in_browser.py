@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from conftest import FIXTURES
+from deferbench import inputs
 from deferbench.render import report, site
 
 WIDTH, HEIGHT = 1366, 768
@@ -25,7 +26,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 RESULTS = os.path.join(FIXTURES, "report_runs")
 
 pytestmark = pytest.mark.skipif(
-    CHROMIUM is None and not os.environ.get("DEFERBENCH_REQUIRE_CHROMIUM"),
+    CHROMIUM is None and not inputs.switch("DEFERBENCH_REQUIRE_CHROMIUM",
+                                            os.environ.get("DEFERBENCH_REQUIRE_CHROMIUM")),
     reason="chromium is not installed (make test installs it and requires it)")
 
 # Appended to a copy of the page beside it (same folder, so the same links):

@@ -11,34 +11,16 @@ here changes a limit.
 
 import json
 import os
-import re
 import resource
 import shutil
 import tempfile
 
 from . import children as go_children
-from ...errors import UserError
 
-DEFAULT_SWEEP = [1_000, 10_000, 100_000, 250_000, 700_000]
 # Descriptors the Go child needs besides the N files: stdio, the runtime's
 # poller (epoll and its wake-up pipe), with room to spare.
 HEADROOM = 32
 MODES = {"defer": "fd/{n}", "plain": "fd/plain/{n}"}
-
-
-def parse_sweep(text):
-    """FD_N: comma-separated counts, with an optional k (1e3) or M (1e6)."""
-    if not text:
-        return list(DEFAULT_SWEEP)
-    values = []
-    for word in text.split(","):
-        m = re.fullmatch(r"\s*(\d+)([kM]?)\s*", word)
-        n = int(m.group(1)) * {"": 1, "k": 1_000, "M": 1_000_000}[m.group(2)] if m else 0
-        if n < 1:
-            raise UserError(f"FD_N={text!r}: {word.strip()!r} is not a count; "
-                            "use positive integers such as 1000,10k,250k")
-        values.append(n)
-    return list(dict.fromkeys(values))
 
 
 def _read_int(path):

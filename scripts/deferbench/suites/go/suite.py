@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from ... import atomic
 from . import diagnostics as go_diagnostics, fd as go_fd, pairs as go_pairs, parse as go_parse
 from . import perf as go_perf, stack as go_stack, summary, toolchain as go_toolchain
+from .. import fd as fd_suite
 from ...run.suite import Suite
 
 
@@ -222,7 +223,7 @@ def _missing_runtime_entries(reason):
 def run(out_path, quick, run_dir):
     """The suite's entry point (its SUITE's run): writes out_path, or nothing when
     Go is missing, and then returns the line that says so."""
-    fd_sweep = go_fd.parse_sweep(os.environ.get("FD_N", ""))  # bad input: before anything
+    fd_sweep = fd_suite.sweep(os.environ.get("FD_N"))  # bad input: before anything
     go = go_toolchain.find()
     if go is None:
         print(go_toolchain.INSTALL_HINT, file=sys.stderr)
@@ -333,8 +334,8 @@ def count_instructions():
 
 
 def check_options():
-    """FD_N= as the Go suite reads it; a UserError before anything is created."""
-    go_fd.parse_sweep(os.environ.get("FD_N", ""))
+    """FD_N= as every suite reads it; a UserError before anything is created."""
+    fd_suite.sweep(os.environ.get("FD_N"))
 
 
 SUITE = Suite("go", "A1-A3, A5-A7, A9, A10, B3-B6", "python", run=run, check=check_options,

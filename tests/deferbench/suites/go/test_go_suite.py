@@ -43,17 +43,19 @@ def test_without_go_the_suite_writes_nothing_and_says_how_to_get_it(tmp_path, mo
 
 def test_a_bad_fd_sweep_stops_before_anything(tmp_path, monkeypatch):
     monkeypatch.setenv("FD_N", "1000,lots")
-    with pytest.raises(UserError, match="'lots' is not a count"):
+    with pytest.raises(UserError, match='"lots" is not a number'):
         go_suite.run(str(tmp_path / "go.json"), True, str(tmp_path))
     assert os.listdir(tmp_path) == []
 
 
-def test_fd_sweep_accepts_suffixes():
-    assert go_fd.parse_sweep("1k, 10k,2M,5") == [1000, 10000, 2000000, 5]
-    assert go_fd.parse_sweep("") == go_fd.DEFAULT_SWEEP
-    for bad in ("0", "-3", "1.5k"):
-        with pytest.raises(UserError):
-            go_fd.parse_sweep(bad)
+@pytest.mark.parametrize("text", ["12k", "1m", "1M", "12K", "12_000"])
+def test_the_go_suite_takes_every_spelling_the_fd_suite_takes(monkeypatch, text):
+    """FD_N passes the Go suite's check exactly when it passes the C++ suite's."""
+    monkeypatch.setenv("FD_N", text)
+    go_suite.check_options()
+    assert runner.suite_environment([registry.SUITES["fd"]])["FD_N"] == str(
+        {"12k": 12_000, "1m": 1_000_000, "1M": 1_000_000, "12K": 12_000,
+         "12_000": 12_000}[text])
 
 
 @pytest.mark.parametrize("fixture, strategy", [
