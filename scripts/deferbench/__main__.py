@@ -19,7 +19,7 @@ signal.signal(signal.SIGTERM, _interrupted_early)
 import argparse  # noqa: E402
 
 from .commands import (baseline, bench, compare, export, history, plots,  # noqa: E402
-                       refile, regress, report, site)
+                       prebuild, refile, regress, report, site)
 from .analysis.gate import GateError  # noqa: E402
 from .atomic import WriteError  # noqa: E402
 from .errors import UserError  # noqa: E402
@@ -35,6 +35,7 @@ COMMANDS = {
     "site": site,
     "export": export,
     "refile": refile,
+    "prebuild": prebuild,
 }
 
 

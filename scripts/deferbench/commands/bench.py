@@ -25,6 +25,9 @@ def add_arguments(p):
                         "empty: the suites' set)")
     p.add_argument("--counters", choices=["perf", "callgrind"], default="perf",
                    help="callgrind: also count instructions/op under valgrind")
+    p.add_argument("--check-inputs", action="store_true",
+                   help="only check what was typed (suites, switches, counts) and exit: "
+                        "`make bench` does so before it builds anything")
     p.add_argument("--started-at", type=float, default=None, metavar="EPOCH_S",
                    help="when `make bench` began (seconds since the epoch, before its "
                         "build): the last line's times then include the build")
@@ -40,4 +43,7 @@ def run(args):
     if args.events is not None:  # empty: the default set; "none": no event at all
         args.events = None if not args.events.strip() else (
             "" if args.events.strip() == "none" else args.events)
+    if args.check_inputs:
+        runner.check_inputs(args)
+        return 0
     return runner.run(args)

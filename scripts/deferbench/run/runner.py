@@ -436,6 +436,20 @@ def _record_times(manifest, times):
         print(f"deferbench: the run's times are not in its manifest ({e})", file=sys.stderr)
 
 
+def check_inputs(args):
+    """(the selected suites, their environment): what was typed, checked before
+    even the results folder is made and before anything is built (the settings
+    the project parses itself, then the Python suites' own); a UserError names
+    what is wrong."""
+    selected = registry.select(args.suites)
+    env = suite_environment(selected)
+    for suite in selected:
+        if suite.kind == "python":
+            check_options(suite, None, args.quick)
+    folder.check_writable(args.results_dir)
+    return selected, env
+
+
 def _run(args, state):
     began = time.monotonic()
     # make's start, for the build's share (`--started-at`); a clock that moved
@@ -444,14 +458,7 @@ def _run(args, state):
                if getattr(args, "started_at", None) is not None else None)
     if build_s is not None and build_s < 0:
         build_s = None
-    selected = registry.select(args.suites)
-    # What was typed first, before even the results folder is made: the
-    # settings the project parses itself, then the Python suites' own.
-    env = suite_environment(selected)
-    for suite in selected:
-        if suite.kind == "python":
-            check_options(suite, None, args.quick)
-    folder.check_writable(args.results_dir)
+    selected, env = check_inputs(args)
     binaries = {s.name: _binary(args.build_dir, s) for s in selected}
     if args.counters == "callgrind" and not callgrind.available():
         raise UserError("COUNTERS=callgrind needs valgrind (Debian package valgrind)")

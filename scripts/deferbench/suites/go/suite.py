@@ -100,10 +100,12 @@ def _run_bench(go, binary, settings, pattern, raw_path, benchtime):
 
 
 class _Phases:
-    """Seconds spent in each phase, for the context."""
+    """Seconds spent in each phase, for the context; said on the console
+    unless quiet."""
 
-    def __init__(self):
+    def __init__(self, quiet=False):
         self.seconds = {}
+        self.quiet = quiet
 
     def __call__(self, name):
         phases = self
@@ -112,12 +114,14 @@ class _Phases:
             def __enter__(self):
                 self.start = time.monotonic()
                 # Said as it starts (a step can take a minute), its time when done.
-                print(f"  go  {name} ...", end="", flush=True)
+                if not phases.quiet:
+                    print(f"  go  {name} ...", end="", flush=True)
 
             def __exit__(self, *exc):
                 phases.seconds[name] = round(time.monotonic() - self.start, 2)
-                print(f" {phases.seconds[name]:.0f} s" if exc[0] is None else " failed",
-                      flush=True)
+                if not phases.quiet:
+                    print(f" {phases.seconds[name]:.0f} s" if exc[0] is None else " failed",
+                          flush=True)
         return _Timer()
 
 
@@ -164,6 +168,22 @@ def _build(go, phases, have_runtime_src):
                   "./cmd/deferstack"])
         go.check(["build", "-o", binaries["deferfd"], "./cmd/deferfd"])
     return binaries
+
+
+def prebuild(build):
+    """Everything _build compiles, into Go's cache under `build`, saying
+    nothing; a failure is left for the suite's own build to report."""
+    go = go_toolchain.find(build)
+    if go is None:
+        return
+    try:
+        _build(go, _Phases(quiet=True), os.path.exists(_runtime_test_source(go)))
+    except (RuntimeError, OSError, subprocess.SubprocessError):
+        pass
+
+
+def _runtime_test_source(go):
+    return os.path.join(go.goenv("GOROOT")["GOROOT"] or "", "src", "runtime", "runtime_test.go")
 
 
 def build_test_binaries(go, tags=()):
