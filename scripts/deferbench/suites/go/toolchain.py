@@ -57,7 +57,8 @@ def find(build=None):
     exe = shutil.which("go")
     if exe is None:
         return None
-    work = os.path.join(build or build_dir(), "go")
+    # Absolute: Go refuses a relative GOCACHE, and its commands run in goref/.
+    work = os.path.abspath(os.path.join(build or build_dir(), "go"))
     os.makedirs(work, exist_ok=True)
     env = dict(os.environ,
                GOCACHE=os.path.join(work, "cache"),

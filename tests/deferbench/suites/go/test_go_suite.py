@@ -163,3 +163,18 @@ def test_the_manifest_records_the_go_toolchain_that_ran(tmp_path):
     go = json.loads((tmp_path / "manifest.json").read_text())["toolchain"]["go_run"]
     assert go["go_version"].startswith("go version go")
     assert go["go_arch"] and go["go_maxprocs"] >= 1
+
+
+def test_go_caches_are_absolute_whatever_build_folder_is_named(tmp_path, monkeypatch):
+    """make passes BUILD_DIR as typed (often relative); Go refuses a relative
+    GOCACHE, and its commands run in goref/, so the toolchain's paths are made
+    absolute where the build folder is named."""
+    from deferbench.suites.go import toolchain
+    if shutil.which("go") is None:
+        pytest.skip("needs Go")
+    monkeypatch.chdir(tmp_path)
+    go = toolchain.find("relative-build")
+    for name in ("GOCACHE", "GOPATH", "GOMODCACHE"):
+        assert os.path.isabs(go.env[name]), name
+    assert go.work_dir == str(tmp_path / "relative-build" / "go")
+    assert go.check(["env", "GOCACHE"]).stdout.strip() == go.env["GOCACHE"]
