@@ -29,7 +29,7 @@ from .instructions import bench_pattern
 from ...analysis import paired
 
 CHUNK_S = 0.02            # one chunk: long next to Go's timer, short next to drift
-FULL_PAIRS, QUICK_PAIRS = 40, 20
+FULL_PAIRS, QUICK_PAIRS = 30, 20
 
 
 @dataclass(frozen=True)

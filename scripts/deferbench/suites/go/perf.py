@@ -34,7 +34,7 @@ import tempfile
 
 from . import instructions, pairs, parse, toolchain
 
-TARGET_S, QUICK_TARGET_S = 0.1, 0.05
+TARGET_S, QUICK_TARGET_S = 0.05, 0.05
 REPEATS, QUICK_REPEATS = 2, 1
 MIN_N, MAX_N = 1000, 200_000_000
 
