@@ -8,7 +8,10 @@ before the N it was asked for, so both counts hold that one extra op and the
 same start-up; their difference is exactly N ops' worth, and over N it is the
 instructions per op (run/callgrind.py's per_op, the same N / 2N rule as the
 C++ suites'). GODEBUG=asyncpreemptoff=1: callgrind aborts on the preemption
-signal otherwise. The environment is the fixed one of the C++ counts, so a
+signal otherwise. GODEBUG=cpu.rdtscp=off: where the CPU advertises RDTSCP
+(AMD Zen 5 does) Go's runtime.cputicks uses it, and valgrind 3.19 cannot
+decode it and kills the program before main; off, Go takes its RDTSC path.
+cputicks runs outside the counted function, so no count moves. The environment is the fixed one of the C++ counts, so a
 user's environment, path or CPU features move no count.
 
 Unlike a C++ case, a Go benchmark shares its thread with whatever goroutine the
@@ -33,7 +36,7 @@ from ...run import callgrind
 
 ITERATIONS = 1000
 REPEATS = 4
-GO_ENVIRONMENT = {"GODEBUG": "asyncpreemptoff=1", "GOMAXPROCS": "1", "GOGC": "off"}
+GO_ENVIRONMENT = {"GODEBUG": "asyncpreemptoff=1,cpu.rdtscp=off", "GOMAXPROCS": "1", "GOGC": "off"}
 
 
 @dataclass(frozen=True)
