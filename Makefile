@@ -38,7 +38,9 @@ help:
 	@echo "make compare [BASE=run NEW=run] statistics of two runs (default: this machine's two newest of one kind)"
 	@echo "             options: OUT=prefix ALLOW_DIFFERENT=1"
 	@echo "make regress the gate: instructions/op under callgrind vs regress/baselines/"
-	@echo "             options: TOLERANCE=percent (default 1) OUT=dir ONLY=C++|Go"
+	@echo "             options: TOLERANCE=percent (default 1) OUT=dir ONLY=C++|Go REQUIRE_BASELINE=1"
+	@echo "             BASE=rev: compare with commit rev, built here in a temporary worktree"
+	@echo "             (under CI=true with no baseline for this toolchain: the previous commit)"
 	@echo "make baseline  record the gate's baseline for this toolchain"
 	@echo "make report RUN=folder|id   rebuild a run's report.md/report.html from its JSON"
 	@echo "make site    one page over every machine and run: build/site/index.html"
@@ -103,7 +105,7 @@ compare: setup
 regress: build
 	$(DEFERBENCH) regress --build-dir $(BUILD_DIR) $(if $(TOLERANCE),--tolerance "$(TOLERANCE)") \
 	  $(if $(OUT),--out "$(OUT)") $(if $(REQUIRE_BASELINE),--require-baseline) \
-	  $(if $(ONLY),--only "$(ONLY)")
+	  $(if $(ONLY),--only "$(ONLY)") $(if $(BASE),--base "$(BASE)") --jobs $(JOBS)
 
 baseline: build
 	$(DEFERBENCH) baseline --build-dir $(BUILD_DIR) $(if $(ONLY),--only "$(ONLY)")
