@@ -25,7 +25,7 @@ BENCH_ARGS = --results-dir $(RESULTS_DIR) --counters $(COUNTERS) $(SITE_ARGS) \
   $(if $(MACHINE),--machine $(MACHINE)) $(if $(EVENTS),--events $(EVENTS))
 
 .PHONY: all setup build build-suites bench test test-cpp test-asan test-py clean help \
-  compare regress baseline history report site plots readme-plots export refile
+  compare regress baseline history report site plots readme-plots export refile distro-check
 
 all: build
 
@@ -51,6 +51,9 @@ help:
 	@echo "make export RUN=folder|id FORMAT=benchstat|csv [OUT=file]"
 	@echo "make refile  file run folders under the machine their manifests give"
 	@echo "             options: FROM=folder (also import the runs found there)"
+	@echo "make distro-check DISTRO=bookworm|trixie   as root: the quick start (bench QUICK=1,"
+	@echo "             test, regress) on the committed HEAD in a debootstrap root of that"
+	@echo "             Debian release, cached under /var/cache/deferbench/distro (slow)"
 	@echo "make history BENCH=name   one benchmark over this machine's runs"
 	@echo "             options: SUITE=defer_cost METRIC=real_time|instructions|... MACHINE=id"
 
@@ -144,6 +147,11 @@ export: setup
 	@test -n "$(RUN)" || { echo "deferbench: make export needs RUN=<run folder or run id>" >&2; exit 2; }
 	@$(DEFERBENCH) export "$(RUN)" --results-dir $(RESULTS_DIR) $(if $(FORMAT),--format $(FORMAT)) \
 	  $(if $(OUT),--out "$(OUT)")
+
+# Not part of `make test`: it builds a Debian root (once) and runs the quick
+# start there, which takes many minutes.
+distro-check:
+	@JOBS=$(JOBS) scripts/distro-check "$(DISTRO)"
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)
