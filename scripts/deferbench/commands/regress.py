@@ -305,8 +305,8 @@ def run(args):
         if base is None:
             raise gate.GateError(
                 f"CI: no committed baseline for this toolchain ({names}) and no previous "
-                "commit to compare with; record one with `make baseline` and commit it, "
-                "or give BASE=<rev>")
+                "commit to compare with (a shallow clone has none: fetch two commits or "
+                "more); record one with `make baseline` and commit it, or give BASE=<rev>")
         print(f"regress: CI: no committed baseline for this toolchain ({names}); comparing "
               f"with the previous commit, {base}")
     if unreferenced and base is not None:

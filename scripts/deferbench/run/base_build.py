@@ -18,6 +18,7 @@ build cache is the working tree's (Go keys it by content).
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -94,7 +95,7 @@ def _interruptible():
 def _remove_worktree(path):
     _git("worktree", "remove", "--force", path)
     if os.path.exists(path):  # not a registered worktree (a run killed with -9)
-        subprocess.run(["rm", "-rf", path], check=False)
+        shutil.rmtree(path, ignore_errors=True)
     _git("worktree", "prune")
 
 
