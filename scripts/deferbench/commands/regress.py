@@ -217,7 +217,7 @@ def measure_base(commit, sides, args):
     targets = [os.path.basename(s.binary) for s in gate.gbench_suites()]
     found = {}
     print(f"regress: building commit {commit[:12]} in a temporary worktree "
-          f"(build folder {os.path.join(root, commit, 'build')})", flush=True)
+          f"(its builds are kept in {os.path.join(root, commit)})", flush=True)
     try:
         with base_build.checkout(commit, root) as src:
             measured = []
