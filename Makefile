@@ -28,7 +28,7 @@ BENCH_ARGS = --results-dir $(RESULTS_DIR) --counters $(COUNTERS) $(SITE_ARGS) \
   $(if $(MACHINE),--machine $(MACHINE)) $(if $(EVENTS),--events $(EVENTS))
 
 .PHONY: all setup build build-suites bench test test-cpp test-asan test-py clean help \
-  compare regress baseline history report site plots readme-plots export refile
+  compare regress baseline history report site plots readme-plots export refile distro-check
 
 all: build
 
@@ -42,7 +42,9 @@ help:
 	@echo "make compare [BASE=run NEW=run] statistics of two runs (default: this machine's two newest of one kind)"
 	@echo "             options: OUT=prefix ALLOW_DIFFERENT=1"
 	@echo "make regress the gate: instructions/op under callgrind vs regress/baselines/"
-	@echo "             options: TOLERANCE=percent (default 1) OUT=dir ONLY=C++|Go"
+	@echo "             options: TOLERANCE=percent (default 1) OUT=dir ONLY=C++|Go REQUIRE_BASELINE=1"
+	@echo "             BASE=rev: compare with commit rev, built here in a temporary worktree"
+	@echo "             (under CI=true with no baseline for this toolchain: the previous commit)"
 	@echo "make baseline  record the gate's baseline for this toolchain"
 	@echo "make report RUN=folder|id   rebuild a run's report.md/report.html from its JSON"
 	@echo "make site    one page over every machine and run: build/site/index.html"
@@ -53,6 +55,9 @@ help:
 	@echo "make export RUN=folder|id FORMAT=benchstat|csv [OUT=file]"
 	@echo "make refile  file run folders under the machine their manifests give"
 	@echo "             options: FROM=folder (also import the runs found there)"
+	@echo "make distro-check DISTRO=bookworm|trixie   as root: the quick start (bench QUICK=1,"
+	@echo "             test, regress) on the committed HEAD in a debootstrap root of that"
+	@echo "             Debian release, cached under /var/cache/deferbench/distro (slow)"
 	@echo "make history BENCH=name   one benchmark over this machine's runs"
 	@echo "             options: SUITE=defer_cost METRIC=real_time|instructions|... MACHINE=id"
 
@@ -122,7 +127,7 @@ compare: setup
 regress: build
 	$(DEFERBENCH) regress --build-dir $(BUILD_DIR) $(if $(TOLERANCE),--tolerance "$(TOLERANCE)") \
 	  $(if $(OUT),--out "$(OUT)") --require-baseline "$(REQUIRE_BASELINE)" \
-	  $(if $(ONLY),--only "$(ONLY)")
+	  $(if $(ONLY),--only "$(ONLY)") $(if $(BASE),--base "$(BASE)") --jobs $(JOBS)
 
 baseline: build
 	$(DEFERBENCH) baseline --build-dir $(BUILD_DIR) $(if $(ONLY),--only "$(ONLY)")
@@ -161,6 +166,11 @@ export: setup
 	@test -n "$(RUN)" || { echo "deferbench: make export needs RUN=<run folder or run id>" >&2; exit 2; }
 	@$(DEFERBENCH) export "$(RUN)" --results-dir $(RESULTS_DIR) $(if $(FORMAT),--format $(FORMAT)) \
 	  $(if $(OUT),--out "$(OUT)")
+
+# Not part of `make test`: it builds a Debian root (once) and runs the quick
+# start there, which takes many minutes.
+distro-check:
+	@JOBS=$(JOBS) scripts/distro-check "$(DISTRO)"
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

@@ -24,6 +24,9 @@ def deferbench(request):
     `bench` needs the build (then it is required)."""
     def run(*args, check_exit=None):
         env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "scripts"))
+        # The gate reads CI to choose what it compares with; a test that means
+        # CI says so (regress's own tests), whatever runs the tests.
+        env.pop("CI", None)
         argv = [sys.executable, "-m", "deferbench", *args]
         if args and args[0] == "bench" and "--build-dir" not in args:
             argv += ["--build-dir", request.getfixturevalue("build_dir")]

@@ -153,11 +153,13 @@ GO_GATED = ("runtime/BenchmarkDefer", "runtime/BenchmarkDefer/noopendefer",
 GO_INJECT_TAG = "deferbench_inject"  # goref's test hook: one increment more in open_coded
 
 
-def measure_go(build_dir, inject=False):
+def measure_go(build_dir, inject=False, module_dir=None, caches=None):
     """Instructions per op of the gated Go cases, or None without Go. The test
-    binaries are built for the gate (with goref's test hook when `inject`)."""
+    binaries are built for the gate (with goref's test hook when `inject`),
+    from this tree's goref or `module_dir` (another commit's), with Go's caches
+    in build_dir or `caches`."""
     from ..suites.go import instructions, suite as go_suite, toolchain
-    go = toolchain.find(os.path.abspath(build_dir))
+    go = toolchain.find(os.path.abspath(build_dir), module_dir or toolchain.MODULE_DIR, caches)
     if go is None:
         return None
     tags = (GO_INJECT_TAG,) if inject else ()

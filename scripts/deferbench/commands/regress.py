@@ -1,4 +1,4 @@
-"""The regression gate: instructions per op under callgrind against the baseline.
+"""The regression gate: instructions per op under callgrind against a reference.
 
 Runs every Google Benchmark suite under valgrind's callgrind (a fixed
 iteration count, only each benchmark's loop counted: the same binary gives
@@ -8,18 +8,24 @@ the same for the Go cases whose counts are exact (the runtime's BenchmarkDefer
 as shipped and with noopendefer, goref's defer_cost and cliffs cases), against
 regress/baselines/go-<version>_<GOARCH>.json.
 
+--base REV (BASE=) compares with a commit instead: REV is built in a
+temporary git worktree with the same toolchain (kept under
+<build>/regress-base/<commit>, so that building it again costs nothing), its
+cases are counted the same way, and the gate names the commit. With no
+committed baseline for this toolchain and no --base, it warns that NOTHING WAS
+CHECKED and exits 0 (--require-baseline: exit 1); under CI (CI=true) it
+compares with the previous commit instead, and fails when there is none.
+
 Exit status: 1 when any case grew by more than the tolerance (default 1%,
---tolerance / TOLERANCE=, in percent) or a baseline case is missing, each
+--tolerance / TOLERANCE=, in percent) or a reference case is missing, each
 named with its old and new figure; 0 otherwise. Improvements are reported.
-With no baseline for this toolchain it checks nothing, says so in a warning,
-and exits 0 (--require-baseline: exit 1); `make baseline` records one.
 --out DIR also writes regress.json and regress.md there, and regress-go.json and
 .md for the Go side (never overwritten).
 """
-
 import datetime
 import os
 import sys
+from dataclasses import dataclass
 
 from .. import SOURCE_DIR, atomic, inputs
 from ..analysis import gate
@@ -41,8 +47,16 @@ def add_arguments(p):
     p.add_argument("--tolerance", default=None, metavar="PERCENT",
                    help=f"allowed growth of instructions/op (default: "
                         f"{gate.DEFAULT_TOLERANCE * 100:g}; '1', '1%%' and '0.5' are accepted)")
+    p.add_argument("--base", default=None, metavar="REV",
+                   help="compare with commit REV built here in a temporary worktree, "
+                        "not with the committed baseline")
+    p.add_argument("--base-builds", default=None, metavar="DIR",
+                   help="where base commits are built, one folder each "
+                        "(default: <build dir>/regress-base)")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 2,
+                   help="parallel jobs for building the base (default: the CPU count)")
     inputs.add_switch(p, "--require-baseline", "REQUIRE_BASELINE",
-                      "exit 1, not 0, when this toolchain has no baseline")
+                      "exit 1, not 0, when this toolchain has no baseline (and no --base)")
     p.add_argument("--out", default=None, metavar="DIR",
                    help="also write DIR/regress.json and .md (and regress-go.json and .md)")
 
@@ -73,8 +87,8 @@ def _fmt_delta(row):
     return f"{row.delta:+.3f}{rel}"
 
 
-def table_lines(rows):
-    grid = [["suite/case", "baseline", "now", "change", "status"]]
+def table_lines(rows, reference_what="baseline"):
+    grid = [["suite/case", reference_what, "now", "change", "status"]]
     grid += [[f"{r.suite}/{r.case}", _fmt(r.old), _fmt(r.new), _fmt_delta(r), r.status]
              for r in rows]
     widths = [max(len(g[i]) for g in grid) for i in range(5)]
@@ -83,8 +97,22 @@ def table_lines(rows):
             for g in grid]
 
 
-def verdict_lines(rows, tolerance):
+@dataclass
+class Reference:
+    """What one side is compared with: a committed baseline file, or the counts
+    of a base commit built here."""
+    counts: dict        # suite -> {case: instructions per op}
+    name: str           # the baseline file (relative to the tree), or "commit <id>"
+    commit: str = None  # the base commit's id; None for a baseline file
+
+    @property
+    def what(self):
+        return "base commit" if self.commit else "baseline"
+
+
+def verdict_lines(rows, tolerance, reference_what="baseline"):
     """The lines a reader acts on: each failure named, then improvements."""
+    in_file = reference_what == "baseline"
     lines = []
     for r in rows:
         if r.status == gate.REGRESSED:
@@ -92,38 +120,42 @@ def verdict_lines(rows, tolerance):
                          f"instructions/op ({r.relative * 100:+.2f}%, tolerance "
                          f"{tolerance * 100:g}%)")
         elif r.status == gate.MISSING:
-            lines.append(f"MISSING: {r.suite}/{r.case}: in the baseline ({r.old:.3f} "
-                         "instructions/op) but not measured; if it was renamed or removed "
-                         "on purpose, run `make baseline`")
+            lines.append(f"MISSING: {r.suite}/{r.case}: in the {reference_what} ({r.old:.3f} "
+                         "instructions/op) but not measured"
+                         + ("; if it was renamed or removed on purpose, run `make baseline`"
+                            if in_file else ""))
     for r in rows:
         if r.status == gate.IMPROVED:
             lines.append(f"improved: {r.suite}/{r.case}: {r.old:.3f} -> {r.new:.3f} "
-                         f"instructions/op ({r.relative * 100:+.2f}%); `make baseline` "
-                         "locks the improvement in")
+                         f"instructions/op ({r.relative * 100:+.2f}%)"
+                         + ("; `make baseline` locks the improvement in" if in_file else ""))
         elif r.status == gate.NEW_CASE:
             lines.append(f"not gated: {r.suite}/{r.case} ({r.new:.3f} instructions/op) has "
-                         "no baseline figure; `make baseline` adds it")
+                         + ("no baseline figure; `make baseline` adds it" if in_file
+                            else "no figure in the base commit"))
     return lines
 
 
-def report_json(m, rows, tolerance, baseline_file, passed):
-    return {"toolchain_key": m.key, "toolchain": m.toolchain, "baseline": baseline_file,
+def report_json(m, rows, tolerance, reference, passed):
+    return {"toolchain_key": m.key, "toolchain": m.toolchain, "baseline": reference.name,
+            "base_commit": reference.commit,
             "tolerance": tolerance, "passed": passed, "iterations": m.iterations,
             "cases": [{"suite": r.suite, "case": r.case, "baseline": r.old, "measured": r.new,
                        "delta": r.delta, "relative": r.relative, "status": r.status}
                       for r in rows]}
 
 
-def report_markdown(m, rows, tolerance, baseline_file, passed):
+def report_markdown(m, rows, tolerance, reference, passed):
     lines = [f"# Regression gate: {'passed' if passed else 'FAILED'}", "",
-             f"- toolchain: `{m.key}`", f"- baseline: `{baseline_file}`",
+             f"- toolchain: `{m.key}`", f"- {reference.what}: `{reference.name}`",
              f"- instructions per op under callgrind, iterations per case: "
              f"{gate.iterations_text(m.iterations)}; "
              f"tolerance {tolerance * 100:g}%", "",
-             "| case | baseline | now | change | status |", "|---|---:|---:|---:|---|"]
+             f"| case | {reference.what} | now | change | status |",
+             "|---|---:|---:|---:|---|"]
     lines += [f"| {r.suite}/{r.case} | {_fmt(r.old)} | {_fmt(r.new)} | {_fmt_delta(r)} | "
               f"{r.status} |" for r in rows]
-    return lines + [""] + [f"- {v}" for v in verdict_lines(rows, tolerance)]
+    return lines + [""] + [f"- {v}" for v in verdict_lines(rows, tolerance, reference.what)]
 
 
 def _check_out(out, name):
@@ -159,52 +191,128 @@ def measurements(build_dir, only=None):
     return out
 
 
-def gate_one(m, args, tolerance, out_paths):
-    """Checks one side against its baseline; returns True when it passed."""
-    path = gate.baseline_path(args.baselines_dir, m.key)
+def in_ci():
+    """CI=true (or 1, yes), as GitHub Actions, GitLab CI and .ci/run set it."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def committed_references(sides, baselines_dir):
+    """{side: Reference} for the sides that have a committed baseline."""
+    found = {}
+    for m in sides:
+        path = gate.baseline_path(baselines_dir, m.key)
+        baseline = gate.load_baseline(path)
+        if baseline is not None:
+            found[m.side] = Reference(baseline["suites"], os.path.relpath(path, SOURCE_DIR))
+    return found
+
+
+def measure_base(commit, sides, args):
+    """{side: Reference}: `commit` built in a temporary worktree with this
+    build's compiler, build type and flags, and counted as the working tree is."""
+    from ..run import base_build
+    root = args.base_builds or os.path.join(args.build_dir, "regress-base")
+    here = {m.side: m for m in sides}
+    settings = base_build.cmake_settings(args.build_dir)
+    targets = [os.path.basename(s.binary) for s in gate.gbench_suites()]
+    found = {}
+    print(f"regress: building commit {commit[:12]} in a temporary worktree "
+          f"(its builds are kept in {os.path.join(root, commit)})", flush=True)
+    try:
+        with base_build.checkout(commit, root) as src:
+            measured = []
+            if "C++" in here:
+                measured.append(gate.measure(base_build.build(
+                    src, os.path.join(root, commit, "build"), settings, targets, args.jobs)))
+            if "Go" in here:
+                measured.append(gate.measure_go(
+                    os.path.join(root, commit), module_dir=os.path.join(src, "goref"),
+                    caches=os.path.join(os.path.abspath(args.build_dir), "go")))
+    except RuntimeError as e:
+        raise gate.GateError(f"the base commit {commit[:12]} could not be counted: {e}") from None
+    for m in measured:
+        if m.key != here[m.side].key:  # e.g. the base's CMakeLists set other flags
+            print(f"regress: {m.side}: note: the base commit builds as {m.key}, this tree as "
+                  f"{here[m.side].key}", file=sys.stderr)
+        found[m.side] = Reference(m.counts, f"commit {commit}", commit)
+    return found
+
+
+def gate_one(m, reference, args, tolerance, out_paths):
+    """Checks one side against its reference (None: no baseline, nothing to
+    check); returns True when it passed."""
     print(f"regress: {m.side}: toolchain {m.key}")
     print(f"regress: {m.side}: instructions per op under callgrind "
           f"(iterations per case: {gate.iterations_text(m.iterations)})")
     if m.injected():
         print(f"regress: note: built with an injected slowdown: {m.injected()}")
-    baseline = gate.load_baseline(path)
-    if baseline is None:
+    if reference is None:
+        path = gate.baseline_path(args.baselines_dir, m.key)
         known = sorted(f[:-5] for f in os.listdir(args.baselines_dir) if f.endswith(".json")) \
             if os.path.isdir(args.baselines_dir) else []
         rows = gate.compare({}, m.counts, tolerance)
         print("\n".join(table_lines(rows)))
         print(f"\nWARNING: no baseline for this toolchain ({path}): NOTHING WAS CHECKED on the "
-              f"{m.side} side. Record one with `make baseline` (and commit it)."
+              f"{m.side} side. Record one with `make baseline` (and commit it), or compare "
+              "with a commit: `make regress BASE=<rev>`."
               + (f" Baselines exist for: {', '.join(known)}." if known else ""),
               file=sys.stderr)
         return not args.require_baseline
-    rows = gate.compare(baseline["suites"], m.counts, tolerance)
+    print(f"regress: {m.side}: compared with {reference.name}")
+    rows = gate.compare(reference.counts, m.counts, tolerance)
     failed = [r for r in rows if r.status in gate.FAILING]
-    print("\n".join(table_lines(rows)))
-    verdicts = verdict_lines(rows, tolerance)
+    print("\n".join(table_lines(rows, reference.what)))
+    verdicts = verdict_lines(rows, tolerance, reference.what)
     if verdicts:
         print()
         print("\n".join(verdicts))
-    rel = os.path.relpath(path, SOURCE_DIR)
     if out_paths:
-        atomic.write_json(out_paths[0], report_json(m, rows, tolerance, rel, not failed))
-        atomic.write_text(out_paths[1],
-                          "\n".join(report_markdown(m, rows, tolerance, rel, not failed)) + "\n")
-    checked = sum(r.status not in (gate.NEW_CASE,) for r in rows)
+        atomic.write_json(out_paths[0], report_json(m, rows, tolerance, reference, not failed))
+        atomic.write_text(out_paths[1], "\n".join(
+            report_markdown(m, rows, tolerance, reference, not failed)) + "\n")
+    checked = sum(r.status != gate.NEW_CASE for r in rows)
     if failed:
         print(f"\nregress: {m.side}: FAILED: {len(failed)} of {checked} cases beyond the "
-              f"baseline ({rel}) by more than {tolerance * 100:g}%", file=sys.stderr)
+              f"{reference.what} ({reference.name}) by more than {tolerance * 100:g}%",
+              file=sys.stderr)
         return False
-    print(f"\nregress: {m.side}: passed: {checked} cases within {tolerance * 100:g}% of {rel}")
+    print(f"\nregress: {m.side}: passed: {checked} cases within {tolerance * 100:g}% of "
+          f"{reference.name}")
     return True
 
 
 def run(args):
     tolerance = parse_tolerance(args.tolerance)
+    base = None
+    if args.base is not None:  # a bad revision is refused before anything is counted
+        from ..run import base_build
+        base, subject = base_build.resolve(args.base)
+    if args.jobs < 1:
+        raise UserError(f"--jobs {args.jobs}: give 1 or more")
     # The report files: regress.* for the C++ side, regress-go.* for Go's.
     out_paths = {"C++": _check_out(args.out, "regress"), "Go": _check_out(args.out, "regress-go")}
-    passed = [gate_one(m, args, tolerance, out_paths[m.side])
-              for m in measurements(args.build_dir, args.only)]
+    if base is not None:
+        print(f"regress: comparing with commit {base} (BASE={args.base}: {subject})")
+    sides = measurements(args.build_dir, args.only)
+    references = {} if base else committed_references(sides, args.baselines_dir)
+    unreferenced = [m for m in sides if m.side not in references]
+    if unreferenced and base is None and in_ci() and not args.require_baseline:
+        # In CI a gate that checks nothing would pass every change: with no
+        # committed baseline for this toolchain, the previous commit is the base.
+        from ..run import base_build
+        base = base_build.previous_commit()
+        names = " and ".join(m.side for m in unreferenced)
+        if base is None:
+            raise gate.GateError(
+                f"CI: no committed baseline for this toolchain ({names}) and no previous "
+                "commit to compare with (a shallow clone has none: fetch two commits or "
+                "more); record one with `make baseline` and commit it, or give BASE=<rev>")
+        print(f"regress: CI: no committed baseline for this toolchain ({names}); comparing "
+              f"with the previous commit, {base}")
+    if unreferenced and base is not None:
+        references.update(measure_base(base, unreferenced, args))
+    passed = [gate_one(m, references.get(m.side), args, tolerance, out_paths[m.side])
+              for m in sides]
     return 0 if all(passed) else 1
 
 

@@ -107,7 +107,10 @@ def test_one_injected_instruction_fails_the_gate_naming_the_case(deferbench, bui
     assert regressions[0].startswith("REGRESSION: defer_cost/open_coded: ")
     report = json.loads((tmp_path / "report" / "regress.json").read_text())
     (row,) = [c for c in report["cases"] if c["status"] == gate.REGRESSED]
-    assert row["delta"] == 1.0, "exactly the injected nop"
+    assert (row["suite"], row["case"]) == ("defer_cost", "open_coded")
+    # At least the nop: the compiler may also lay the loop out otherwise around
+    # it (GCC 12: 1 per op; GCC 14, which unrolls this loop: 2).
+    assert row["delta"] >= 1.0, "the injected nop shows as a rise"
     assert report["passed"] is False
 
 
@@ -163,3 +166,124 @@ def test_the_go_side_catches_an_instruction_injected_in_a_goref_case(build_dir):
     assert (row.suite, row.case, row.status) == ("go", "defer_cost/open_coded", gate.REGRESSED)
     assert 1 <= row.delta <= 3, "an increment: a load, an add and a store at most"
     assert injected.injected() == {"go": f"-tags {gate.GO_INJECT_TAG}"}
+
+
+# ---- comparing with a commit (--base, and CI's previous commit) ----
+
+def _measured(side="C++", counts=None):
+    toolchain = {"go_version": "1.0", "goarch": "amd64"} if side == "Go" else {
+        "compiler": "GNU 1.0", "arch": "x86_64", "build_type": "Release", "cxx_flags": "-O2",
+        "google_benchmark": "1.0", "libc": "glibc 1.0"}
+    return gate.Measurement(toolchain, counts or {"defer_cost": {"call": 17.0}}, {}, 1000,
+                            side=side)
+
+
+def _args(tmp_path, **kw):
+    import argparse
+    p = argparse.ArgumentParser()
+    regress.add_arguments(p)
+    args = p.parse_args(["--baselines-dir", str(tmp_path / "no-baselines"),
+                         "--build-dir", str(tmp_path / "build")])
+    vars(args).update(kw)
+    return args
+
+
+@pytest.fixture
+def measured_here(monkeypatch):
+    """The working tree's counts, without callgrind: what decides the base is
+    under test here, not the counting."""
+    monkeypatch.setattr(regress, "measurements", lambda build_dir, only=None: [_measured()])
+
+
+def test_a_base_that_is_not_a_commit_is_refused_in_one_line_before_anything_is_written(
+        deferbench, tmp_path):
+    proc = deferbench("regress", "--base", "no-such-rev-anywhere", "--out", str(tmp_path / "r"),
+                      check_exit=2)
+    assert proc.stderr.strip().splitlines() == [
+        "deferbench: BASE=no-such-rev-anywhere: not a commit of this repository; give a "
+        "commit id, branch or tag, e.g. BASE=HEAD~1 or BASE=main"]
+    assert not (tmp_path / "r").exists()
+
+
+def test_under_ci_without_a_baseline_the_previous_commit_is_the_base(
+        monkeypatch, measured_here, tmp_path, capsys):
+    from deferbench.run import base_build
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setattr(base_build, "previous_commit", lambda: "c0ffee" * 6 + "c0ff")
+    asked = []
+
+    def measure_base(commit, sides, args):
+        asked.append((commit, [m.side for m in sides]))
+        return {"C++": regress.Reference({"defer_cost": {"call": 16.0}}, f"commit {commit}",
+                                         commit)}
+    monkeypatch.setattr(regress, "measure_base", measure_base)
+    assert regress.run(_args(tmp_path)) == 1
+    assert asked == [("c0ffee" * 6 + "c0ff", ["C++"])]
+    out = capsys.readouterr().out
+    assert "comparing with the previous commit, " + "c0ffee" * 6 + "c0ff" in out
+    assert "REGRESSION: defer_cost/call: 16.000 -> 17.000" in out
+
+
+def test_under_ci_with_neither_baseline_nor_previous_commit_the_gate_fails(
+        monkeypatch, measured_here, tmp_path):
+    from deferbench.run import base_build
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setattr(base_build, "previous_commit", lambda: None)
+    with pytest.raises(gate.GateError, match="no previous commit to compare with .*; record "
+                                             "one with `make baseline`"):
+        regress.run(_args(tmp_path))
+
+
+def test_outside_ci_without_a_baseline_nothing_is_built_and_the_warning_stays(
+        monkeypatch, measured_here, tmp_path, capsys):
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr(regress, "measure_base", lambda *a: pytest.fail("built a base"))
+    assert regress.run(_args(tmp_path)) == 0
+    assert "NOTHING WAS CHECKED" in capsys.readouterr().err
+    assert regress.run(_args(tmp_path, require_baseline=True)) == 1
+
+
+def test_a_committed_baseline_is_used_and_no_base_is_built_even_under_ci(
+        monkeypatch, measured_here, tmp_path, capsys):
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setattr(regress, "measure_base", lambda *a: pytest.fail("built a base"))
+    baselines = tmp_path / "baselines"
+    baselines.mkdir()
+    m = _measured()
+    (baselines / f"{m.key}.json").write_text(json.dumps({"suites": m.counts}))
+    assert regress.run(_args(tmp_path, baselines_dir=str(baselines))) == 0
+    assert "passed: 1 cases" in capsys.readouterr().out
+
+
+def _tracked_changes(*paths):
+    return subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", *paths],
+                          capture_output=True, text=True).stdout.strip()
+
+
+@needs_valgrind
+def test_a_base_commit_is_built_in_a_worktree_that_is_removed_and_its_nop_is_named(
+        deferbench, build_dir, injected_build, tmp_path):
+    """The injected build against HEAD built in a worktree: defer_cost/open_coded
+    alone regresses, the gate names the commit, and only the build folder stays."""
+    if _tracked_changes("defer", "harness", "suites", "CMakeLists.txt"):
+        pytest.skip("the C++ sources differ from HEAD, so HEAD is not this tree's base")
+    head = subprocess.run(["git", "-C", ROOT, "rev-parse", "HEAD"], capture_output=True,
+                          text=True).stdout.strip()
+    builds = os.path.join(build_dir, "regress-base")
+    proc = deferbench("regress", "--only", "C++", "--build-dir", injected_build,
+                      "--base", "HEAD", "--base-builds", builds, "--jobs", "2",
+                      "--out", str(tmp_path / "report"), check_exit=1)
+    assert f"regress: comparing with commit {head} (BASE=HEAD: " in proc.stdout
+    assert f"regress: C++: compared with commit {head}" in proc.stdout
+    regressions = [l for l in proc.stdout.splitlines() if l.startswith("REGRESSION")]
+    assert len(regressions) == 1
+    assert regressions[0].startswith("REGRESSION: defer_cost/open_coded: ")
+    report = json.loads((tmp_path / "report" / "regress.json").read_text())
+    assert report["base_commit"] == head
+    assert [(c["case"], c["status"]) for c in report["cases"] if c["status"] != gate.WITHIN] \
+        == [("open_coded", gate.REGRESSED)]
+    assert all(c["delta"] == 0 for c in report["cases"] if c["case"] != "open_coded")
+    worktrees = subprocess.run(["git", "-C", ROOT, "worktree", "list", "--porcelain"],
+                               capture_output=True, text=True).stdout
+    assert builds not in worktrees and not os.path.exists(os.path.join(builds, head, "src"))
+    assert os.path.exists(os.path.join(builds, head, "build", "CMakeCache.txt"))

@@ -30,13 +30,15 @@ class Go:
     exe: str
     work_dir: str   # <build>/go: caches, test binaries, programs
     env: dict
+    module_dir: str = MODULE_DIR   # goref: this tree's, or another commit's (the gate's base)
 
-    def run(self, args, cwd=MODULE_DIR, timeout=900):
-        """Runs `go ARGS`; returns the CompletedProcess (text, both streams)."""
-        return subprocess.run([self.exe, *args], cwd=cwd, env=self.env, capture_output=True,
-                              text=True, timeout=timeout)
+    def run(self, args, cwd=None, timeout=900):
+        """Runs `go ARGS` (in goref's module unless `cwd`); returns the
+        CompletedProcess (text, both streams)."""
+        return subprocess.run([self.exe, *args], cwd=cwd or self.module_dir, env=self.env,
+                              capture_output=True, text=True, timeout=timeout)
 
-    def check(self, args, cwd=MODULE_DIR, timeout=900):
+    def check(self, args, cwd=None, timeout=900):
         """Runs `go ARGS`; a failure raises RuntimeError with Go's last lines."""
         proc = self.run(args, cwd, timeout)
         if proc.returncode != 0:
@@ -52,21 +54,24 @@ class Go:
         return dict(zip(names, out))
 
 
-def find(build=None):
-    """The toolchain on PATH with deferbench's environment, or None."""
+def find(build=None, module_dir=MODULE_DIR, caches=None):
+    """The toolchain on PATH with deferbench's environment, or None. Its
+    programs go to <build>/go, its caches too unless `caches` names another
+    build's go folder (the gate's base shares the working tree's)."""
     exe = shutil.which("go")
     if exe is None:
         return None
     # Absolute: Go refuses a relative GOCACHE, and its commands run in goref/.
     work = os.path.abspath(os.path.join(build or build_dir(), "go"))
+    caches = os.path.abspath(caches or work)
     os.makedirs(work, exist_ok=True)
     env = dict(os.environ,
-               GOCACHE=os.path.join(work, "cache"),
-               GOPATH=os.path.join(work, "gopath"),
-               GOMODCACHE=os.path.join(work, "gopath", "pkg", "mod"),
+               GOCACHE=os.path.join(caches, "cache"),
+               GOPATH=os.path.join(caches, "gopath"),
+               GOMODCACHE=os.path.join(caches, "gopath", "pkg", "mod"),
                GOPROXY="off", GOFLAGS="-mod=mod", GO111MODULE="on", GOWORK="off",
                GOENV="off", GOTRACEBACK="single")
-    return Go(exe, work, env)
+    return Go(exe, work, env, module_dir)
 
 
 def describe(go):
