@@ -320,7 +320,8 @@ def lines(suite, title, mark=None, full_pairs=FULL_PAIRS):
         if not usable(e):
             out.append(head + unmeasured_reason(e))
             continue
-        units = (f", {e['processes']} processes" if e.get("interval_unit") == "process" else "")
+        units = (f", {e['processes']} processes ({e['process_ratio_min']:.3f} to "
+                 f"{e['process_ratio_max']:.3f})" if e.get("interval_unit") == "process" else "")
         out.append(head + f"{e['ratio']:>8.3f}x [{e['ratio_ci_low']:.3f}, "
                    f"{e['ratio_ci_high']:.3f}]  {e['pairs_kept']} of {e['pairs']} pairs"
                    f"{units}{note}")

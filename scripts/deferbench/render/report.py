@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from ..text import number
 from .. import atomic
 from . import charts, export
-from ..analysis import claims, claims_table, machine_comparison, paired_runs, report_data, targets
+from ..analysis import (claims, claims_table, machine_comparison, paired, paired_runs,
+                        report_data, results, targets)
 from ..suites import fd as fd_summary, stack as stack_summary
 from ..run import folder
 
@@ -107,15 +108,27 @@ def sections(run):
                         "`make refile FROM=<folder>` imports runs made elsewhere.")]
     out.append(("This machine and others", blocks + [("table", header, rows)]))
 
+    spread = paired_spread_rows(run)
+    if spread:
+        out.append(("Paired ratios and their processes", [
+            ("p", "Every paired ratio of this run: the median of its units' ratios (a unit is "
+                  "a process, each in a layout of its own; for Go, a pair of processes) with "
+                  "the 95% interval over those units, how many units and pairs it rests on, "
+                  "and how far the units spread. A wide spread is the layout moving the ratio "
+                  "from one process to the next, or the machine's noise; the interval holds "
+                  "it, rather than hiding it behind many pairs of one process."),
+            ("table", ["ratio", "reference", "ratio [95%]", "units", "pairs kept",
+                       "units' spread"], spread)]))
+
     over_runs = paired_runs.rows(run)
     if over_runs:
         differing = sum(bool(r[3]) for r in over_runs)
         out.append(("Paired ratios over this machine's runs", [
             ("p", f"This run's paired ratios beside the newest {paired_runs.OTHERS} other complete "
                   "full runs of this machine, each with its 95% interval. An interval covers "
-                  "the noise of its own run only: two runs whose intervals do not overlap "
-                  "differ by more than that, because the ratio itself moved (a neighbour "
-                  "that shared the core, another address-space layout, or a change of code "
+                  "its own run, the processes' layouts included: two runs whose intervals do "
+                  "not overlap differ by more than that, because the ratio itself moved (a "
+                  "neighbour that shared the core for a whole run, or a change of code "
                   f"between the runs: compare their commits). {differing} of "
                   f"{len(over_runs)} ratios differ from some other run that way."),
             ("table", ["ratio", "this run", "other runs (run id, commit: ratio [95%])",
@@ -256,6 +269,29 @@ def _fd_blocks(run):
                    ("list", [f"{p.strategy} N={p.n}: ~{p.wall_s:.2f} s, ~{p.rss_bytes / 2**20:.0f}"
                              f" MiB peak RSS; {p.fit}" for p in sec.projections])]
     return blocks
+
+
+def paired_spread_rows(run):
+    """One row per paired ratio of the run, in the suites' order: its figure,
+    its units and how far they spread (paired.py's fields)."""
+    rows = []
+    for suite_name, suite in run.suites.items():
+        for name in sorted(suite.benchmarks, key=results.natural_key):
+            e = suite.benchmarks[name].aggregates.get(paired.AGGREGATE)
+            if not e:
+                continue
+            if not paired.usable(e):
+                rows.append([f"{suite_name}/{name}", e["reference"], paired.unmeasured_reason(e),
+                             "", f"{e['pairs_kept']} of {e['pairs']}", ""])
+                continue
+            unit = "processes" if e.get("interval_unit") == "process" else "pairs"
+            units = e.get("processes", e["pairs_kept"])
+            low, high = e.get("process_ratio_min"), e.get("process_ratio_max")
+            rows.append([f"{suite_name}/{name}", e["reference"],
+                         f"{e['ratio']:.3f}x [{e['ratio_ci_low']:.3f}, {e['ratio_ci_high']:.3f}]",
+                         f"{units} {unit}", f"{e['pairs_kept']} of {e['pairs']}",
+                         f"{low:.3f} to {high:.3f}" if low is not None else "not recorded"])
+    return rows
 
 
 def _fd_gap_cell(row):

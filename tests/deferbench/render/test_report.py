@@ -448,3 +448,28 @@ def test_a_site_goes_beside_its_results_folder_unless_it_is_the_projects(tmp_pat
     monkeypatch.chdir(tmp_path)
     assert default_site("results", "build") == os.path.join("build", "site")
     assert default_site(str(tmp_path / "elsewhere")) == str(tmp_path / "elsewhere-site")
+
+
+def test_the_report_shows_each_paired_ratio_with_its_units_and_their_spread(tmp_path):
+    """A run whose ratios rest on processes says how many and how far they
+    spread; a run without pairs (the fixture's) has no such section."""
+    from deferbench.analysis import paired as paired_analysis
+    assert "Paired ratios and their processes" not in dict(report.sections(folder.load(RUN_A)))
+    run = tmp_path / "run"
+    shutil.copytree(RUN_A, run)
+    path = run / "defer_cost.json"
+    data = json.loads(path.read_text())
+    process_ratios = [1.00, 1.02, 1.04, 1.06, 1.08, 1.10, 1.12, 1.14]
+    data["benchmarks"].append(paired_analysis.entry(paired_analysis.Pair("chain_stack", "call"), {
+        "subject_iterations": [1] * 8, "reference_iterations": [1] * 8,
+        "subject_ns_per_op": process_ratios, "reference_ns_per_op": [1.0] * 8,
+        "process": list(range(8))}))
+    path.write_text(json.dumps(data))
+    blocks = dict(report.sections(folder.load(str(run))))["Paired ratios and their processes"]
+    (_, header, rows), = [b for b in blocks if b[0] == "table"]
+    assert header == ["ratio", "reference", "ratio [95%]", "units", "pairs kept",
+                      "units' spread"]
+    (row,) = rows
+    assert row[0] == "defer_cost/chain_stack" and row[1] == "call"
+    assert row[3] == "8 processes" and row[4] == "8 of 8"
+    assert row[5] == "1.000 to 1.140"
