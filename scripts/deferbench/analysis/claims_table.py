@@ -21,7 +21,7 @@ analog's label, in every run. The tolerances are claims.py's:
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import claims, paired, report_data
 from .claims import DIFFERS, NOT_IN_RUN, NOT_MEASURABLE, NOT_OBSERVED, REPRODUCED, UNDECIDED
@@ -38,6 +38,12 @@ class ClaimRow:
     cpp: str
     verdict: str       # claims.REPRODUCED, DIFFERS, UNDECIDED, NOT_MEASURABLE, NOT_OBSERVED, NOT_IN_RUN
     note: str = ""     # the factor, the reason, what was observed
+    # The measured figures behind the cells, for claims.json: named with their
+    # unit in the name (rss_mib, time_s, allocs_per_item), numbers or strings.
+    go_fields: dict = field(default_factory=dict)
+    cpp_fields: dict = field(default_factory=dict)
+    # The programs that produced them ("goref/cliffs ClosureCapturing", ...).
+    programs: list = field(default_factory=list)
 
     @property
     def verdict_text(self):
