@@ -160,6 +160,41 @@ CLAIMS = [Claim(*c) for c in [
      "4.5 s, 226 MB RSS, 860 MB virtual"),
 ]]
 
+# The articles' figures as named fields, the unit in each name, for claims.json:
+# what a tool reading verdicts compares with the measured fields beside them.
+ARTICLE_FIGURES = {
+    "A1": {"time_ns": 35.4},
+    "A2": {"time_ns": 5.6},
+    "A3": {"time_ns": 4.4},
+    "A4": {"open_coded_ratio": ARTICLE_RATIO["open_coded"],
+           "normal_ratio": ARTICLE_RATIO["chain_stack"]},
+    "A5": {"command": ARTICLE_COMMAND},
+    "B1": {"open_coded_time_ns": ARTICLE_B1_NS["open_coded"],
+           "deferproc_time_ns": ARTICLE_B1_NS["chain_stack"]},
+    "B2": {"work_ns": 35.0, "defer_ns": 35.0, "slowdown_ratio": 2.0},
+    "R1": {"order": "last-in, first-out"},
+    "R2": {"max_open_defers": MAX_OPEN_DEFERS},
+    "R3": {"open_coded_with_defer_in_loop": False},
+    "R4": {"max_returns_x_defers": MAX_RETURNS_X_DEFERS},
+    "R5": {"arguments_evaluated": "at the defer statement"},
+    "R6": {"runs_on_panic": True, "scope": "function"},
+    "B3": dict(zip(("time_ns", "bytes_per_op", "allocs_per_op"),
+                   ARTICLE_LOOP["loop/defer_in_loop"])),
+    "B4": dict(zip(("time_ns", "bytes_per_op", "allocs_per_op"), ARTICLE_LOOP["loop/helper"])),
+    "B5": {"diagnostic": "stack-allocated defer", "defers": MAX_OPEN_DEFERS + 1},
+    "B6": {"extra_allocs_per_item": ARTICLE_CLOSURE_ALLOCS_PER_ITEM,
+           "extra_allocs_for_10k_items": 30_000},
+    "B7": {"fixes": ["defer at function scope", "at most 8 defers per function",
+                     "defer a plain call rather than a capturing closure"]},
+    "A6": {"stack_limit_bytes": GO_STACK_LIMIT_BYTES, "error": "stack overflow"},
+    "A7": {"depth_defers": GO_ARTICLE_DEPTH,
+           "bytes_per_frame": round(GO_ARTICLE_BYTES_PER_FRAME, 1)},
+    "A8": {"file_max": 100_000},
+    **{run["claim"]: {"files": n, "time_s": run["wall_s"], "rss_mb": run["rss_mb"],
+                      "vm_mb": run["vm_mb"], "time_is_upper_bound": n == 250_000}
+       for n, run in ARTICLE_RUNS.items()},
+}
+
 # Rules a run cannot observe; the library's tests check them.
 TESTED_ONLY = {
     "R1": "tests/defer (guard_test RunsLastInFirstOut, chain_test RunsDeferredCallsLastInFirstOut)",

@@ -91,7 +91,8 @@ def _time_row(run, cid, go, cpp, article):
 
 
 def _claim(cid):
-    return next(c for c in claims.CLAIMS if c.id == cid)
+    """The claim's words; blank for a rule of RULES, whose row rows() names."""
+    return next((c for c in claims.CLAIMS if c.id == cid), claims.Claim(cid or "", "", "", ""))
 
 
 def _label(run, suite, name, key="label"):
@@ -152,11 +153,24 @@ def _a4(run, head):
             findings.append(f"Go {release}'s {what} is {case.go_ratio:.1f}x a call, the "
                             f"article's Go {claims.ARTICLE_GO} was {case.article_ratio:.1f}x")
     if findings:
-        return ClaimRow("A4", c.summary, c.article, cell("go"), cell("cpp"), DIFFERS,
-                        "; ".join(findings))
-    return ClaimRow("A4", c.summary, c.article, cell("go"), cell("cpp"), REPRODUCED,
-                    f"ratios {' and '.join(factors)} the article's, tolerance "
-                    f"{claims.RATIO_TOLERANCE:g}x")
+        row = ClaimRow("A4", c.summary, c.article, cell("go"), cell("cpp"), DIFFERS,
+                       "; ".join(findings))
+    else:
+        row = ClaimRow("A4", c.summary, c.article, cell("go"), cell("cpp"), REPRODUCED,
+                       f"ratios {' and '.join(factors)} the article's, tolerance "
+                       f"{claims.RATIO_TOLERANCE:g}x")
+    for side in ("go", "cpp"):
+        fields = getattr(row, side + "_fields")
+        for key, case in (("open_coded_ratio", open_), ("normal_ratio", normal)):
+            value = getattr(case, side + "_ratio")
+            fields[key] = None if math.isnan(value) else value
+            interval = getattr(case, side + "_interval")
+            if interval:
+                fields[key + "_interval_95"] = list(interval)
+    row.programs = [f"Go: {open_.go_pair or 'goref defer_cost/defer1 over defer1_call'}",
+                    f"Go: {normal.go_pair or 'the same built with noopendefer'}",
+                    "C++: deferbench defer_cost suite, open_coded and chain_stack over call"]
+    return row
 
 
 def _a5(run):
@@ -164,7 +178,8 @@ def _a5(run):
     cmd = _label(run, "go", "runtime/BenchmarkDefer", "go_command")
     if cmd:
         return ClaimRow("A5", c.summary, c.article, f"ran: {cmd}", "defer_cost suite (analog)",
-                        REPRODUCED, "the article's benchmark ran as shipped")
+                        REPRODUCED, "the article's benchmark ran as shipped",
+                        go_fields={"command": cmd}, programs=[program("go", "runtime/BenchmarkDefer")])
     if not run.suite("go"):
         return ClaimRow("A5", c.summary, c.article, "not run", "-", NOT_IN_RUN, _not_in_run(run))
     reason = report_data.error_of(run, "go", "runtime/BenchmarkDefer") or \
@@ -191,8 +206,13 @@ def _b2(head):
                         "Go's normal defer and plain call are not both in this run")
     verdict, note = _factor_verdict((work + go_d) / work, article_slowdown,
                                     claims.RATIO_TOLERANCE)
+    fields = lambda d: {} if math.isnan(d) else {  # noqa: E731
+        "added_ns_per_defer": d, "slowdown_ratio": (work + d) / work}
     return ClaimRow("B2", c.summary, c.article, cell(go_d), cell(cpp_d), verdict,
-                    f"derived from A1 - A3 here; slowdown {note}")
+                    f"derived from A1 - A3 here; slowdown {note}", go_fields=fields(go_d),
+                    cpp_fields=fields(cpp_d),
+                    programs=["Go: goref defer_cost/defer1_call and its noopendefer pair",
+                              "C++: deferbench defer_cost suite, call and chain_stack"])
 
 
 def _r2_b5(run, cid):
@@ -239,6 +259,12 @@ def _loop_row(run, cid, name):
                 if allocs.measured and nbytes.measured else f"{m.median:.1f} ns")
     row = _time_row(run, cid, go, cpp, article_ns)
     row.claim, row.article = c.summary, c.article
+    row.programs = [program("go", f"cliffs/{name}"), program("cliffs", name)]
+    for fields, suite, bench in ((row.go_fields, "go", f"cliffs/{name}"),
+                                 (row.cpp_fields, "cliffs", name)):
+        for key in ("real_time", "bytes_per_op", "allocs_per_op"):
+            m = report_data.measure(run, suite, bench, key)
+            fields["time_ns" if key == "real_time" else key] = m.median if m.measured else None
     row.go, row.cpp = cell(go, "go", f"cliffs/{name}"), cell(cpp, "cliffs", name)
     allocs = report_data.measure(run, "go", f"cliffs/{name}", "allocs_per_op")
     if allocs.measured:
@@ -419,44 +445,162 @@ def _fd_row(run, cid, n):
                     reason)
 
 
+# --------------------------------------------------------------------------- rules as data
+# Which program and which rule decide each claim. A claim of a common shape
+# (a time against the article's, a compiler's label) is an entry of data; a
+# claim whose rule is its own (a derived ratio, a limit) names its function.
+
+def program(suite, name):
+    """The program that measured a benchmark, in words a reader can run."""
+    if suite != "go":
+        return f"deferbench {suite} suite: {name}"
+    if name.startswith("runtime/BenchmarkDefer"):
+        build = " built with -gcflags=runtime=-d=noopendefer" if "noopendefer" in name else ""
+        return f"Go's runtime test BenchmarkDefer{build} ({claims.ARTICLE_COMMAND})"
+    for prefix, where in (("defer_cost/", "goref/defercost BenchmarkDeferCost/"),
+                          ("cliffs/", "goref/cliffs BenchmarkCliffs/"),
+                          ("stack/", "goref/cmd/deferstack "), ("fd/", "goref/cmd/deferfd ")):
+        if name.startswith(prefix):
+            return where + name[len(prefix):]
+    return f"go.json: {name}"
+
+
+@dataclass(frozen=True)
+class Times:
+    """Times against the article's ns/op: each part (field prefix, Go benchmark,
+    (C++ suite, case), article ns). Go's figure decides; all parts must hold."""
+    parts: tuple
+
+    def rows(self, run, head):
+        made = []
+        for prefix, go_name, (suite, case), article_ns in self.parts:
+            go, cpp = report_data.measure(run, "go", go_name), report_data.measure(run, suite, case)
+            row = _time_row(run, None, go, cpp, article_ns)
+            made.append((prefix, go_name, suite, case, go, cpp, row))
+        verdicts = [m[-1].verdict for m in made]
+        verdict = (REPRODUCED if all(v == REPRODUCED for v in verdicts) else
+                   DIFFERS if DIFFERS in verdicts else verdicts[0])
+        single = len(made) == 1
+        row = ClaimRow("", "", "", " / ".join(m[-1].go for m in made),
+                       " / ".join(m[-1].cpp for m in made), verdict,
+                       "; ".join((f"{m[0].rstrip('_').replace('_', '-')} " if not single else "")
+                                 + m[-1].note for m in made))
+        for prefix, go_name, suite, case, go, cpp, _ in made:
+            row.go_fields[prefix + "time_ns"] = go.median if go.measured else None
+            row.cpp_fields[prefix + "time_ns"] = cpp.median if cpp.measured else None
+            row.programs += [program("go", go_name), program(suite, case)]
+        return row
+
+
+@dataclass(frozen=True)
+class Labels:
+    """A rule the compiler's label shows: each Go benchmark (from -d=defer) and
+    C++ case (its strategy label) with whether it must be open-coded."""
+    go: tuple    # ((benchmark, expect open-coded), ...)
+    cpp: tuple   # ((suite, case, expect open-coded), ...)
+
+    def rows(self, run, head):
+        def side(suite_of, cases, key, prefix):
+            seen, texts, fields = [], [], {}
+            for suite, name, expect in cases:
+                label = _label(run, suite, name, key)
+                seen.append(_strategy_obs(label, expect))
+                texts.append(f"{name} {label or '?'}")
+                fields[name.replace("/", "_") + "_strategy"] = label or None
+            observed = None if None in seen else all(seen)
+            text = prefix + "; ".join(texts) if any(fields.values()) else "not in this run"
+            return (observed, text), fields
+        go, go_fields = side("go", [("go", n, e) for n, e in self.go], "defer_strategy",
+                             "-d=defer: ")
+        cpp, cpp_fields = side("cpp", self.cpp, "label", "")
+        row = _rule_row(None, go, cpp)
+        row.go_fields, row.cpp_fields = go_fields, cpp_fields
+        row.programs = [program("go", n) for n, _ in self.go] + \
+            [program(s, n) for s, n, _ in self.cpp]
+        return row
+
+
+@dataclass(frozen=True)
+class Loop:
+    """Cliff 1 and its rewrite: ns/op, B/op and allocs/op of one cliffs case."""
+    case: str
+
+    def rows(self, run, head):
+        return _loop_row(run, None, self.case)
+
+
+@dataclass(frozen=True)
+class Tested:
+    """A rule no run observes: the library's tests that check it."""
+
+    def rows(self, run, head):
+        return _rule_row(None, (None, "not observable in a run"),
+                         (None, "not observable in a run"), "tested")
+
+
+@dataclass(frozen=True)
+class Own:
+    """A claim whose rule is its own: fn(run, head) -> ClaimRow or [ClaimRow]."""
+    fn: object
+
+    def rows(self, run, head):
+        return self.fn(run, head)
+
+
+_NDEFERS = Labels(go=(("cliffs/ndefers/8", True), ("cliffs/ndefers/9", False)),
+                  cpp=(("cliffs", "ndefers/8", True), ("cliffs", "ndefers/9", False)))
+
+RULES = {
+    "A1": Times((("", "runtime/BenchmarkDefer/noopendefer", ("defer_cost", "chain_stack"),
+                  claims.ARTICLE_NS["chain_stack"][0]),)),
+    "A2": Times((("", "runtime/BenchmarkDefer", ("defer_cost", "open_coded"),
+                  claims.ARTICLE_NS["open_coded"][0]),)),
+    "A3": Times((("", "defer_cost/defer1_call", ("defer_cost", "call"),
+                  claims.ARTICLE_NS["call"][0]),)),
+    "A4": Own(lambda run, head: _a4(run, head)),
+    "A5": Own(lambda run, head: _a5(run)),
+    "B1": Times((("open_coded_", "runtime/BenchmarkDefer", ("defer_cost", "open_coded"),
+                  claims.ARTICLE_B1_NS["open_coded"]),
+                 ("deferproc_", "runtime/BenchmarkDefer/noopendefer",
+                  ("defer_cost", "chain_stack"), claims.ARTICLE_B1_NS["chain_stack"]))),
+    "B2": Own(lambda run, head: _b2(head)),
+    "R1": Tested(),
+    "R2": _NDEFERS,
+    "R3": Labels(go=(("cliffs/loop/defer_in_loop", False),),
+                 cpp=(("cliffs", "loop/defer_in_loop", False),)),
+    "R4": Own(lambda run, head: _r4(run)),
+    "R5": Tested(),
+    "R6": Tested(),
+    "B3": Loop("loop/defer_in_loop"),
+    "B4": Loop("loop/helper"),
+    "B5": _NDEFERS,
+    "B6": Own(lambda run, head: _b6(run)),
+    "B7": Own(lambda run, head: _b7(run)),
+    "A6": Own(lambda run, head: _a6(run)),
+    "A7": Own(lambda run, head: _a7(run)),
+    "A8": Own(lambda run, head: _a8(run)),
+    "A9": Own(lambda run, head: _fd_row(run, "A9", 250_000)),
+    "A10": Own(lambda run, head: _fd_row(run, "A10", 700_000)),
+}
+
+
 def rows(run):
-    """The claims table, in the claims' order (claims.py)."""
+    """The claims table, in the claims' order (claims.py): one row per claim,
+    or several where a claim is judged in parts (ids "<claim>.<part>")."""
     head = report_data.headline(run)
-    plain, open_, normal = head
-    out = {
-        "A1": _time_row(run, "A1", normal.go, normal.cpp, claims.ARTICLE_NS["chain_stack"][0]),
-        "A2": _time_row(run, "A2", open_.go, open_.cpp, claims.ARTICLE_NS["open_coded"][0]),
-        "A3": _time_row(run, "A3", plain.go, plain.cpp, claims.ARTICLE_NS["call"][0]),
-        "A4": _a4(run, head),
-        "A5": _a5(run),
-        "B2": _b2(head),
-        "R2": _r2_b5(run, "R2"),
-        "R3": _r3(run),
-        "R4": _r4(run),
-        "B3": _loop_row(run, "B3", "loop/defer_in_loop"),
-        "B4": _loop_row(run, "B4", "loop/helper"),
-        "B5": _r2_b5(run, "B5"),
-        "B6": _b6(run),
-        "B7": _b7(run),
-        "A6": _a6(run),
-        "A7": _a7(run),
-        "A8": _a8(run),
-        "A9": _fd_row(run, "A9", 250_000),
-        "A10": _fd_row(run, "A10", 700_000),
-    }
-    b1 = [_time_row(run, "B1", open_.go, open_.cpp, claims.ARTICLE_B1_NS["open_coded"]),
-          _time_row(run, "B1", normal.go, normal.cpp, claims.ARTICLE_B1_NS["chain_stack"])]
-    c = _claim("B1")
-    both = [r.verdict for r in b1]
-    out["B1"] = ClaimRow("B1", c.summary, c.article, " / ".join(r.go for r in b1),
-                         " / ".join(r.cpp for r in b1),
-                         REPRODUCED if all(v == REPRODUCED for v in both) else
-                         DIFFERS if DIFFERS in both else both[0],
-                         "open-coded " + b1[0].note + "; deferproc " + b1[1].note)
-    for cid, tests in claims.TESTED_ONLY.items():
-        out[cid] = _rule_row(cid, (None, "not observable in a run"),
-                             (None, "not observable in a run"), tests)
-    return [out[c.id] for c in claims.CLAIMS]
+    out = []
+    for c in claims.CLAIMS:
+        made = RULES[c.id].rows(run, head)
+        for row in (made if isinstance(made, list) else [made]):
+            # The rule knows the measurement; the claim's own words come from claims.py.
+            part = row.id if row.id and row.id != c.id else None
+            row.id = part or c.id
+            if not part:
+                row.claim, row.article = c.summary, c.article
+            if row.verdict == NOT_OBSERVED and c.id in claims.TESTED_ONLY:
+                row.note = f"covered by {claims.TESTED_ONLY[c.id]}"
+            out.append(row)
+    return out
 
 
 VERDICT_RULES = [

@@ -1,5 +1,6 @@
 """Write a run's report: report.md and a self-contained report.html (charts
-embedded as base64 PNG) in the run folder, rebuilt from its JSON alone.
+embedded as base64 PNG) in the run folder, rebuilt from its JSON alone, and
+claims.json, the claims table's verdicts as data.
 
     python -m deferbench report results/<machine>/<run-id>
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from ..text import number
 from .. import atomic
-from . import charts, export
+from . import charts, claims_json, export
 from ..analysis import (claims, claims_table, machine_comparison, paired, paired_runs,
                         report_data, results, targets)
 from ..suites import fd as fd_summary, stack as stack_summary
@@ -530,4 +530,5 @@ def build(path, dpi=110, site_index=None, index_written=False):
     atomic.write_text(page, render_html(run, secs, chart_files, link))
     atomic.write_text(os.path.join(path, "bench.txt"), export.benchstat_text(run))
     atomic.write_text(os.path.join(path, "results.csv"), export.csv_text(run))
+    atomic.write_text(os.path.join(path, claims_json.FILE), claims_json.text(run))
     return md, page

@@ -40,7 +40,8 @@ def test_the_run_folder_holds_the_suite_and_a_complete_manifest(quick_run):
     _, run_dir = quick_run
     files = set(os.listdir(run_dir))
     results = {f for f in files if f.endswith(".json")}
-    assert results == {"defer_cost.json", "defer_cost.pairs.json", "manifest.json"}
+    assert results == {"defer_cost.json", "defer_cost.pairs.json", "manifest.json",
+                       "claims.json"}
     # The suite's raw console output, the report the run ends with, and nothing else.
     assert files - results == {"defer_cost.log", "summary.txt", "report.md", "report.html",
                                "bench.txt", "results.csv"} | {
