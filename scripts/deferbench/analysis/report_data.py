@@ -261,6 +261,97 @@ def headline(run):
     return cases
 
 
+# --------------------------------------------------------------------------- the answer
+# The first screen: each side's row is one program, its time, its ratio and
+# what a defer adds all measured there. Go's program is goref's copy of the
+# runtime's BenchmarkDefer body with and without the defer (and that pair
+# built with noopendefer for the normal defer); the runtime's own benchmark,
+# on which A1 and A2 are judged, has no defer-free twin, so it is quoted
+# apart (runtime_benchmark_ns). C++'s program is the defer_cost suite.
+ANSWER = [
+    # label, claim, article key, Go (case, plain call of its program), C++ (case, plain call)
+    ("plain call", "A3", "call", ("defer_cost/defer1_call", None), ("call", None)),
+    ("open-coded defer", "A2", "open_coded",
+     ("defer_cost/defer1", "defer_cost/defer1_call"), ("open_coded", "call")),
+    ("normal defer (stack record)", "A1", "chain_stack",
+     ("defer_cost/defer1/noopendefer", "defer_cost/defer1_call/noopendefer"),
+     ("chain_stack", "call")),
+]
+ANSWER_PROGRAMS = {"go": "goref's copy of BenchmarkDefer's body (defer_cost/defer1), "
+                         "over the same without the defer (defer1_call)",
+                   "defer_cost": "deferbench's defer_cost suite, over its call"}
+
+
+@dataclass
+class AnswerSide:
+    """One case in one program: its ns/op, its ratio to the program's plain
+    call, and what one defer adds there in ns and in instructions. From the
+    pair's own runs where the run paired them (both times and the ratio come
+    from the same interleaved processes), else from the repetitions' medians."""
+    ns: float = NAN
+    ratio: float = NAN
+    interval: tuple = None
+    added_ns: float = NAN
+    added_instructions: float = NAN
+
+    @property
+    def measured(self):
+        return not math.isnan(self.ns)
+
+
+@dataclass
+class AnswerCase:
+    label: str
+    claim: str
+    article_ns: float
+    article_ratio: float
+    go: AnswerSide
+    cpp: AnswerSide
+
+
+def _instructions(run, suite, name):
+    """Instructions per op: callgrind's count, else the PMU's median; NaN when
+    the run counted neither."""
+    counted = run.instructions(suite)
+    if name in counted:
+        return counted[name]
+    return measure(run, suite, name, "instructions").median
+
+
+def _answer_side(run, suite, case, reference):
+    if reference is None:
+        return AnswerSide(measure(run, suite, case).median, 1.0)
+    entry = paired_entry(run, suite, case, reference)
+    if entry and entry.get("median_ns") and entry.get("reference_median_ns"):
+        side = AnswerSide(entry["median_ns"], entry["ratio"],
+                          (entry["ratio_ci_low"], entry["ratio_ci_high"]))
+        plain_ns = entry["reference_median_ns"]
+    else:
+        s, r = measure(run, suite, case), measure(run, suite, reference)
+        side = AnswerSide(s.median, s.median / r.median if s.measured and r.measured else NAN)
+        plain_ns = r.median
+    if not math.isnan(side.ratio + plain_ns):
+        # The plain call's time times the ratio's excess: the pair's estimate.
+        side.added_ns = plain_ns * (side.ratio - 1)
+    side.added_instructions = _instructions(run, suite, case) - _instructions(run, suite, reference)
+    return side
+
+
+def answer(run):
+    """The three cases of the first screen, each side within one program."""
+    plain_ns = claims.ARTICLE_NS["call"][0]
+    return [AnswerCase(label, claim, claims.ARTICLE_NS[key][0],
+                       claims.ARTICLE_NS[key][0] / plain_ns,
+                       _answer_side(run, "go", *go), _answer_side(run, "defer_cost", *cpp))
+            for label, claim, key, go, cpp in ANSWER]
+
+
+def runtime_benchmark_ns(run):
+    """The article's own program (A5) as shipped and built with noopendefer."""
+    return (measure(run, "go", "runtime/BenchmarkDefer"),
+            measure(run, "go", "runtime/BenchmarkDefer/noopendefer"))
+
+
 # --------------------------------------------------------------------------- defer cost
 
 @dataclass

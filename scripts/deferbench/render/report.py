@@ -32,12 +32,37 @@ ANSWER_WARNINGS = 2  # the first warnings (report_data orders them by weight)
 ANSWER_DIFFERS = 4   # the first claims that differ, in the claims' order
 
 
+def _answer_cell(side):
+    """ns/op, the ratio to the plain call of the same program with its
+    interval, and what one defer adds there, in ns and in instructions."""
+    if not side.measured:
+        return "not in this run"
+    if side.ratio == 1.0 and side.interval is None:
+        return f"{side.ns:.2f} ns, the plain call"
+    text = f"{side.ns:.2f} ns, {side.ratio:.2f}x"
+    if side.interval:
+        text += f" [{side.interval[0]:.2f}, {side.interval[1]:.2f}]"
+    added = [f"{side.added_ns:+.2f} ns"] if not math.isnan(side.added_ns) else []
+    if not math.isnan(side.added_instructions):
+        added.append(f"{side.added_instructions:+.0f} instructions")
+    return text + (f"; a defer adds {', '.join(added)}" if added else "")
+
+
 def _answer_blocks(run, head, table):
-    """What a defer costs here against a plain call, each side with its
-    interval, the claims' verdicts counted, and the heaviest warnings."""
-    rows = [[f"{c.label} ({c.claim})", _cell(c.go, c.go_ratio, c.go_interval, brief=True),
-             _cell(c.cpp, c.cpp_ratio, c.cpp_interval, brief=True),
-             f"{c.article_ns:.1f} ns, {c.article_ratio:.2f}x"] for c in head]
+    """What a defer costs here against a plain call, each side's row from one
+    program with its interval and what a defer adds, the claims' verdicts
+    counted, and the heaviest warnings."""
+    rows = [[f"{c.label} ({c.claim})", _answer_cell(c.go), _answer_cell(c.cpp),
+             f"{c.article_ns:.1f} ns, {c.article_ratio:.2f}x" + (
+                 f"; a defer adds {c.article_ns - claims.ARTICLE_NS['call'][0]:+.1f} ns"
+                 if c.article_ratio != 1.0 else "")]
+            for c in report_data.answer(run)]
+    shipped, noopen = report_data.runtime_benchmark_ns(run)
+    runtime = (f"The article's own program, the runtime's BenchmarkDefer, ran here at "
+               f"{shipped.median:.2f} ns as shipped (A2) and {noopen.median:.2f} ns built with "
+               "noopendefer (A1); it has no defer-free twin, so its ratios are not "
+               "shown." if shipped.measured and noopen.measured else
+               "The runtime's own BenchmarkDefer is not in this run.")
     counts = {}
     for r in table:
         counts[r.verdict] = counts.get(r.verdict, 0) + 1
@@ -46,12 +71,16 @@ def _answer_blocks(run, head, table):
         claims.NOT_MEASURABLE, claims.NOT_OBSERVED) if counts.get(v))
     differ = [f"{r.id}: {r.note}" for r in table if r.verdict == claims.DIFFERS]
     blocks = [
-        ("p", "Each kind of defer against a plain call on this machine: ns per op, and the "
-              "ratio to the plain call of the same program, with its 95% interval where the "
-              "run paired them. Go: the ns/op of the runtime's own BenchmarkDefer (shipped, "
-              "and built with noopendefer); its ratios, and the plain call, from goref's copy "
-              "of its body over that copy without the defer. C++: defer_cost against call."),
-        ("table", ["", "Go here", "C++ here", "article (Go 1.14)"], rows),
+        ("p", "Each kind of defer against a plain call on this machine. Every cell is one "
+              "program: its ns per op, its ratio to its own plain call with the 95% "
+              "interval where the run paired them, and what one defer adds there (ns: the "
+              "plain call's time times the ratio's excess; instructions: where the run "
+              "counted them). Go: " + report_data.ANSWER_PROGRAMS["go"] + ", shipped and "
+              "built with noopendefer. C++: " + report_data.ANSWER_PROGRAMS["defer_cost"] +
+              "."),
+        ("table", ["", "Go here (goref defer1 / defer1_call)", "C++ here (defer_cost)",
+                   "article (Go 1.14)"], rows),
+        ("p", runtime),
         ("p", f"Of the articles' {len(table)} claims: {verdicts}. Go's figure decides each "
               "claim; the claims table below gives every row and its tolerance."),
     ]

@@ -473,3 +473,28 @@ def test_the_report_shows_each_paired_ratio_with_its_units_and_their_spread(tmp_
     assert row[0] == "defer_cost/chain_stack" and row[1] == "call"
     assert row[3] == "8 processes" and row[4] == "8 of 8"
     assert row[5] == "1.000 to 1.140"
+
+
+# --------------------------------------------------------------------------- the answer
+
+@pytest.mark.parametrize("path", [RUN_A, RUN_B])
+def test_each_answer_cell_takes_time_and_ratio_from_one_program(path):
+    run = folder.load(path)
+    checked = 0
+    for case, (_, _, _, go, cpp) in zip(report_data.answer(run), report_data.ANSWER):
+        for side, suite, (name, reference) in ((case.go, "go", go), (case.cpp, "defer_cost", cpp)):
+            if reference is None or not side.measured:
+                continue
+            entry = report_data.paired_entry(run, suite, name, reference)
+            if entry:
+                assert side.ns == entry["median_ns"] and side.ratio == entry["ratio"]
+                plain = entry["reference_median_ns"]
+            else:
+                plain = report_data.measure(run, suite, reference).median
+                assert side.ns == report_data.measure(run, suite, name).median
+            assert side.added_ns == pytest.approx(plain * (side.ratio - 1))
+            checked += 1
+    assert checked >= 2, "the fixture measured the C++ cases at least"
+    secs = dict(report.sections(run))
+    (table,) = [b for b in secs[report.ANSWER] if b[0] == "table"]
+    assert "goref defer1" in table[1][1] and "defer_cost" in table[1][2]
