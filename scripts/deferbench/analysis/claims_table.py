@@ -367,7 +367,20 @@ def _a6(run):
     return ClaimRow("A6", c.summary, c.article, go_text, cpp_text, verdict, note)
 
 
+def _frames(run, case):
+    """go.json's machine-code frame fields of a recursion case ({} when the
+    run read none: another architecture, or an older run)."""
+    keys = ("frame_bytes", "frame_function", "deferreturn_frame_bytes", "frame_bytes_per_level")
+    return {k: v for k in keys if (v := _label(run, "go", case, k)) not in ("", None)}
+
+
 def _a7(run):
+    """Bytes per level of the recursion against the article's 112, explained
+    by the machine code: each level holds the function's frame (its
+    prologue's reservation and the return address), and, where the deferred
+    call is made from runtime.deferreturn, that frame too. The verdict
+    compares with the article; the machine code must account for what was
+    measured, or the row says it does not."""
     c = _claim("A7")
     article_bpf = claims.GO_ARTICLE_BYTES_PER_FRAME
     go = next((g for g in report_data.stack(run)["go"] if g[0] == "stack/open_coded"), None)
@@ -378,15 +391,43 @@ def _a7(run):
                if go else "not in this run")
     cpp_text = (f"{cpp.depth:,.0f} frames, {cpp.bytes_per_frame:.0f} B/frame of "
                 f"{cpp.stack_bytes / 2**20:.0f} MiB" if cpp else "not in this run")
+    programs = [program("go", "stack/open_coded") + " (-mode=defer)",
+                "go tool objdump -s main.viaDefer (its prologue)",
+                "deferbench stack suite: open_coded"]
+    cpp_fields = ({"depth_frames": cpp.depth, "bytes_per_frame": cpp.bytes_per_frame,
+                   "stack_bytes": cpp.stack_bytes} if cpp else {})
     # The depth scales with the stack; bytes per frame compares stacks of any size.
     if not go:
         return ClaimRow("A7", c.summary, c.article, go_text, cpp_text, NOT_IN_RUN,
-                        _not_in_run(run) if not run.suite("go") else "Go's recursion failed")
+                        _not_in_run(run) if not run.suite("go") else "Go's recursion failed",
+                        cpp_fields=cpp_fields, programs=programs)
+    frames = _frames(run, "stack/open_coded")
+    go_fields = {"depth_defers": go[1], "bytes_per_frame": go[2], "stack_bytes": go[3],
+                 **frames}
     verdict, _ = _factor_verdict(article_bpf / go[2], 1.0, claims.FRAME_TOLERANCE)
-    return ClaimRow("A7", c.summary, c.article, go_text, cpp_text, verdict,
-                    f"{article_bpf / go[2]:.2f}x the article's depth for the same stack "
-                    f"({go[2]:.0f} vs {article_bpf:.0f} B/frame), tolerance "
-                    f"{claims.FRAME_TOLERANCE:g}x")
+    release = go_release(run) or "?"
+    note = (f"{article_bpf / go[2]:.2f}x the article's depth for the same stack "
+            f"({go[2]:.0f} vs {article_bpf:.0f} B/frame), tolerance {claims.FRAME_TOLERANCE:g}x")
+    per_level = frames.get("frame_bytes_per_level")
+    if per_level:
+        go_text += f"; machine code: {frames['frame_function']} {frames['frame_bytes']} B a call"
+        if abs(go[2] / per_level - 1) > 0.01:
+            note += (f"; the machine code's {per_level} B a level does not account for the "
+                     f"{go[2]:.1f} B measured")
+        elif verdict == DIFFERS:
+            stack_record = _frames(run, "stack/chain_stack").get("frame_bytes_per_level")
+            note += (f". What changed is the frame: Go {release} calls the open-coded deferred "
+                     f"call from the function's own exit, so a level is "
+                     f"{frames['frame_function']}'s frame alone, {per_level} B from its "
+                     "prologue, every measured byte" +
+                     (f" (a record on the chain takes {stack_record} B a level: the frame "
+                      "holds the record and runtime.deferreturn's frame stays under the "
+                      "call)" if stack_record else "") +
+                     f"; the article's Go {claims.ARTICLE_GO} took {article_bpf:.0f} B a level")
+    else:
+        note += "; no machine code read (frames are read from amd64 code)"
+    return ClaimRow("A7", c.summary, c.article, go_text, cpp_text, verdict, note,
+                    go_fields=go_fields, cpp_fields=cpp_fields, programs=programs)
 
 
 def _a8(run):

@@ -498,3 +498,27 @@ def test_each_answer_cell_takes_time_and_ratio_from_one_program(path):
     secs = dict(report.sections(run))
     (table,) = [b for b in secs[report.ANSWER] if b[0] == "table"]
     assert "goref defer1" in table[1][1] and "defer_cost" in table[1][2]
+
+
+def _with_frames(run_dir, per_level):
+    def change(data):
+        for e in data["benchmarks"]:
+            if e["name"] in per_level:
+                e.update(frame_bytes=per_level[e["name"]] - 64 * ("chain" in e["name"]),
+                         frame_function="main.viaDefer",
+                         frame_bytes_per_level=per_level[e["name"]])
+    _edit_json(os.path.join(run_dir, "go.json"), change)
+    return by_id(folder.load(run_dir))["A7"]
+
+
+def test_a7_says_where_the_bytes_of_a_level_go_and_checks_they_add_up(run_copy):
+    run_dir = run_copy()
+    measured = report_data.stack(folder.load(run_dir))["go"]
+    per_frame = {case: bpf for case, _, bpf, _, _ in measured}
+    assert "stack/open_coded" in per_frame
+    row = _with_frames(run_dir, {"stack/open_coded": round(per_frame["stack/open_coded"]),
+                                 "stack/chain_stack": 160})
+    assert "every measured byte" in row.note and "160 B a level" in row.note
+    assert row.go_fields["frame_bytes_per_level"] == round(per_frame["stack/open_coded"])
+    wrong = _with_frames(run_copy(name="other"), {"stack/open_coded": 8})
+    assert "does not account" in wrong.note

@@ -9,7 +9,8 @@ it is the last `func` declared at or above that line, which is how each
 diagnostic is attributed to a benchmark case.
 
 For a binary built elsewhere (the runtime's test binary), `go tool objdump`
-of one function tells its strategy from the machine code: a call of
+of one function tells its strategy from the machine code, and its prologue
+tells how many bytes of stack each call of it takes (frame_bytes): a call of
 runtime.deferprocStack is a stack record, of runtime.deferproc a heap record,
 and neither, with the deferreturn call an open-coded function keeps for
 the panic path, means open-coded.
@@ -94,3 +95,21 @@ def strategy_from_disassembly(text):
         return "heap-allocated"
     # An open-coded function keeps a deferreturn call for the panic path.
     return "open-coded" if "runtime.deferreturn" in calls else "no defer"
+
+
+# amd64's prologue reserves the frame in one instruction after the stack
+# check: SUBQ $0x18, SP. A function with no frame of its own has none.
+_RESERVE = re.compile(r"\tSUBQ \$0x([0-9a-f]+), SP\b")
+RETURN_ADDRESS_BYTES = 8  # pushed by the caller's CALL, below the frame
+
+
+def frame_bytes(text):
+    """Bytes of stack one call of the function takes, its return address
+    included, from `go tool objdump -s` output of amd64 code; None for other
+    machine code, or when the output holds no function."""
+    if "TEXT " not in text or not re.search(r"\b(?:SP|RSP)\b", text):
+        return None
+    if not re.search(r"\t(?:CALL|RET|MOVQ|CMPQ)\b", text):
+        return None  # not amd64: its prologue reads differently
+    m = _RESERVE.search(text)
+    return (int(m.group(1), 16) if m else 0) + RETURN_ADDRESS_BYTES

@@ -12,7 +12,7 @@ import os
 import re
 import tempfile
 
-from . import children as go_children
+from . import children as go_children, diagnostics as go_diagnostics
 
 # deferbench case -> (program variant, -mode): the variant "noopendefer" is
 # the same source built with -gcflags=-d=noopendefer.
@@ -21,6 +21,16 @@ CASES = {
     "stack/chain_stack": ("noopendefer", "defer"),
     "stack/chain_heap": ("shipped", "loop"),
     "stack/plain": ("shipped", "plain"),
+}
+
+# deferbench case -> the function that recurses (goref/cmd/deferstack), and
+# whether its deferred call is made from runtime.deferreturn (a record on the
+# chain) rather than from the function's own exit (open-coded, or no defer).
+FUNCTIONS = {
+    "stack/open_coded": ("viaDefer", False),
+    "stack/chain_stack": ("viaDefer", True),
+    "stack/chain_heap": ("viaLoopDefer", True),
+    "stack/plain": ("viaCall", False),
 }
 
 _LIMIT = re.compile(r"goroutine stack exceeds (\d+)-byte limit")
@@ -55,6 +65,31 @@ def measure(binary, mode, max_stack, timeout_s, scratch):
     fields.update(limit_bytes=int(limit.group(1)), stack_bytes=stack,
                   bytes_per_frame=stack / depth if depth else None)
     return fields, None
+
+
+def frame_layout(objdump, binaries):
+    """{case: fields} of the stack each level of the recursion takes, read
+    from the machine code: the function's frame (its prologue's reservation
+    and the return address) and, where the deferred call is made from
+    runtime.deferreturn, that frame too, since it stays on the stack under the
+    next level. objdump(binary, symbol) -> `go tool objdump -s` text or None.
+    A case whose code cannot be read (not amd64) gets no fields."""
+    out = {}
+    for name, (variant, _) in CASES.items():
+        function, via_deferreturn = FUNCTIONS[name]
+        own = go_diagnostics.frame_bytes(objdump(binaries[variant], rf"^main\.{function}$") or "")
+        if own is None:
+            continue
+        fields = {"frame_bytes": own, "frame_function": f"main.{function}"}
+        if via_deferreturn:
+            runtime = go_diagnostics.frame_bytes(
+                objdump(binaries[variant], r"^runtime\.deferreturn$") or "")
+            if runtime is None:
+                continue
+            fields["deferreturn_frame_bytes"] = runtime
+        fields["frame_bytes_per_level"] = own + fields.get("deferreturn_frame_bytes", 0)
+        out[name] = fields
+    return out
 
 
 def entries(binaries, repetitions, max_stack, timeout_s, scratch):

@@ -227,6 +227,12 @@ def _diagnostics(go, run_dir):
     return per_case
 
 
+def _objdump(go, binary, symbol):
+    """`go tool objdump -s symbol binary`, or None when it fails."""
+    proc = go.run(["tool", "objdump", "-s", symbol, binary], cwd=go.work_dir)
+    return proc.stdout if proc.returncode == 0 else None
+
+
 def _runtime_strategy(go, binary):
     """defer1's strategy in a runtime test binary, from its machine code."""
     proc = go.run(["tool", "objdump", "-s", r"^runtime_test\.defer1$", binary], cwd=go.work_dir)
@@ -319,8 +325,11 @@ def run(out_path, quick, run_dir):
         stack = go_stack.entries(
             {"shipped": binaries["deferstack"], "noopendefer": binaries["deferstack-noopendefer"]},
             settings.stack_repetitions, settings.max_stack, settings.timeout_s, go.work_dir)
+        frames = go_stack.frame_layout(lambda binary, symbol: _objdump(go, binary, symbol), {
+            "shipped": binaries["deferstack"], "noopendefer": binaries["deferstack-noopendefer"]})
         for e in stack:
             e.update(per_case.get(e["name"], {}))
+            e.update(frames.get(e["name"], {}))
         entries += stack
 
     with phases("file descriptors"):

@@ -124,6 +124,38 @@ def test_the_recursion_depth_is_exact_and_repeatable(go, tmp_path):
     assert os.listdir(tmp_path) == [], "the counter file is removed"
 
 
+def test_a_frame_is_its_prologues_reservation_and_the_return_address():
+    with open(os.path.join(FIXTURES, "go_objdump_open_coded.fixture.txt")) as f:
+        text = f.read()
+    assert "SUBQ $0x28, SP" in text
+    assert go_diagnostics.frame_bytes(text) == 0x28 + 8
+    assert go_diagnostics.frame_bytes("") is None
+    # arm64's prologue reads differently: no figure rather than a wrong one.
+    arm64 = "TEXT main.f(SB) f.go\n  f.go:3\t0x1\tf81e0ffe\tMOVD.W R30, -32(RSP)\n"
+    assert go_diagnostics.frame_bytes(arm64) is None
+
+
+@needs_go
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="frames are read from amd64 code")
+def test_the_machine_codes_frames_account_for_every_byte_of_the_recursion(go, tmp_path):
+    binaries = {"shipped": go.path("deferstack"), "noopendefer": go.path("deferstack-noopen")}
+    go.check(["build", "-o", binaries["shipped"], "./cmd/deferstack"])
+    go.check(["build", "-o", binaries["noopendefer"], "-gcflags=-d=noopendefer",
+              "./cmd/deferstack"])
+    layout = go_stack.frame_layout(lambda binary, symbol: go_suite._objdump(go, binary, symbol),
+                                   binaries)
+    assert set(layout) == set(go_stack.CASES)
+    # A record on the chain runs its call from deferreturn, whose frame stays.
+    assert "deferreturn_frame_bytes" in layout["stack/chain_stack"]
+    assert "deferreturn_frame_bytes" not in layout["stack/open_coded"]
+    for name, (variant, mode) in go_stack.CASES.items():
+        fields, error = go_stack.measure(binaries[variant], mode, 4_000_000, 60, str(tmp_path))
+        assert error is None
+        # The stack's last frame is partly used: within a thousandth, not exact.
+        assert fields["bytes_per_frame"] == pytest.approx(
+            layout[name]["frame_bytes_per_level"], rel=1e-3), name
+
+
 @needs_go
 def test_fd_measures_what_the_limits_allow_and_names_the_limit(go, tmp_path):
     binary = go.path("deferfd")
