@@ -28,7 +28,7 @@ BENCH_ARGS = --results-dir $(RESULTS_DIR) --counters $(COUNTERS) $(SITE_ARGS) \
   $(if $(MACHINE),--machine $(MACHINE)) $(if $(EVENTS),--events $(EVENTS))
 
 .PHONY: all setup build build-suites bench test test-cpp test-asan test-py clean help \
-  compare regress baseline history report site plots readme-plots export refile distro-check
+  compare regress baseline history report site plots readme-plots export refile distro-check cross-check
 
 all: build
 
@@ -58,6 +58,8 @@ help:
 	@echo "make distro-check DISTRO=bookworm|trixie   as root: the quick start (bench QUICK=1,"
 	@echo "             test, regress) on the committed HEAD in a debootstrap root of that"
 	@echo "             Debian release, cached under /var/cache/deferbench/distro (slow)"
+	@echo "make cross-check   as root: build for aarch64 (cross compiler) and run the C++ unit"
+	@echo "             tests and goref's Go tests under qemu-user (not timed)"
 	@echo "make history BENCH=name   one benchmark over this machine's runs"
 	@echo "             options: SUITE=defer_cost METRIC=real_time|instructions|... MACHINE=id"
 
@@ -171,6 +173,11 @@ export: setup
 # start there, which takes many minutes.
 distro-check:
 	@JOBS=$(JOBS) scripts/distro-check "$(DISTRO)"
+
+# Not part of `make test`: a second build of everything, for aarch64, whose
+# tests run under an emulator.
+cross-check:
+	@JOBS=$(JOBS) scripts/cross-check
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

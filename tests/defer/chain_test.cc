@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "death_test_style.h"
 #include "strategies.h"
 
 namespace defer_test {
@@ -73,7 +74,7 @@ TYPED_TEST(FrameSemantics, RunsDeferredCallsWhenAnExceptionUnwinds) {  // panic
 }
 
 TYPED_TEST(FrameSemantics, ADeferredCallThatThrowsTerminates) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  GTEST_FLAG_SET(death_test_style, DEFERBENCH_DEATH_TEST_STYLE);
   EXPECT_DEATH(
       {
         typename TypeParam::Frame frame;
@@ -210,13 +211,13 @@ void end_frames_out_of_order() {
 }
 
 TEST(Chain, FramesEndingOutOfOrderAreCaught) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  GTEST_FLAG_SET(death_test_style, DEFERBENCH_DEATH_TEST_STYLE);
   EXPECT_DEATH(end_frames_out_of_order(),
                "chain::run_until: the frame's mark is not on this thread's chain");
 }
 
 TEST(Chain, MoreStackRecordsThanSlotsIsCaught) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  GTEST_FLAG_SET(death_test_style, DEFERBENCH_DEATH_TEST_STYLE);
   EXPECT_DEATH(
       {
         defer::chain::Frame<1> frame;

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "death_test_style.h"
 #include "strategies.h"
 
 namespace defer_test {
@@ -54,7 +55,7 @@ TEST(Guard, RunsWhenAnExceptionUnwinds) {
 }
 
 TEST(Guard, ADeferredCallThatThrowsTerminates) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  GTEST_FLAG_SET(death_test_style, DEFERBENCH_DEATH_TEST_STYLE);
   EXPECT_DEATH({ defer::Guard g([] { throw std::runtime_error("in defer"); }); }, "");
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "defer/open_frame.h"
+#include "death_test_style.h"
 #include "strategies.h"
 
 namespace defer_test {
@@ -57,7 +58,7 @@ TEST(OpenFrame, ABitIsClearedBeforeItsCallRuns) {
 }
 
 TEST(OpenFrame, MoreDefersThanTheShapeDeclaresIsCaught) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  GTEST_FLAG_SET(death_test_style, DEFERBENCH_DEATH_TEST_STYLE);
   EXPECT_DEATH(
       {
         defer::OpenFrame<FrameShape{.defers = 1}> frame;
