@@ -129,6 +129,8 @@ def _agreement(row):
     spread = row.depth_spread
     if spread is None:
         return "-"
+    if len(row.depths) == 1:
+        return "one attempt"
     if spread == 0:
         return f"exact x{len(row.depths)}"
     return f"differ by {spread} ({spread / max(row.depths):.2%})"
