@@ -47,6 +47,9 @@ constexpr const char* kUsage = R"(usage: fd [--out=PATH] [--quick] [--events=LIS
 Article A's experiment: open N files, one deferred close each, read one at
 random, return so that every close runs; per strategy (plain, guards, chain,
 open_frame_in_loop) in a child process of its own, against the kernel's limits.
+At every N, limits or not, its two halves alone: chain records without files
+(chain_records_only) and real files opened and closed in batches below the
+limits (kernel_batches); their sum estimates an N the limits stop.
 
   --out=PATH     write the results (Google Benchmark JSON) to PATH, whole;
                  PATH must not exist (default: standard output)
@@ -77,6 +80,9 @@ measured, with the limit and what it would take; the largest N the limits
 allow is measured instead. An N above fs.nr_open or what the folder's
 filesystem can hold is refused before anything is created (exit 2).
 )";
+
+// The kernel half's name: open and close in batches below the limits.
+constexpr const char* kKernelBatches = "kernel_batches";
 
 // Files the untimed warm-up of each child opens.
 constexpr std::uint64_t kWarmUpFiles = 64;
@@ -425,6 +431,38 @@ int main(int argc, char** argv) {
       benchmarks.push_back(e);
     }
   }
+  // The kernel half alone, at the same N: open and close real files in
+  // batches of at most the files created (below the limits), until N were
+  // opened and closed. With chain_records_only it gives an estimate of an N
+  // the limits stop: the sum of two measured halves.
+  std::fprintf(stderr, "fd: open and close in batches of at most %llu files, at N = %s "
+               "(%d repetitions each)\n", static_cast<unsigned long long>(created),
+               record_ns.c_str(), record_reps);
+  for (const Planned& p : record_sizes) {
+    const std::string name = std::string(kKernelBatches) + "/" + std::to_string(p.n);
+    const std::uint64_t batch = std::min(p.n, created);
+    for (int rep = 0; rep < record_reps; ++rep) {
+      json e = base_entry(name, p.n, record_reps, rep, p.origin);
+      e["strategy"] = kKernelBatches;
+      e["batch"] = batch;
+      if (batch == 0) {
+        mark_error(e, "no files to open: " + create_error);
+        benchmarks.push_back(e);
+        continue;
+      }
+      const int dirfd = files.dirfd();
+      const std::uint64_t n = p.n;
+      const fd::ChildResult c = fd::measure_in_child(
+          [&](bool warm) {
+            return warm ? fd::open_close_batches(dirfd, std::min(n, kWarmUpFiles), batch)
+                        : fd::open_close_batches(dirfd, n, batch);
+          },
+          interrupts);
+      stop_if_interrupted();
+      record_child(e, p.n, c, /*opens_files=*/true);
+      benchmarks.push_back(e);
+    }
+  }
   files.remove();
 
   json system_context = "not asked for (FD_SYSTEM=1 runs it)";
@@ -483,6 +521,10 @@ int main(int argc, char** argv) {
   strategies["chain_records_only"] =
       "the user-space part alone: chain records (defer_pooled) for N fake descriptors, "
       "no file opened; not the experiment";
+  strategies[kKernelBatches] =
+      "the kernel half alone: openat and close of real files in batches of at most "
+      "`batch` open at once, until N were opened and closed; no defer machinery; not the "
+      "experiment";
   context["strategies"] = strategies;
   context["warm_up_files"] = kWarmUpFiles;
   context["child_cpu"] = child_cpu;  // every measuring child ran on it alone (-1: unpinned)

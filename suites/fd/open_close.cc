@@ -197,6 +197,27 @@ std::uint64_t chain_records_only(std::uint64_t n) {
   return g_fake_sum;
 }
 
+Outcome open_close_batches(int dirfd, std::uint64_t n, std::uint64_t batch) {
+  Outcome out;
+  std::vector<int> open;
+  open.reserve(batch);
+  while (out.opened < n && out.open_error == 0) {
+    for (std::uint64_t i = 0; i < batch && out.opened < n; ++i) {
+      const int f = open_file(dirfd, i);
+      if (f < 0) {
+        out.open_error = errno;
+        break;
+      }
+      open.push_back(f);
+      ++out.opened;
+    }
+    if (out.opened == open.size() && !open.empty()) out.read_verified = read_is(open[0], 0);
+    for (auto it = open.rbegin(); it != open.rend(); ++it) close_file(*it);
+    open.clear();
+  }
+  return out;
+}
+
 std::uint64_t close_failures() { return g_close_failures; }
 
 }  // namespace fd

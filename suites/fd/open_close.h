@@ -60,6 +60,13 @@ Outcome open_read_close(Strategy s, int dirfd, std::uint64_t n, std::uint64_t re
 // descriptors the calls saw, so the work cannot be dropped.
 std::uint64_t chain_records_only(std::uint64_t n);
 
+// The kernel half alone, for an N the limits keep out of reach: files
+// 0..batch-1 under dirfd opened (openat) and closed (close, newest first),
+// batch after batch, until n files have been opened and closed; no defer
+// machinery, at most `batch` descriptors open at once. The first file is
+// read back as in the experiment. Every descriptor is closed on return.
+Outcome open_close_batches(int dirfd, std::uint64_t n, std::uint64_t batch);
+
 // close() calls that failed since the process started (0 expected).
 std::uint64_t close_failures();
 

@@ -105,6 +105,15 @@ RATIO_TOLERANCE = 1.25
 # on every machine, so only a change of release moves it; a tenth covers the
 # stack's own rounding.
 FRAME_TOLERANCE = 1.10
+# Memory of the fd experiment (A9, A10), peak RSS and peak virtual size of the
+# process. RSS is N times an os.File, its name and a heap defer record, each a
+# layout of the Go release (Go 1.14's record is not 1.19's), plus what the
+# garbage collector leaves between cycles: within half again of the article's,
+# the same objects are there; beyond it, something else is. The virtual size is
+# mostly the runtime's address-space reservations, set by the release and not
+# by the program: twice or half the article's is still the same program.
+RSS_TOLERANCE = 1.5
+VM_TOLERANCE = 2.0
 # The Go release the articles measured (article A's; article B's is not stated).
 ARTICLE_GO = "1.14"
 

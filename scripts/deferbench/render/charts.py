@@ -165,7 +165,7 @@ def fd_sweep(run):
                  color=color, label=label, **style)
     for prefix, marker in (("fd/plain/", "x"), ("fd/", "s")):
         pts = sorted((n, ns, rss) for name, n, ns, rss, _ in sec.go_rows
-                     if name.startswith(prefix) and (prefix != "fd/" or "/plain/" not in name))
+                     if name.startswith(prefix) and name[len(prefix):].isdigit())
         if pts:
             lbl = "Go, no defer" if "plain" in prefix else "Go, defer Close"
             ax1.plot([p[0] for p in pts], [p[1] for p in pts], marker + ":", color=GO_COLOR,

@@ -24,6 +24,8 @@ from ..run.suite import Suite
 FLOOR = "plain"
 STRATEGIES = ["plain", "guards", "chain", "open_frame_in_loop"]
 RECORDS_ONLY = "chain_records_only"
+# The kernel half alone: open and close in batches below the limits (no defer).
+KERNEL = "kernel_batches"
 # The strategies the memory target is for: the chain, with files and without.
 CHAIN_STRATEGIES = ("chain", RECORDS_ONLY)
 MB = 1024 * 1024
@@ -121,7 +123,7 @@ def _entries(suite, strategy):
 
 def rows(suite):
     out = []
-    for strategy in STRATEGIES + [RECORDS_ONLY]:
+    for strategy in STRATEGIES + [RECORDS_ONLY, KERNEL]:
         for n, reps in _entries(suite, strategy).items():
             med = lambda key: stats.median([e[key] for e in reps])  # noqa: E731
             times = [e["real_time"] for e in reps]
@@ -141,7 +143,7 @@ def rows(suite):
              for e in _all_entries(suite, FLOOR)}
     floor_median = {r.n: r.cpu_ns_per_file for r in out if r.strategy == FLOOR}
     for r in out:
-        if r.strategy in (FLOOR, RECORDS_ONLY) or r.n not in floor_median:
+        if r.strategy in (FLOOR, RECORDS_ONLY, KERNEL) or r.n not in floor_median:
             continue
         ratios = [e["cpu_time"] / floor[key] for e in _entries(suite, r.strategy).get(r.n, [])
                   if (key := (r.n, e.get("repetition_index"))) in floor and floor[key] > 0]
@@ -197,6 +199,36 @@ def projections(suite):
                f"wall = {a * 1e3:.2f} ms + {b * 1e9:.0f} ns x N (r^2 = {r2:.3f})")
         for n in missing:
             out.append(Projection(strategy, n, a + b * n, ra + rb * n, fit))
+    return out
+
+
+@dataclass
+class Estimate:
+    n: int
+    user_s: float       # chain_records_only: the user-space half
+    kernel_s: float     # kernel_batches: the kernel half
+    rss_bytes: float    # the user-space half's peak RSS and virtual size
+    vm_bytes: float
+    real_s: float = math.nan  # the chain's real run at N, where the limits allowed it
+
+    @property
+    def wall_s(self):
+        return self.user_s + self.kernel_s
+
+
+def estimates(table):
+    """Per N with both halves measured: their sum, an estimate of the chain's
+    run at N (the real run beside it where it exists)."""
+    at = {(r.strategy, r.n): r for r in table}
+    out = []
+    for (strategy, n), records in sorted(at.items(), key=lambda kv: kv[0][1]):
+        kernel = at.get((KERNEL, n))
+        if strategy != RECORDS_ONLY or kernel is None:
+            continue
+        chain = at.get(("chain", n))
+        out.append(Estimate(n, records.ns_per_file * n / 1e9, kernel.ns_per_file * n / 1e9,
+                            records.peak_rss, records.peak_vm,
+                            chain.ns_per_file * n / 1e9 if chain else math.nan))
     return out
 
 
@@ -284,6 +316,15 @@ def lines(suite):
         note = (f" (article {art['claim']}: {art['wall']}, {art['rss_mb']} MB RSS, "
                 f"{art['vm_mb']} MB virtual)") if art else ""
         out.append(f"N={m['files']} not measured{note}: {m['reason']}")
+    halves = estimates(table)
+    if halves:
+        out.append("ESTIMATE, the sum of two measured halves (chain_records_only: the user-space "
+                   "half; kernel_batches: open and close in batches below the limits):")
+        for h in halves:
+            real = "" if math.isnan(h.real_s) else f"; the real chain run {h.real_s:.3f} s"
+            out.append(f"  N={h.n:>8}: {h.user_s:.3f} s + {h.kernel_s:.3f} s = ~{h.wall_s:.3f} s; "
+                       f"records' peak RSS {h.rss_bytes / MB:.1f} MiB, virtual "
+                       f"{h.vm_bytes / MB:.1f} MiB{real}")
     projected = projections(suite)
     if projected:
         out.append("PROJECTION, not a measurement (a straight line through the measured N; "

@@ -240,3 +240,19 @@ def test_the_gap_pairs_each_repetition_with_plains_of_the_same_repetition():
     assert chain.gap == pytest.approx(0.04)
     assert chain.gap_low == pytest.approx(0.04) and chain.gap_high == pytest.approx(0.04)
     assert chain.gap_verdict == "ok"
+
+
+def test_the_estimate_sums_the_two_halves_and_puts_the_real_run_beside_it():
+    fd_mod = fd_summary
+
+    def row(strategy, n, ns, rss=1.0, vm=2.0):
+        return fd_mod.Row(strategy, n, "requested", 5, ns, 0, ns, 0, 0, 0, 0, rss, vm)
+    table = [row("chain_records_only", 1000, 10.0, 3.0, 4.0), row("kernel_batches", 1000, 900.0),
+             row("chain", 1000, 950.0), row("chain_records_only", 250_000, 20.0, 5.0, 6.0),
+             row("kernel_batches", 250_000, 1000.0), row("chain_records_only", 700_000, 30.0)]
+    (small, large) = fd_mod.estimates(table)  # 700k has no kernel half: no estimate
+    assert (small.n, large.n) == (1000, 250_000)
+    assert small.wall_s == pytest.approx(1000 * (10.0 + 900.0) / 1e9)
+    assert small.real_s == pytest.approx(1000 * 950.0 / 1e9)
+    assert large.wall_s == pytest.approx(250_000 * 1020.0 / 1e9) and math.isnan(large.real_s)
+    assert (large.rss_bytes, large.vm_bytes) == (5.0, 6.0)

@@ -114,3 +114,33 @@ TEST(ChainRecordsOnly, RunsEveryDeferredCall) {
 }
 
 }  // namespace
+
+TEST(OpenCloseBatches, OpensAndClosesNFilesNeverMoreThanABatchAtOnce) {
+  fd::TempFiles files("/tmp");
+  ASSERT_EQ(files.create(50, [] { return false; }), 50u);
+  const int before = open_descriptors();
+  rlimit old{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &old), 0);
+  // Room for one batch and no more: a batch that left files open would fail.
+  rlimit low = old;
+  low.rlim_cur = static_cast<rlim_t>(before + 60);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  ASSERT_GE(static_cast<int>(low.rlim_cur) - open_descriptors(low.rlim_cur), 50);
+  const fd::Outcome o = fd::open_close_batches(files.dirfd(), 1234, 50);
+  setrlimit(RLIMIT_NOFILE, &old);
+  EXPECT_EQ(o.opened, 1234u);
+  EXPECT_EQ(o.open_error, 0);
+  EXPECT_TRUE(o.read_verified);
+  EXPECT_EQ(open_descriptors(), before);
+  EXPECT_EQ(fd::close_failures(), 0u);
+}
+
+TEST(OpenCloseBatches, AFailedOpenStopsAndClosesWhatWasOpened) {
+  fd::TempFiles files("/tmp");
+  ASSERT_EQ(files.create(20, [] { return false; }), 20u);
+  const int before = open_descriptors();
+  const fd::Outcome o = fd::open_close_batches(files.dirfd(), 100, 30);  // file 20 is missing
+  EXPECT_EQ(o.opened, 20u);
+  EXPECT_EQ(o.open_error, ENOENT);
+  EXPECT_EQ(open_descriptors(), before);
+}

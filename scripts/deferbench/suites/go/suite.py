@@ -7,6 +7,9 @@ What it runs, all into one Google Benchmark-shaped JSON file (go.json):
   defer_cost/<case>, cliffs/<case>    deferbench's own Go benchmarks (goref/)
   stack/<case>                        func f() { defer f() } to the overflow (A6, A7)
   fd/<N>, fd/plain/<N>                N files, a deferred Close each (A9, A10)
+  fd/nofd/<N>, fd/kernel/<N>          its two halves at any N: the user-space half (no
+                                      descriptors) and open+close in batches; their sum
+                                      estimates fd/<N> where the limits stop it
   <name>_paired                       the ratios of pairs.py, with analysis/paired.py's fields
 Beside it in the run folder: the raw pairs (go.pairs.json), the raw `go test` text for benchstat
 (go_bench*.txt) and the compiler's diagnostics (go_defer_diagnostics.txt,

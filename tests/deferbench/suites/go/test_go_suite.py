@@ -173,6 +173,21 @@ def test_fd_measures_what_the_limits_allow_and_names_the_limit(go, tmp_path):
     assert skipped["error_occurred"] and "RLIMIT_NOFILE" in skipped["error_message"]
     assert "real_time" not in skipped, "not measured is absent, never zero"
     assert context["fd_rlimit_nofile_hard"] > 0
+    # The largest N the limits allow is measured in place of the one they stop.
+    largest = by_name[f"fd/{context['fd_max_n']}"]
+    assert not largest.get("error_occurred") and largest["n_origin"].startswith("the largest")
+    # The halves, at every N the machine's memory allows: the user-space half on
+    # descriptor numbers that cannot be open, the kernel half in batches.
+    nofd, kernel = by_name["fd/nofd/200"], by_name["fd/kernel/200"]
+    assert not nofd.get("error_occurred") and not kernel.get("error_occurred")
+    assert nofd["descriptor_base"] >= context["fd_rlimit_nofile_hard"]
+    assert nofd["read_error"] == "EBADF", "the chosen number was not open"
+    assert nofd["vm_peak_bytes"] > nofd["max_rss_bytes"] > 0
+    assert kernel["batch"] == 200 and kernel["ns_per_file"] > 0
+    assert by_name[f"fd/kernel/{context['fd_max_n']}"]["batch"] == context["fd_max_n"]
+    for half in ("nofd", "kernel"):
+        beyond = by_name[f"fd/{half}/{10**9}"]
+        assert beyond["error_occurred"] and "MemAvailable" in beyond["error_message"]
 
 
 def test_the_summary_puts_go_beside_the_articles():
