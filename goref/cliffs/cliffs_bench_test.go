@@ -27,4 +27,25 @@ func BenchmarkCliffs(b *testing.B) {
 	}
 	b.Run("closure/capturing", func(b *testing.B) { bench(b, ClosureCapturing) })
 	b.Run("closure/plain_call", func(b *testing.B) { bench(b, ClosurePlainCall) })
+	b.Run("closure/per_item", func(b *testing.B) { bench(b, ClosurePerItem) })
+	b.Run("closure/per_item_plain_call", func(b *testing.B) { bench(b, ClosurePerItemPlainCall) })
+	// Article B's count is for 10,000 items: the runtime's pool of defer
+	// records is emptied at each GC, so a long loop can allocate records too.
+	many := make([]int, ManyItems)
+	for k := range many {
+		many[k] = k + 1
+	}
+	b.Run("closure/per_item_10k", func(b *testing.B) {
+		bench(b, func(t *Tracker, _ []int) { ClosurePerItem(t, many) })
+	})
+	for _, name := range []string{"none", "1", "2", "3", "all"} {
+		fn := Fixes[name]
+		b.Run("fixes/"+name, func(b *testing.B) { bench(b, fn) })
+	}
+	for _, name := range []string{"3x5", "5x3", "4x4", "2x8"} {
+		fn := Exits[name]
+		b.Run("exits/"+name, func(b *testing.B) {
+			bench(b, func(t *Tracker, _ []int) { fn(t, 0) })
+		})
+	}
 }
