@@ -25,8 +25,10 @@ import (
 // Observation is what one experiment saw.
 type Observation struct {
 	Events    []string `json:"events"`              // in the order they happened
+	AtDefer   int      `json:"at_defer,omitempty"`  // eager_args: the variable at the defer
 	Received  int      `json:"received,omitempty"`  // eager_args: the call's argument
 	AtReturn  int      `json:"at_return,omitempty"` // eager_args: the variable at the return
+	Panicked  string   `json:"panicked,omitempty"`  // panic: the value panic() was given
 	Recovered string   `json:"recovered,omitempty"` // panic: recover()'s value
 }
 
@@ -50,6 +52,7 @@ func record(o *Observation, v int) { o.Received = v }
 func eagerArgs() (o Observation) {
 	func() {
 		x := 1
+		o.AtDefer = x
 		defer record(&o, x)
 		x = 2
 		o.AtReturn = x
@@ -67,8 +70,9 @@ func panics() (o Observation) {
 		}()
 		defer func() { o.Events = append(o.Events, "ran 1") }()
 		defer func() { o.Events = append(o.Events, "ran 2") }()
+		o.Panicked = "boom"
 		o.Events = append(o.Events, "panic")
-		panic("boom")
+		panic(o.Panicked)
 	}()
 	return o
 }

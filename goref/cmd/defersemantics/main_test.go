@@ -10,9 +10,11 @@ import (
 func TestObservations(t *testing.T) {
 	got := observe()
 	want := map[string]Observation{
-		"lifo":       {Events: []string{"defer 1", "defer 2", "defer 3", "ran 3", "ran 2", "ran 1"}},
-		"eager_args": {Events: []string{"x changed to 2", "return"}, Received: 1, AtReturn: 2},
-		"panic":      {Events: []string{"panic", "ran 2", "ran 1", "recovered"}, Recovered: "boom"},
+		"lifo": {Events: []string{"defer 1", "defer 2", "defer 3", "ran 3", "ran 2", "ran 1"}},
+		"eager_args": {Events: []string{"x changed to 2", "return"}, AtDefer: 1, Received: 1,
+			AtReturn: 2},
+		"panic": {Events: []string{"panic", "ran 2", "ran 1", "recovered"}, Panicked: "boom",
+			Recovered: "boom"},
 		"function_scope": {Events: []string{"block ends", "code after the block", "return",
 			"deferred call ran"}},
 	}

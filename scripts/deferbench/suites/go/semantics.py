@@ -37,7 +37,7 @@ def parse(stdout, wall_s=0.0):
                                        f"{experiment}")
         else:
             entry.update({k: v for k, v in seen.items() if k in (
-                "events", "received", "at_return", "recovered")})
+                "events", "at_defer", "received", "at_return", "panicked", "recovered")})
         out.append(entry)
     return out
 
