@@ -5,6 +5,7 @@
 //   ndefers/<n>         cliff 2: n defers in one bitmap frame, n = 1..12
 //   exits/<r>x<d>       R4: r return statements x d defers around 15
 //   closure/<variant>   cliff 3: deferring a closure that captures
+//   semantics/<rule>    R1, R5, R6: what each strategy did, in its label
 //
 // Each case's label names the strategy its frame got, in the words of Go's
 // `-gcflags=-d=defer`; `peak_open` counts the resources held at once.
@@ -13,6 +14,7 @@
 #include <string>
 #include <utility>
 
+#include "cliffs/semantics.h"
 #include "cliffs/workloads.h"
 #include "measure.h"
 #include "paired.h"
@@ -90,6 +92,47 @@ void run_closure(benchmark::State& state) {
   }
 }
 
+// R1, R5, R6 observed in every run, as goref/cmd/defersemantics observes them
+// in Go. The label holds what each strategy did, "<strategy>: <observed>"
+// parts joined by "; " (the claims table reads them); the timed loop runs the
+// three strategies' experiment, so the case is also its cost.
+namespace sem = cliffs::semantics;
+
+template <sem::Observation (*Experiment)(const std::string&)>
+void run_semantics(benchmark::State& state, std::string (*describe)(const sem::Observation&),
+                   std::string head) {
+  std::string label = std::move(head);
+  sem::Observation last;
+  for (const char* strategy : sem::kStrategies) {
+    last = Experiment(strategy);
+    label += std::string(label.empty() ? "" : "; ") + strategy + ": " + describe(last);
+  }
+  {
+    harness::Measure measure(state);
+    for (auto _ : state) {
+      for (const char* strategy : sem::kStrategies) benchmark::DoNotOptimize(Experiment(strategy));
+    }
+  }
+  state.SetLabel(label);
+  if (Experiment == sem::eager_args) {
+    state.counters["value_at_defer"] = last.at_defer;
+    state.counters["value_at_return"] = last.at_return;
+  }
+}
+
+std::string ran_order(const sem::Observation& o) { return sem::after(o.events, "ran "); }
+std::string received(const sem::Observation& o) { return std::to_string(o.received); }
+std::string unwound(const sem::Observation& o) {
+  return sem::after(o.events, "ran ") + " then recovered " + o.recovered;
+}
+std::string ran_where(const sem::Observation& o) {
+  for (const auto& e : o.events) {
+    if (e == "deferred call ran") return "at the block's end";
+    if (e == "code after the block") return "at the function's return";
+  }
+  return "never";
+}
+
 // The op loops that paired measurement times (harness/paired.h): the work of
 // each case's timed loop, for the cases whose ratios the report gives.
 template <std::uint64_t (*Loop)(const std::vector<Item>&), std::size_t Items>
@@ -146,5 +189,18 @@ DEFERBENCH_CASE("exits/4x4", run_exits<cliffs::exits_4x4, cliffs::kExits4x4>);
 DEFERBENCH_CASE("closure/capturing", run_closure<cliffs::closure_capturing>);
 DEFERBENCH_CASE("closure/capturing_pooled", run_closure<cliffs::closure_capturing_pooled>);
 DEFERBENCH_CASE("closure/plain_call", run_closure<cliffs::closure_plain_call>);
+
+DEFERBENCH_CASE("semantics/lifo", [](benchmark::State& s) {
+  run_semantics<sem::lifo>(s, ran_order, "deferred 1, 2, 3; the order they ran");
+});
+DEFERBENCH_CASE("semantics/eager_args", [](benchmark::State& s) {
+  run_semantics<sem::eager_args>(s, received, "x = 1 at the defer, 2 at the return; the value received");
+});
+DEFERBENCH_CASE("semantics/panic", [](benchmark::State& s) {
+  run_semantics<sem::panic>(s, unwound, "defers 1, 2, then a throw; the order they ran");
+});
+DEFERBENCH_CASE("semantics/function_scope", [](benchmark::State& s) {
+  run_semantics<sem::function_scope>(s, ran_where, "a defer inside an if block; when it ran");
+});
 
 }  // namespace

@@ -250,15 +250,34 @@ def _r4(run):
 
 
 # --------------------------------------------------------------------------- R1, R5, R6
-# Observed by Go in every run (goref/cmd/defersemantics, suites/go/semantics.py).
-# The C++ library's counterparts are checked by its tests, named in the C++ cell.
-_CPP_TESTS = {
-    "R1": "tests/defer (guard_test RunsLastInFirstOut, chain_test RunsDeferredCallsLastInFirstOut)",
-    "R5": "tests/defer (guard_test and chain_test EvaluatesArgumentsWhenTheDeferRuns)",
-    "R6": "tests/defer (guard_test RunsWhenAnExceptionUnwinds, chain_test "
-          "RunsDeferredCallsWhenAnExceptionUnwinds, DefersInALoopWaitForTheFrame)",
-}
+# Observed in every run: by Go (goref/cmd/defersemantics, suites/go/semantics.py)
+# and by the C++ strategies (the cliffs suite's semantics/<experiment> cases,
+# whose label holds "<strategy>: <observed>" parts joined by "; ").
 _SEMANTICS = "goref/cmd/defersemantics"
+_CPP_STRATEGIES = ("guard", "chain", "open_frame")
+# The C++ frames that model a Go function's defers; the guard is scoped to its
+# block, as every C++ object is, and stands beside them.
+_CPP_FRAMES = ("chain", "open_frame")
+
+
+def _cpp_observed(run, experiment):
+    """{strategy: what it did} from the cliffs suite's label, or None."""
+    label = _label(run, "cliffs", f"semantics/{experiment}")
+    parts = dict(p.split(": ", 1) for p in label.split("; ") if ": " in p)
+    found = {s: parts[s] for s in _CPP_STRATEGIES if s in parts}
+    return found if len(found) == len(_CPP_STRATEGIES) else None
+
+
+def _cpp_row_parts(run, experiments, judge):
+    """(observed, text, fields) of the C++ side: judge(found per experiment)
+    -> True/False; None when the run has no such cases."""
+    found = [_cpp_observed(run, e) for e in experiments]
+    if None in found:
+        return None, "not in this run", {}
+    fields = {f"{s}_{e}": f[s] for e, f in zip(experiments, found) for s in _CPP_STRATEGIES}
+    text = "; ".join(f"{e}: " + ", ".join(f"{s} {f[s]}" for s in _CPP_STRATEGIES)
+                     for e, f in zip(experiments, found))
+    return judge(*found), text, fields
 
 
 def _observed(run, experiment):
@@ -276,21 +295,22 @@ def _after(events, prefix):
     return [e[len(prefix):] for e in events if e.startswith(prefix)]
 
 
-def _semantics_row(run, cid, observe, experiments):
-    """observe(run) -> (observed, Go's text, go_fields) or None."""
+def _semantics_row(run, cid, observe, experiments, cpp_judge):
+    """observe(run) -> (observed, Go's text, go_fields) or None; cpp_judge
+    decides the C++ cell from each experiment's {strategy: observed}."""
     got = observe(run)
-    cpp_text = f"not observed in a run; covered by {_CPP_TESTS[cid]}"
-    programs = [f"{_SEMANTICS} {e}" for e in experiments]
+    cpp_obs, cpp_text, cpp_fields = _cpp_row_parts(run, experiments, cpp_judge)
+    programs = [f"{_SEMANTICS} {e}" for e in experiments] + [
+        f"suites/cliffs semantics/{e} (guard, chain, open_frame)" for e in experiments]
     if got is None:
         why = next(filter(None, (report_data.error_of(run, "go", f"semantics/{e}")
                                  for e in experiments)), None)
-        row = _rule_row(cid, (None, why or "not in this run"), (None, cpp_text))
-        row.programs = programs
-        return row
-    observed, text, fields = got
-    row = _rule_row(cid, (observed, text), (None, cpp_text))
-    row.go_fields = fields
-    row.programs = programs
+        go = (None, why or "not in this run")
+        fields = {}
+    else:
+        go, fields = got[:2], got[2]
+    row = _rule_row(cid, go, (cpp_obs, cpp_text))
+    row.go_fields, row.cpp_fields, row.programs = fields, cpp_fields, programs
     return row
 
 
@@ -303,7 +323,8 @@ def _r1(run):
         return (len(deferred) > 1 and ran == deferred[::-1],
                 f"deferred {', '.join(deferred)}; ran {', '.join(ran)}",
                 {"defers_order": ",".join(deferred), "defers_run_order": ",".join(ran)})
-    return _semantics_row(run, "R1", observe, ["lifo"])
+    return _semantics_row(run, "R1", observe, ["lifo"],
+                          lambda lifo: all(v == "3,2,1" for v in lifo.values()))
 
 
 def _r5(run):
@@ -319,7 +340,14 @@ def _r5(run):
                 f"{received}",
                 {"value_at_defer": at_defer, "value_at_return": at_return,
                  "value_received": received})
-    return _semantics_row(run, "R5", observe, ["eager_args"])
+    def cpp(eager):
+        at_defer = report_data.first_field(run, "cliffs", "semantics/eager_args",
+                                           "value_at_defer")
+        at_return = report_data.first_field(run, "cliffs", "semantics/eager_args",
+                                            "value_at_return")
+        return at_defer != at_return and all(v == f"{at_defer:g}" for v in eager.values()) \
+            if at_defer is not None and at_return is not None else None
+    return _semantics_row(run, "R5", observe, ["eager_args"], cpp)
 
 
 def _r6(run):
@@ -343,7 +371,13 @@ def _r6(run):
                  "panicked_value": p["panicked"],
                  "block_defer_ran": "at the function's return" if ran_at_exit else
                  "at the block's end"})
-    return _semantics_row(run, "R6", observe, ["panic", "function_scope"])
+    def cpp(panic, scope):
+        # Go's defer is modelled by the frames; the guard's block scope is C++'s
+        # own, reported in the cell and not a contradiction.
+        unwound = all(v.startswith("2,1 then recovered ") and len(v) > 19
+                      for v in panic.values())
+        return unwound and all(scope[s] == "at the function's return" for s in _CPP_FRAMES)
+    return _semantics_row(run, "R6", observe, ["panic", "function_scope"], cpp)
 
 
 def _loop_row(run, cid, name):

@@ -1,7 +1,8 @@
 """The claims table's rows for the rules Go observes in every run (R1, R4,
 R5, R6), cliff 3 counted per item (B6) and the fixes one by one (B7): on a
-report fixture run with the Go entries of a later run added
-(go_rules_fixes.fixture.json), and with those entries edited so that each
+report fixture run with the entries of later runs added (Go's
+go_rules_fixes.fixture.json, the C++ cliffs suite's
+cliffs_semantics.fixture.json), and with those entries edited so that each
 verdict fails."""
 
 import json
@@ -17,26 +18,31 @@ from deferbench.run import folder
 
 RUN_A = os.path.join(FIXTURES, "report_runs", "fixture-a", "quick.fixture")
 NEW_GO = os.path.join(FIXTURES, "go_rules_fixes.fixture.json")
+NEW_CPP = os.path.join(FIXTURES, "cliffs_semantics.fixture.json")
 
 
 @pytest.fixture
 def run_with(tmp_path):
-    """A copy of fixture-a whose go.json also has NEW_GO's entries, each
-    passed through edit(entry) first; the loaded run."""
+    """A copy of fixture-a whose go.json and cliffs.json also have NEW_GO's
+    and NEW_CPP's entries, each passed through edit(entry) first (C++ entries
+    are told apart by a "cpp:" before their name); the loaded run."""
     made = []
 
     def make(edit=lambda e: None, drop=()):
         made.append(None)
         dst = tmp_path / "results" / "fixture-a" / f"run{len(made)}"
         shutil.copytree(RUN_A, dst)
-        with open(NEW_GO) as f:
-            new = json.load(f)["benchmarks"]
-        for e in new:
-            edit(e)
-        path = dst / "go.json"
-        data = json.loads(path.read_text())
-        data["benchmarks"] += [e for e in new if e["name"] not in drop]
-        path.write_text(json.dumps(data))
+        for source, suite, prefix in ((NEW_GO, "go", ""), (NEW_CPP, "cliffs", "cpp:")):
+            with open(source) as f:
+                new = json.load(f)["benchmarks"]
+            for e in new:
+                e["name"] = prefix + e["name"]
+                edit(e)
+                e["name"] = e["name"][len(prefix):]
+            path = dst / f"{suite}.json"
+            data = json.loads(path.read_text())
+            data["benchmarks"] += [e for e in new if prefix + e["name"] not in drop]
+            path.write_text(json.dumps(data))
         return folder.load(str(dst))
     return make
 
@@ -67,8 +73,14 @@ def test_go_observes_r1_r4_r5_r6_with_their_figures(run_with):
                                     "exits_4x4_defer_strategy": "stack-allocated",
                                     "exits_2x8_defer_strategy": "stack-allocated"}
     assert "goref/cmd/defersemantics lifo" in rows["R1"].programs
-    # The C++ library's semantics stand beside, named by their tests.
-    assert "tests/defer" in rows["R1"].cpp and "RunsLastInFirstOut" in rows["R1"].cpp
+    # The C++ strategies, observed in the same run, stand beside.
+    assert rows["R1"].cpp_fields == {"guard_lifo": "3,2,1", "chain_lifo": "3,2,1",
+                                     "open_frame_lifo": "3,2,1"}
+    assert rows["R5"].cpp_fields["open_frame_eager_args"] == "1"
+    # The guard is block-scoped, as C++ scopes it: said in the cell, not hidden.
+    assert rows["R6"].cpp_fields["guard_function_scope"] == "at the block's end"
+    assert rows["R6"].cpp_fields["chain_function_scope"] == "at the function's return"
+    assert "guard at the block's end" in rows["R6"].cpp
 
 
 @pytest.mark.parametrize("name, fields, cid", [
@@ -83,6 +95,22 @@ def test_go_observes_r1_r4_r5_r6_with_their_figures(run_with):
 def test_each_rule_fails_when_go_behaves_otherwise(run_with, name, fields, cid):
     row = by_id(run_with(_edit(name, **fields)))[cid]
     assert row.verdict == claims.DIFFERS, row
+
+
+@pytest.mark.parametrize("name, label, cid", [
+    ("cpp:semantics/lifo", "x; guard: 3,2,1; chain: 1,2,3; open_frame: 3,2,1", "R1"),
+    ("cpp:semantics/eager_args", "x; guard: 2; chain: 1; open_frame: 1", "R5"),
+    ("cpp:semantics/function_scope",
+     "x; guard: at the block's end; chain: at the block's end; open_frame: at the function's "
+     "return", "R6"),
+])
+def test_the_cpp_cell_shows_a_strategy_that_breaks_a_rule_and_go_still_decides(
+        run_with, name, label, cid):
+    row = by_id(run_with(_edit(name, label=label)))[cid]
+    assert row.verdict == claims.REPRODUCED  # Go decides
+    assert name.split("/")[1] + ":" in row.cpp
+    good = by_id(run_with())[cid]
+    assert good.cpp_fields != row.cpp_fields
 
 
 def test_without_the_go_cases_the_rules_are_not_measured_and_say_why(run_with):
