@@ -194,7 +194,8 @@ DEFERBENCH_CASE("semantics/lifo", [](benchmark::State& s) {
   run_semantics<sem::lifo>(s, ran_order, "deferred 1, 2, 3; the order they ran");
 });
 DEFERBENCH_CASE("semantics/eager_args", [](benchmark::State& s) {
-  run_semantics<sem::eager_args>(s, received, "x = 1 at the defer, 2 at the return; the value received");
+  run_semantics<sem::eager_args>(s, received,
+                                 "x = 1 at the defer, 2 at the return; the value received");
 });
 DEFERBENCH_CASE("semantics/panic", [](benchmark::State& s) {
   run_semantics<sem::panic>(s, unwound, "defers 1, 2, then a throw; the order they ran");

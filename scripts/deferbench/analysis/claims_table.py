@@ -277,7 +277,10 @@ def _cpp_row_parts(run, experiments, judge):
     fields = {f"{s}_{e}": f[s] for e, f in zip(experiments, found) for s in _CPP_STRATEGIES}
     text = "; ".join(f"{e}: " + ", ".join(f"{s} {f[s]}" for s in _CPP_STRATEGIES)
                      for e, f in zip(experiments, found))
-    return judge(*found), text, fields
+    observed = judge(*found)
+    # Whether the C++ frames keep the rule; it stands beside Go's, never decides.
+    fields["rule_observed"] = observed
+    return observed, text, fields
 
 
 def _observed(run, experiment):
@@ -340,6 +343,7 @@ def _r5(run):
                 f"{received}",
                 {"value_at_defer": at_defer, "value_at_return": at_return,
                  "value_received": received})
+
     def cpp(eager):
         at_defer = report_data.first_field(run, "cliffs", "semantics/eager_args",
                                            "value_at_defer")
@@ -358,7 +362,8 @@ def _r6(run):
         events = p["events"]
         unwound = _after(events[events.index("panic") + 1:] if "panic" in events else [],
                          "ran ")
-        during_panic = len(unwound) > 1 and p["recovered"] == p["panicked"]
+        # defersemantics defers 1 then 2 before it panics.
+        during_panic = unwound == ["2", "1"] and p["recovered"] == p["panicked"]
         order = s["events"]
         ran_at_exit = ("deferred call ran" in order and "code after the block" in order and
                        order.index("deferred call ran") > order.index("code after the block"))
@@ -371,6 +376,7 @@ def _r6(run):
                  "panicked_value": p["panicked"],
                  "block_defer_ran": "at the function's return" if ran_at_exit else
                  "at the block's end"})
+
     def cpp(panic, scope):
         # Go's defer is modelled by the frames; the guard's block scope is C++'s
         # own, reported in the cell and not a contradiction.
@@ -474,11 +480,12 @@ def _b6(run):
     else:
         verdict = DIFFERS
         note = (f"{measured:.2f} per item against the article's {article}: the closure and the "
-                f"captured variable are one each, as the article's diagnostics say; the defer "
-                f"record is {records:.2f}, not 1, since this Go takes a loop's records from "
-                "the runtime's per-P pool (newdefer), which only GC empties")
+                "captured variable are one each, as the article's diagnostics say; what is left, "
+                f"{records:.2f}, is the defer records (the only other heap object of a deferred "
+                "closure): this Go takes them from the runtime's pools (newdefer: the P's own, "
+                "then the central one each GC empties) and allocates only when both are empty")
     release = go_release(run)
-    note += (f". Go 1.22 gives each iteration its own loop variable: capturing the loop "
+    note += (". Go 1.22 gives each iteration its own loop variable: capturing the loop "
              "counter then costs one variable per item, as closure/per_item does here"
              + (f" (this run's Go is {release})" if release else ""))
     return ClaimRow("B6", c.summary, c.article, go_text, cpp_text, verdict, note,
@@ -546,7 +553,6 @@ def _b7_fix(run, cid, what, fix, go_pair, cpp_pair):
     nothing where the loop allocates, its defer open-coded; fix 3 when the
     plain call leaves only cliff 1's allocations (loop/defer_in_loop's per
     item), fewer than the capturing closure's; fix 2 on cliff 2's step."""
-    c = _claim("B7")
     alone_fields, alone_text = _alone(run, fix)
 
     def side(suite, prefix, pair):
