@@ -565,7 +565,7 @@ def _b7_fix(run, cid, what, fix, go_pair, cpp_pair):
                 return None, "not in this run", {}
             key = "defer_strategy" if suite == "go" else "label"
             label = _label(run, suite, fixed, key)
-            ok = b == 0 < a and (not label or label.startswith("open-coded"))
+            ok = b == 0 < a and (not label or "open-coded" in label)
             return ok, f"{pair[1]} {b:.3g} vs {pair[0]} {a:.3g} allocs/op ({label or '?'})", \
                 {"cliff_allocs_per_op": a, "fixed_allocs_per_op": b,
                  "fixed_defer_strategy": label}
@@ -584,9 +584,12 @@ def _b7_fix(run, cid, what, fix, go_pair, cpp_pair):
     if alone_text:
         go_text += "; " + alone_text
     row = _rule_row("B7", (go_obs, go_text), (cpp_obs, cpp_text))
+    # The article's part of B7 that this fix is ("function scope, <= 8, plain call").
     row.id, row.claim = cid, what
+    row.article = row.article.split(", ")[int(fix) - 1]
     row.go_fields = {**go_fields, **alone_fields}
-    row.cpp_fields = cpp_fields
+    # Whether the C++ analog keeps the fix too; it stands beside Go's, never decides.
+    row.cpp_fields = {**cpp_fields, "rule_observed": cpp_obs} if cpp_fields else {}
     row.programs = [f"goref/cliffs {p}" for p in (go_pair or ("ndefers/9", "ndefers/8"))] + \
         [f"goref/cliffs fixes/none, fixes/{fix}", "suites/cliffs " +
          ", ".join(cpp_pair or ("ndefers/9", "ndefers/8"))]
