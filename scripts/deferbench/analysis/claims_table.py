@@ -251,8 +251,8 @@ def _r4(run):
 
 # --------------------------------------------------------------------------- R1, R5, R6
 # Observed in every run: by Go (goref/cmd/defersemantics, suites/go/semantics.py)
-# and by the C++ strategies (the cliffs suite's semantics/<experiment> cases,
-# whose label holds "<strategy>: <observed>" parts joined by "; ").
+# and by the C++ strategies (the cliffs suite's JSON context holds
+# deferbench_semantics_<experiment>: "<key>: <observed>" parts joined by "; ").
 _SEMANTICS = "goref/cmd/defersemantics"
 _CPP_STRATEGIES = ("guard", "chain", "open_frame")
 # The C++ frames that model a Go function's defers; the guard is scoped to its
@@ -260,10 +260,16 @@ _CPP_STRATEGIES = ("guard", "chain", "open_frame")
 _CPP_FRAMES = ("chain", "open_frame")
 
 
+def _cpp_parts(run, experiment):
+    """{key: observed} from the cliffs suite's context, {} without it."""
+    suite = run.suite("cliffs")
+    text = (suite.context.get(f"deferbench_semantics_{experiment}") or "") if suite else ""
+    return dict(p.split(": ", 1) for p in text.split("; ") if ": " in p)
+
+
 def _cpp_observed(run, experiment):
-    """{strategy: what it did} from the cliffs suite's label, or None."""
-    label = _label(run, "cliffs", f"semantics/{experiment}")
-    parts = dict(p.split(": ", 1) for p in label.split("; ") if ": " in p)
+    """{strategy: what it did}, or None when the run has no such observation."""
+    parts = _cpp_parts(run, experiment)
     found = {s: parts[s] for s in _CPP_STRATEGIES if s in parts}
     return found if len(found) == len(_CPP_STRATEGIES) else None
 
@@ -304,7 +310,8 @@ def _semantics_row(run, cid, observe, experiments, cpp_judge):
     got = observe(run)
     cpp_obs, cpp_text, cpp_fields = _cpp_row_parts(run, experiments, cpp_judge)
     programs = [f"{_SEMANTICS} {e}" for e in experiments] + [
-        f"suites/cliffs semantics/{e} (guard, chain, open_frame)" for e in experiments]
+        f"suites/cliffs context deferbench_semantics_{e} (guard, chain, open_frame)"
+        for e in experiments]
     if got is None:
         why = next(filter(None, (report_data.error_of(run, "go", f"semantics/{e}")
                                  for e in experiments)), None)
@@ -345,12 +352,9 @@ def _r5(run):
                  "value_received": received})
 
     def cpp(eager):
-        at_defer = report_data.first_field(run, "cliffs", "semantics/eager_args",
-                                           "value_at_defer")
-        at_return = report_data.first_field(run, "cliffs", "semantics/eager_args",
-                                            "value_at_return")
-        return at_defer != at_return and all(v == f"{at_defer:g}" for v in eager.values()) \
-            if at_defer is not None and at_return is not None else None
+        parts = _cpp_parts(run, "eager_args")
+        at_defer, at_return = parts.get("at_defer"), parts.get("at_return")
+        return at_defer != at_return and all(v == at_defer for v in eager.values())
     return _semantics_row(run, "R5", observe, ["eager_args"], cpp)
 
 

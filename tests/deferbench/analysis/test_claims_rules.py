@@ -1,9 +1,9 @@
 """The claims table's rows for the rules Go observes in every run (R1, R4,
 R5, R6), cliff 3 counted per item (B6) and the fixes one by one (B7): on a
-report fixture run with the entries of later runs added (Go's
-go_rules_fixes.fixture.json, the C++ cliffs suite's
-cliffs_semantics.fixture.json), and with those entries edited so that each
-verdict fails."""
+report fixture run with what later runs recorded added (Go's entries,
+go_rules_fixes.fixture.json; the C++ cliffs suite's context,
+cliffs_semantics.fixture.json), and with those edited so that each verdict
+fails."""
 
 import json
 import math
@@ -23,26 +23,30 @@ NEW_CPP = os.path.join(FIXTURES, "cliffs_semantics.fixture.json")
 
 @pytest.fixture
 def run_with(tmp_path):
-    """A copy of fixture-a whose go.json and cliffs.json also have NEW_GO's
-    and NEW_CPP's entries, each passed through edit(entry) first (C++ entries
-    are told apart by a "cpp:" before their name); the loaded run."""
+    """A copy of fixture-a whose go.json also has NEW_GO's entries, each
+    passed through edit(entry) first, and whose cliffs.json context has
+    NEW_CPP's, changed by cpp_context; the loaded run."""
     made = []
 
-    def make(edit=lambda e: None, drop=()):
+    def make(edit=lambda e: None, drop=(), cpp_context=None):
         made.append(None)
         dst = tmp_path / "results" / "fixture-a" / f"run{len(made)}"
         shutil.copytree(RUN_A, dst)
-        for source, suite, prefix in ((NEW_GO, "go", ""), (NEW_CPP, "cliffs", "cpp:")):
-            with open(source) as f:
-                new = json.load(f)["benchmarks"]
-            for e in new:
-                e["name"] = prefix + e["name"]
-                edit(e)
-                e["name"] = e["name"][len(prefix):]
-            path = dst / f"{suite}.json"
-            data = json.loads(path.read_text())
-            data["benchmarks"] += [e for e in new if prefix + e["name"] not in drop]
-            path.write_text(json.dumps(data))
+        with open(NEW_GO) as f:
+            new = json.load(f)["benchmarks"]
+        for e in new:
+            edit(e)
+        path = dst / "go.json"
+        data = json.loads(path.read_text())
+        data["benchmarks"] += [e for e in new if e["name"] not in drop]
+        path.write_text(json.dumps(data))
+        with open(NEW_CPP) as f:
+            context = json.load(f)["context"]
+        context.update(cpp_context or {})
+        path = dst / "cliffs.json"
+        data = json.loads(path.read_text())
+        data["context"].update(context)
+        path.write_text(json.dumps(data))
         return folder.load(str(dst))
     return make
 
@@ -98,18 +102,18 @@ def test_each_rule_fails_when_go_behaves_otherwise(run_with, name, fields, cid):
     assert row.verdict == claims.DIFFERS, row
 
 
-@pytest.mark.parametrize("name, label, cid", [
-    ("cpp:semantics/lifo", "x; guard: 3,2,1; chain: 1,2,3; open_frame: 3,2,1", "R1"),
-    ("cpp:semantics/eager_args", "x; guard: 2; chain: 1; open_frame: 1", "R5"),
-    ("cpp:semantics/function_scope",
+@pytest.mark.parametrize("experiment, text, cid", [
+    ("lifo", "deferred: 1,2,3; guard: 3,2,1; chain: 1,2,3; open_frame: 3,2,1", "R1"),
+    ("eager_args", "at_defer: 1; at_return: 2; guard: 2; chain: 1; open_frame: 1", "R5"),
+    ("function_scope",
      "x; guard: at the block's end; chain: at the block's end; open_frame: at the function's "
      "return", "R6"),
 ])
 def test_the_cpp_cell_shows_a_strategy_that_breaks_a_rule_and_go_still_decides(
-        run_with, name, label, cid):
-    row = by_id(run_with(_edit(name, label=label)))[cid]
+        run_with, experiment, text, cid):
+    row = by_id(run_with(cpp_context={f"deferbench_semantics_{experiment}": text}))[cid]
     assert row.verdict == claims.REPRODUCED  # Go decides
-    assert name.split("/")[1] + ":" in row.cpp
+    assert experiment + ":" in row.cpp
     assert row.cpp_fields["rule_observed"] is False
 
 
