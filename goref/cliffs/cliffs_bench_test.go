@@ -15,6 +15,18 @@ func bench(b *testing.B, fn func(*Tracker, []int)) {
 	b.ReportMetric(float64(t.Peak), "peak_open")
 }
 
+// benchItems is bench for a case that loops over its items, which it also
+// reports (items): allocations per item are allocs/op over items, whatever
+// else the case holds (the fixes' nine resources at function scope).
+func benchItems(b *testing.B, fn func(*Tracker, []int), list []int) {
+	var t Tracker
+	for i := 0; i < b.N; i++ {
+		fn(&t, list)
+	}
+	b.ReportMetric(float64(t.Peak), "peak_open")
+	b.ReportMetric(float64(len(list)), "items")
+}
+
 func BenchmarkCliffs(b *testing.B) {
 	b.Run("loop/defer_in_loop", func(b *testing.B) { bench(b, LoopDeferInLoop) })
 	b.Run("loop/helper", func(b *testing.B) { bench(b, LoopHelper) })
@@ -27,4 +39,27 @@ func BenchmarkCliffs(b *testing.B) {
 	}
 	b.Run("closure/capturing", func(b *testing.B) { bench(b, ClosureCapturing) })
 	b.Run("closure/plain_call", func(b *testing.B) { bench(b, ClosurePlainCall) })
+	b.Run("closure/per_item", func(b *testing.B) { benchItems(b, ClosurePerItem, items) })
+	b.Run("closure/per_item_plain_call", func(b *testing.B) {
+		benchItems(b, ClosurePerItemPlainCall, items)
+	})
+	// Article B's count is for 10,000 items: the runtime's pool of defer
+	// records is emptied at each GC, so a long loop can allocate records too.
+	many := make([]int, ManyItems)
+	for k := range many {
+		many[k] = k + 1
+	}
+	b.Run("closure/per_item_10k", func(b *testing.B) {
+		benchItems(b, ClosurePerItem, many)
+	})
+	for _, name := range []string{"none", "1", "2", "3", "all"} {
+		fn := Fixes[name]
+		b.Run("fixes/"+name, func(b *testing.B) { benchItems(b, fn, items) })
+	}
+	for _, name := range []string{"3x5", "5x3", "4x4", "2x8"} {
+		fn := Exits[name]
+		b.Run("exits/"+name, func(b *testing.B) {
+			bench(b, func(t *Tracker, _ []int) { fn(t, 0) })
+		})
+	}
 }

@@ -117,3 +117,81 @@ func ExampleNDefers() {
 	fmt.Println(log, tr.Open)
 	// Output: [3 2 1] 0
 }
+
+// R4: every exit of every exits case runs all its defers, last in first out.
+func TestExitsRunEveryDeferAtEveryReturn(t *testing.T) {
+	for name, fn := range Exits {
+		var returns, defers int
+		fmt.Sscanf(name, "%dx%d", &returns, &defers)
+		for exit := 0; exit < returns; exit++ {
+			var log []int
+			tr := Tracker{Log: &log}
+			fn(&tr, exit)
+			want := make([]int, defers)
+			for k := range want {
+				want[k] = defers - k
+			}
+			if tr.Open != 0 || !reflect.DeepEqual(log, want) {
+				t.Errorf("exits/%s by return %d: open %d, releases %v; want 0, %v",
+					name, exit, tr.Open, log, want)
+			}
+		}
+	}
+}
+
+// Cliff 3 per item and the fixes: every variant releases everything it
+// acquired, the items in LIFO order after (or, with a helper, each as its
+// iteration ends) and the nine function-scope resources last.
+func TestPerItemAndFixesReleaseEverything(t *testing.T) {
+	for name, fn := range map[string]func(*Tracker, []int){
+		"per_item": ClosurePerItem, "per_item_plain_call": ClosurePerItemPlainCall,
+	} {
+		tr, log := run(fn)
+		if tr.Open != 0 || tr.Sum != 0 || !reflect.DeepEqual(log, reversed(items)) {
+			t.Errorf("closure/%s: open %d, sum %d, releases %v", name, tr.Open, tr.Sum, log)
+		}
+	}
+	setup := make([]int, FixesSetup)
+	for k := range setup {
+		setup[k] = 101 + FixesSetup - 1 - k
+	}
+	for name, fn := range Fixes {
+		tr, log := run(fn)
+		helper := name == "1" || name == "all"
+		want := append(reversed(items), setup...)
+		if helper {
+			want = append(append([]int{}, items...), setup...)
+		}
+		if tr.Open != 0 || tr.Sum != 0 || !reflect.DeepEqual(log, want) {
+			t.Errorf("fixes/%s: open %d, sum %d, releases %v; want %v", name, tr.Open, tr.Sum, log, want)
+		}
+	}
+}
+
+// The allocations the suite's claims rest on, counted with Go's own
+// counter: per item, the per-iteration capture costs a closure and the
+// handle; the plain call only the compiler's wrapper of its arguments; the
+// fixes with a helper none at all.
+func TestPerItemAllocations(t *testing.T) {
+	var tr Tracker
+	perItem := func(fn func(*Tracker, []int)) float64 {
+		return testing.AllocsPerRun(100, func() { fn(&tr, items) }) / float64(len(items))
+	}
+	for _, c := range []struct {
+		name string
+		fn   func(*Tracker, []int)
+		want float64
+	}{
+		{"closure/per_item", ClosurePerItem, 2},
+		{"closure/per_item_plain_call", ClosurePerItemPlainCall, 1},
+		{"fixes/none", FixesNone, 2},
+		{"fixes/1", Fixes1, 0},
+		{"fixes/2", Fixes2, 2},
+		{"fixes/3", Fixes3, 1},
+		{"fixes/all", FixesAll, 0},
+	} {
+		if a := perItem(c.fn); a != c.want {
+			t.Errorf("%s: %v allocs per item, want %v (Go 1.19)", c.name, a, c.want)
+		}
+	}
+}

@@ -1,10 +1,12 @@
 // Suite cliffs: article B's three shapes that push a function off open-coded
-// defers, each beside its rewrite (claims B3-B7, R2-R4).
+// defers, each beside its rewrite (claims B3-B7, R2-R4; R1, R5, R6 in the context).
 //
 //   loop/<variant>      cliff 1: a defer inside a loop over 10 items
 //   ndefers/<n>         cliff 2: n defers in one bitmap frame, n = 1..12
 //   exits/<r>x<d>       R4: r return statements x d defers around 15
 //   closure/<variant>   cliff 3: deferring a closure that captures
+//
+// Beside them, in the JSON's context: what each strategy does with R1, R5, R6.
 //
 // Each case's label names the strategy its frame got, in the words of Go's
 // `-gcflags=-d=defer`; `peak_open` counts the resources held at once.
@@ -13,6 +15,7 @@
 #include <string>
 #include <utility>
 
+#include "cliffs/semantics.h"
 #include "cliffs/workloads.h"
 #include "measure.h"
 #include "paired.h"
@@ -89,6 +92,54 @@ void run_closure(benchmark::State& state) {
                                       " B)"));
   }
 }
+
+// R1, R5, R6 observed in every run, as goref/cmd/defersemantics observes them
+// in Go: what each strategy did goes into the JSON's context as
+// deferbench_semantics_<experiment>, "<key>: <observed>" parts joined by "; "
+// (the claims table reads them). They are observations, not costs, so they
+// are no timed cases: the regression gate counts every case's instructions,
+// and these experiments call into libstdc++ and glibc (strings, exceptions),
+// whose counts follow glibc's choice of routines for the CPU.
+namespace sem = cliffs::semantics;
+
+std::string ran_order(const sem::Observation& o) { return sem::after(o.events, "ran "); }
+std::string received(const sem::Observation& o) { return std::to_string(o.received); }
+std::string unwound(const sem::Observation& o) {
+  return sem::after(o.events, "ran ") + " then recovered " + o.recovered;
+}
+std::string ran_where(const sem::Observation& o) {
+  for (const auto& e : o.events) {
+    if (e == "deferred call ran") return "at the block's end";
+    if (e == "code after the block") return "at the function's return";
+  }
+  return "never";
+}
+
+std::string observed(sem::Observation (*experiment)(const std::string&),
+                     std::string (*describe)(const sem::Observation&), std::string text) {
+  for (const char* strategy : sem::kStrategies) {
+    text += std::string(text.empty() ? "" : "; ") + strategy + ": " +
+            describe(experiment(strategy));
+  }
+  return text;
+}
+
+bool add_semantics_context() {
+  const sem::Observation eager = sem::eager_args("chain");
+  benchmark::AddCustomContext("deferbench_semantics_lifo",
+                              observed(sem::lifo, ran_order, "deferred: 1,2,3"));
+  benchmark::AddCustomContext(
+      "deferbench_semantics_eager_args",
+      observed(sem::eager_args, received,
+               "at_defer: " + std::to_string(eager.at_defer) +
+                   "; at_return: " + std::to_string(eager.at_return)));
+  benchmark::AddCustomContext("deferbench_semantics_panic",
+                              observed(sem::panic, unwound, "deferred: 1,2, then a throw"));
+  benchmark::AddCustomContext("deferbench_semantics_function_scope",
+                              observed(sem::function_scope, ran_where, "deferred: in an if block"));
+  return true;
+}
+[[maybe_unused]] const bool semantics_context = add_semantics_context();
 
 // The op loops that paired measurement times (harness/paired.h): the work of
 // each case's timed loop, for the cases whose ratios the report gives.

@@ -203,11 +203,3 @@ ARTICLE_FIGURES = {
                       "vm_mb": run["vm_mb"], "time_is_upper_bound": n == 250_000}
        for n, run in ARTICLE_RUNS.items()},
 }
-
-# Rules a run cannot observe; the library's tests check them.
-TESTED_ONLY = {
-    "R1": "tests/defer (guard_test RunsLastInFirstOut, chain_test RunsDeferredCallsLastInFirstOut)",
-    "R5": "tests/defer (guard_test and chain_test EvaluatesArgumentsWhenTheDeferRuns)",
-    "R6": "tests/defer (guard_test RunsWhenAnExceptionUnwinds, chain_test "
-          "RunsDeferredCallsWhenAnExceptionUnwinds, DefersInALoopWaitForTheFrame)",
-}

@@ -139,7 +139,7 @@ PAIRS = tuple(paired.Pair(f"ndefers/{n}", f"ndefers/{n - 1}", scale=(n - 1) / n)
     paired.Pair("closure/capturing", "closure/plain_call"))
 
 SUITE = Suite(
-    "cliffs", "B3-B7, R2-R4", "gbench", binary="suites/cliffs/cliffs",
+    "cliffs", "B3-B7, R1-R6", "gbench", binary="suites/cliffs/cliffs",
     full=RunSettings(repetitions=5, min_time_s=0.05, interleave=True, pairs=paired.FULL),
     quick=RunSettings(repetitions=2, min_time_s=0.01, interleave=False, pairs=paired.QUICK),
     summary=cliffs_summary, brief=cliffs_brief, callgrind_iterations=5_000, pairs=PAIRS)

@@ -6,6 +6,8 @@ What it runs, all into one Google Benchmark-shaped JSON file (go.json):
                                       the normal (stack record) defer of A1
   defer_cost/<case>, cliffs/<case>    deferbench's own Go benchmarks (goref/)
   stack/<case>                        func f() { defer f() } to the overflow (A6, A7)
+  semantics/<experiment>              the order defers ran in, their arguments, a panic,
+                                      a defer in a block (R1, R5, R6): cmd/defersemantics
   fd/<N>, fd/plain/<N>                N files, a deferred Close each (A9, A10)
   fd/nofd/<N>, fd/kernel/<N>          its two halves at any N: the user-space half (no
                                       descriptors) and open+close in batches; their sum
@@ -27,7 +29,8 @@ from dataclasses import dataclass
 
 from ... import atomic
 from . import diagnostics as go_diagnostics, fd as go_fd, pairs as go_pairs, parse as go_parse
-from . import perf as go_perf, stack as go_stack, summary, toolchain as go_toolchain
+from . import perf as go_perf, semantics as go_semantics, stack as go_stack, summary
+from . import toolchain as go_toolchain
 from .. import fd as fd_suite
 from ...run.suite import Suite
 
@@ -36,7 +39,7 @@ from ...run.suite import Suite
 class Settings:
     count: int              # -count: repetitions of each Go benchmark
     benchtime: str          # -benchtime of the runtime's BenchmarkDefer (the article's: 1s)
-    own_benchtime: str      # -benchtime of goref's 21 benchmarks
+    own_benchtime: str      # -benchtime of goref's own benchmarks
     stack_repetitions: int
     max_stack: int          # debug.SetMaxStack for the recursion, 0: the runtime's 1e9
     fd_repetitions: int
@@ -60,7 +63,9 @@ NOOPENDEFER = "-gcflags=runtime=-d=noopendefer"
 # Own benchmarks: Go's top-level name -> deferbench's name prefix.
 PREFIXES = {"BenchmarkDeferCost/": "defer_cost/", "BenchmarkCliffs/": "cliffs/"}
 
-# deferbench case -> (package folder in goref, function), for the compiler's diagnostics.
+# deferbench case -> (package folder in goref, function), for the compiler's
+# diagnostics; a tuple of functions when the case's defers are spread over
+# several (a per-item helper): its label then covers every defer of them.
 FUNCTIONS = {
     "defer_cost/call": ("defercost", "Call"),
     "defer_cost/open_coded": ("defercost", "DeferOpenCoded"),
@@ -71,6 +76,16 @@ FUNCTIONS = {
     "cliffs/loop/plain": ("cliffs", "LoopPlain"),
     "cliffs/closure/capturing": ("cliffs", "ClosureCapturing"),
     "cliffs/closure/plain_call": ("cliffs", "ClosurePlainCall"),
+    "cliffs/closure/per_item": ("cliffs", "ClosurePerItem"),
+    "cliffs/closure/per_item_10k": ("cliffs", "ClosurePerItem"),
+    "cliffs/closure/per_item_plain_call": ("cliffs", "ClosurePerItemPlainCall"),
+    "cliffs/fixes/none": ("cliffs", "FixesNone"),
+    "cliffs/fixes/1": ("cliffs", ("Fixes1", "fix1Item")),
+    "cliffs/fixes/2": ("cliffs", "Fixes2"),
+    "cliffs/fixes/3": ("cliffs", "Fixes3"),
+    "cliffs/fixes/all": ("cliffs", ("FixesAll", "fixAllItem")),
+    **{f"cliffs/exits/{shape}": ("cliffs", f"exits{shape}") for shape in
+       ("3x5", "5x3", "4x4", "2x8")},
     **{f"cliffs/ndefers/{n}": ("cliffs", f"nDefers{n}") for n in range(1, 13)},
     "stack/open_coded": ("cmd/deferstack", "viaDefer"),
     "stack/chain_heap": ("cmd/deferstack", "viaLoopDefer"),
@@ -158,7 +173,7 @@ def _test_binary(go, key, tags=()):
 def _build(go, phases, have_runtime_src):
     binaries = {key: go.path(key) for key, _, _ in TEST_BINARIES}
     binaries.update({name: go.path(name) for name in (
-        "deferstack", "deferstack-noopendefer", "deferfd")})
+        "deferstack", "deferstack-noopendefer", "deferfd", "defersemantics")})
     with phases("compile runtime's tests, as shipped and with noopendefer"):
         if have_runtime_src:
             for key in ("runtime.test", "runtime-noopendefer.test"):
@@ -170,6 +185,7 @@ def _build(go, phases, have_runtime_src):
         go.check(["build", "-o", binaries["deferstack-noopendefer"], "-gcflags=-d=noopendefer",
                   "./cmd/deferstack"])
         go.check(["build", "-o", binaries["deferfd"], "./cmd/deferfd"])
+        go.check(["build", "-o", binaries["defersemantics"], "./cmd/defersemantics"])
     return binaries
 
 
@@ -212,15 +228,18 @@ def _diagnostics(go, run_dir):
     strategies_noopen = go_diagnostics.defer_strategies(noopen, index)
     escapes = go_diagnostics.escapes(escape, index)
     per_case = {}
-    for case, key in FUNCTIONS.items():
+    for case, (package, names) in FUNCTIONS.items():
+        keys = [(package, n) for n in ((names,) if isinstance(names, str) else names)]
+        found = [s for k in keys for s in strategies.get(k, [])]
         fields = {}
-        if key in strategies:
-            fields["defer_strategy"] = go_diagnostics.summarise(strategies[key])
-            fields["defer_statements"] = len(strategies[key])
+        if found:
+            fields["defer_strategy"] = go_diagnostics.summarise(found)
+            fields["defer_statements"] = len(found)
         else:
             fields["defer_strategy"] = "no defer"
-        if key in escapes:
-            fields["heap_escapes"] = "; ".join(escapes[key])
+        escaped = sorted({e for k in keys for e in escapes.get(k, [])})
+        if escaped:
+            fields["heap_escapes"] = "; ".join(escaped)
         per_case[case] = fields
     stack_key = ("cmd/deferstack", "viaDefer")
     if stack_key in strategies_noopen:
@@ -335,6 +354,9 @@ def run(out_path, quick, run_dir):
             e.update(frames.get(e["name"], {}))
         entries += stack
 
+    with phases("defer's rules observed: order, arguments, panic, scope"):
+        entries += go_semantics.entries(binaries["defersemantics"], settings.timeout_s)
+
     with phases("file descriptors"):
         fd, fd_context = go_fd.entries(binaries["deferfd"], fd_sweep, settings.fd_repetitions,
                                        settings.timeout_s)
@@ -370,6 +392,6 @@ def check_options():
     fd_suite.sweep(os.environ.get("FD_N"))
 
 
-SUITE = Suite("go", "A1-A3, A5-A7, A9, A10, B3-B6", "python", run=run, check=check_options,
-              summary=summary.go_summary, brief=summary.go_brief,
+SUITE = Suite("go", "A1-A3, A5-A7, A9, A10, R1-R6, B3-B7", "python", run=run,
+              check=check_options, summary=summary.go_summary, brief=summary.go_brief,
               count_instructions=count_instructions)

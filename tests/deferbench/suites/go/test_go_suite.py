@@ -14,6 +14,7 @@ from deferbench.run import runner
 from deferbench.suites.go import diagnostics as go_diagnostics
 from deferbench.suites.go import fd as go_fd
 from deferbench.suites.go import parse as go_parse
+from deferbench.suites.go import semantics as go_semantics
 from deferbench.suites.go import stack as go_stack
 from deferbench.suites.go import suite as go_suite
 from deferbench.suites.go import summary as go_summary
@@ -81,6 +82,51 @@ def test_the_compiler_reports_the_cliffs(go):
         go.check(["build", "-gcflags=-m=2", "./cliffs"]).stderr, index)
     capturing = escape[("cliffs", "ClosureCapturing")]
     assert "moved to heap: i" in capturing and "func literal escapes to heap" in capturing
+    per_item = escape[("cliffs", "ClosurePerItem")]
+    assert "moved to heap: f" in per_item and "func literal escapes to heap" in per_item
+
+
+@needs_go
+def test_returns_times_defers_above_15_leave_open_coding(go):
+    """R4 as Go 1.19's compiler applies it: 3x5 and 5x3 are 15, open-coded;
+    4x4 and 2x8 are 16, every defer on the stack-record path."""
+    index = go_diagnostics.FunctionIndex(go_toolchain.MODULE_DIR)
+    found = go_diagnostics.defer_strategies(
+        go.check(["build", "-gcflags=-d=defer", "./cliffs"]).stderr, index)
+    assert found[("cliffs", "exits3x5")] == ["open-coded"] * 5
+    assert found[("cliffs", "exits5x3")] == ["open-coded"] * 3
+    assert found[("cliffs", "exits4x4")] == ["stack-allocated"] * 4
+    assert found[("cliffs", "exits2x8")] == ["stack-allocated"] * 8
+
+
+@needs_go
+def test_the_diagnostics_label_each_fix_over_all_its_functions(go, tmp_path):
+    per_case = go_suite._diagnostics(go, str(tmp_path))
+    assert per_case["cliffs/fixes/none"]["defer_strategy"] == \
+        "mixed: heap-allocated, stack-allocated"
+    assert per_case["cliffs/fixes/all"] == {"defer_strategy": "open-coded",
+                                            "defer_statements": 9}
+    assert per_case["cliffs/fixes/1"]["defer_statements"] == 10  # 9 and the helper's
+    assert per_case["cliffs/exits/4x4"]["defer_strategy"] == "stack-allocated"
+
+
+@needs_go
+def test_the_semantics_program_observes_the_rules(go):
+    binary = go.path("defersemantics")
+    go.check(["build", "-o", binary, "./cmd/defersemantics"])
+    found = {e["name"]: e for e in go_semantics.entries(binary, 60)}
+    assert not any(e.get("error_occurred") for e in found.values())
+    assert found["semantics/lifo"]["events"][-3:] == ["ran 3", "ran 2", "ran 1"]
+    assert (found["semantics/eager_args"]["received"],
+            found["semantics/eager_args"]["at_return"]) == (1, 2)
+    assert found["semantics/panic"]["recovered"] == "boom"
+    assert found["semantics/function_scope"]["events"][-1] == "deferred call ran"
+
+
+def test_semantics_output_that_is_not_json_becomes_errors_not_a_crash():
+    found = go_semantics.parse("panic: something\n")
+    assert [e["name"] for e in found] == [f"semantics/{x}" for x in go_semantics.EXPERIMENTS]
+    assert all(e["error_occurred"] and "no observation" in e["error_message"] for e in found)
 
 
 @needs_go
