@@ -51,7 +51,7 @@ help:
 	@echo "make site    one page over every machine and run: build/site/index.html"
 	@echo "             options: RESULTS_DIR=dir (its site: dir-site/) SITE_DIR=dir"
 	@echo "make plots   charts comparing machines and history, under build/plots/"
-	@echo "make readme-plots   the same into plots/, the README's pictures (commit them)"
+	@echo "make readme-plots   the same into plots/, docs/results.md's pictures (commit them)"
 	@echo "             options: RUNS=folder,folder HISTORY=bench,bench RESULTS_DIR=dir"
 	@echo "make export RUN=folder|id FORMAT=benchstat|csv [OUT=file]"
 	@echo "make fleet-local   gather run folders (any depth) into one tree and its site,"
@@ -129,7 +129,7 @@ test-py: build
 
 DEFERBENCH_PYTEST = PYTHONPATH=scripts $(PY) -m pytest -q tests/deferbench
 
-# Regression tracking (README: "Comparing runs and the regression gate").
+# Regression tracking (docs/ci.md).
 compare: setup
 	@$(DEFERBENCH) compare $(if $(BASE),"$(BASE)") $(if $(NEW),"$(NEW)") --results-dir $(RESULTS_DIR) \
 	  $(if $(OUT),--out "$(OUT)") --allow-different "$(ALLOW_DIFFERENT)" \
@@ -149,7 +149,7 @@ history: setup
 	  $(if $(SUITE),--suite $(SUITE)) $(if $(METRIC),--metric "$(METRIC)") \
 	  $(if $(MACHINE),--machine $(MACHINE))
 
-# Reports and charts (README: "Reports and charts").
+# Reports and charts (docs/results.md).
 report: setup
 	@test -n "$(RUN)" || { echo "deferbench: make report needs RUN=<run folder or run id>" >&2; exit 2; }
 	@$(DEFERBENCH) report "$(RUN)" --results-dir $(RESULTS_DIR) $(SITE_ARGS)
@@ -160,7 +160,7 @@ site: setup
 	  $(if $(SITE_DIR),--out "$(SITE_DIR)")
 
 # Charts go into the build folder, which git does not track; `make readme-plots`
-# redraws the README's pictures under plots/ on purpose (commit them).
+# redraws docs/results.md's pictures under plots/ on purpose (commit them).
 PLOTS_DIR ?= $(BUILD_DIR)/plots
 
 readme-plots: PLOTS_DIR = plots

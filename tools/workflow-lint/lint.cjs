@@ -13,6 +13,10 @@
 const fs = require("fs");
 const path = require("path");
 
+// Go's wasm_exec.js needs globalThis.crypto, which Node has by default from 19
+// on; Debian 12 ships Node 18, where it is require("crypto").webcrypto.
+if (!globalThis.crypto) globalThis.crypto = require("crypto").webcrypto;
+
 function defaultFiles() {
   const dir = path.join(__dirname, "..", "..", ".github", "workflows");
   return fs.readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()
