@@ -53,7 +53,7 @@ help:
 	@echo "make plots   charts comparing machines and history, under build/plots/"
 	@echo "make readme-plots   the same into plots/, docs/results.md's pictures (commit them)"
 	@echo "             options: RUNS=folder,folder HISTORY=bench,bench RESULTS_DIR=dir"
-	@echo "make export RUN=folder|id FORMAT=benchstat|csv [OUT=file]"
+	@echo "make export RUN=folder|id FORMAT=benchstat|csv|github-action-benchmark|bencher [OUT=file]"
 	@echo "make fleet-local   gather run folders (any depth) into one tree and its site,"
 	@echo "             as the fleet workflow does with its runners' artifacts: build/fleet/"
 	@echo "             options: FROM='folder folder' (default: RESULTS_DIR) FLEET_DIR=dir"
