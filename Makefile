@@ -29,7 +29,7 @@ BENCH_ARGS = --results-dir $(RESULTS_DIR) --counters $(COUNTERS) $(SITE_ARGS) \
 
 .PHONY: all setup build build-suites bench test test-cpp test-asan test-py clean help \
   compare regress baseline history report site plots readme-plots export refile distro-check \
-  fleet-local lint-workflows
+  fleet-local lint-workflows cross-check
 
 all: build
 
@@ -63,6 +63,8 @@ help:
 	@echo "make distro-check DISTRO=bookworm|trixie   as root: the quick start (bench QUICK=1,"
 	@echo "             test, regress) on the committed HEAD in a debootstrap root of that"
 	@echo "             Debian release, cached under /var/cache/deferbench/distro (slow)"
+	@echo "make cross-check   the C++ built for aarch64 (cross compiler), unit tests under qemu-user"
+	@echo "             options: CROSS_DIR=dir (default build-aarch64)"
 	@echo "make history BENCH=name   one benchmark over this machine's runs"
 	@echo "             options: SUITE=defer_cost METRIC=real_time|instructions|... MACHINE=id"
 
@@ -186,6 +188,19 @@ export: setup
 	@test -n "$(RUN)" || { echo "deferbench: make export needs RUN=<run folder or run id>" >&2; exit 2; }
 	@$(DEFERBENCH) export "$(RUN)" --results-dir $(RESULTS_DIR) $(if $(FORMAT),--format $(FORMAT)) \
 	  $(if $(OUT),--out "$(OUT)")
+
+# The C++ built for aarch64 with Debian's cross compiler and its unit tests run
+# under qemu-user (not timed: an emulator's times say nothing of a machine).
+# Needs g++-aarch64-linux-gnu, qemu-user and the :arm64 libraries (set-up does
+# not install them: dpkg --add-architecture arm64 changes the system).
+CROSS_DIR ?= build-aarch64
+cross-check:
+	@command -v aarch64-linux-gnu-g++ >/dev/null && command -v qemu-aarch64 >/dev/null || { \
+	  echo "deferbench: make cross-check needs: dpkg --add-architecture arm64 && apt-get update && apt-get install g++-aarch64-linux-gnu qemu-user libbenchmark-dev:arm64 libgtest-dev:arm64 libpfm4-dev:arm64" >&2; exit 2; }
+	test -f $(CROSS_DIR)/CMakeCache.txt || cmake -S . -B $(CROSS_DIR) -DCMAKE_BUILD_TYPE=Release \
+	  -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake
+	cmake --build $(CROSS_DIR) -j $(JOBS)
+	ctest --test-dir $(CROSS_DIR) --output-on-failure --timeout 120 -j $(JOBS)
 
 # Not part of `make test`: it builds a Debian root (once) and runs the quick
 # start there, which takes many minutes.
