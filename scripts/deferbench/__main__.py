@@ -18,8 +18,8 @@ signal.signal(signal.SIGTERM, _interrupted_early)
 
 import argparse  # noqa: E402
 
-from .commands import (baseline, bench, compare, export, history, plots,  # noqa: E402
-                       prebuild, refile, regress, report, site)
+from .commands import (baseline, bench, compare, export, fleet, history,  # noqa: E402
+                       plots, prebuild, refile, regress, report, site)
 from .analysis.gate import GateError  # noqa: E402
 from .atomic import WriteError  # noqa: E402
 from .errors import UserError  # noqa: E402
@@ -33,6 +33,7 @@ COMMANDS = {
     "report": report,
     "plots": plots,
     "site": site,
+    "fleet": fleet,
     "export": export,
     "refile": refile,
     "prebuild": prebuild,

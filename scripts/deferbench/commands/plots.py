@@ -3,7 +3,7 @@
     python -m deferbench plots [--results-dir results] [--runs A,B] [--out plots]
                                [--history call,open_coded,chain_stack] [--suite defer_cost]
 
-Writes, under --out, with stable names (the README shows them):
+Writes, under --out, with stable names (docs/results.md shows them):
   machines_ns_per_op.{png,svg}      each machine's median ns/op per case
   machines_ratio_to_call.{png,svg}  the same as ratios to each machine's own `call`, with
                                     a 95% interval

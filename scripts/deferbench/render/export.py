@@ -1,15 +1,20 @@
-"""A run's repetitions as text, benchstat's format or CSV: the formats are
-described in the export command's help (commands/export.py).
+"""A run's figures in the formats other tools read: benchstat's text and CSV
+(every repetition), and, for dashboards, github-action-benchmark's
+customSmallerIsBetter JSON and Bencher's metric format (one figure per benchmark:
+the median of its repetitions, callgrind's instructions per op where counted).
+The formats are described in the export command's help (commands/export.py).
 """
 
 import csv
 import io
+import json
 import math
+import statistics
 
 from ..analysis import results
 from ..errors import UserError
 
-FORMATS = ("benchstat", "csv")
+FORMATS = ("benchstat", "csv", "github-action-benchmark", "bencher")
 CSV_FIXED = ["machine_id", "run_id", "suite", "benchmark", "repetition_index", "iterations",
              "real_time_ns", "cpu_time_ns", "error_message"]
 
@@ -72,7 +77,60 @@ def csv_text(run):
     return out.getvalue()
 
 
+def medians(run):
+    """[(name, median ns/op, lowest, highest, repetitions, instructions per op or None)]
+    per benchmark of every suite, named as in benchstat ("<suite>/<case>"); failed
+    repetitions are left out, and a benchmark with none measured is left out."""
+    out = []
+    for suite in run.suites:
+        times, order = {}, []
+        for e in run.entries(suite):
+            if e.get("error_occurred") or "real_time" not in e:
+                continue
+            name = e.get("run_name", e["name"])
+            if name not in times:
+                order.append(name)
+            times.setdefault(name, []).append(_ns(e, "real_time"))
+        counted = run.instructions(suite)
+        for name in order:
+            ns = times[name]
+            out.append((f"{suite}/{name}", statistics.median(ns), min(ns), max(ns), len(ns),
+                        counted.get(name)))
+    return out
+
+
+def _about(run, repetitions):
+    return f"median of {repetitions} repetitions; machine {run.machine_id}; run {run.run_id}"
+
+
+def github_action_benchmark_text(run):
+    """customSmallerIsBetter: a JSON list of {name, unit, value, range, extra}."""
+    entries = []
+    for name, median, low, high, n, instructions in medians(run):
+        entries.append({"name": name, "unit": "ns/op", "value": round(median, 4),
+                        "range": f"{round(low, 4)} to {round(high, 4)}",
+                        "extra": _about(run, n)})
+        if instructions is not None:
+            entries.append({"name": f"{name} (instructions)", "unit": "instructions/op",
+                            "value": instructions, "extra": "callgrind; exact for this binary"})
+    return json.dumps(entries, indent=1) + "\n"
+
+
+def bencher_text(run):
+    """Bencher Metric Format: {benchmark: {measure: {value, lower_value, upper_value}}};
+    latency is Bencher's built-in measure in nanoseconds."""
+    out = {}
+    for name, median, low, high, _, instructions in medians(run):
+        out[name] = {"latency": {"value": round(median, 4), "lower_value": round(low, 4),
+                                 "upper_value": round(high, 4)}}
+        if instructions is not None:
+            out[name]["instructions"] = {"value": instructions}
+    return json.dumps(out, indent=1) + "\n"
+
+
 def text(run, fmt):
     if fmt not in FORMATS:
         raise UserError(f"unknown export format {fmt!r}; accepted: {', '.join(FORMATS)}")
-    return benchstat_text(run) if fmt == "benchstat" else csv_text(run)
+    return {"benchstat": benchstat_text, "csv": csv_text,
+            "github-action-benchmark": github_action_benchmark_text,
+            "bencher": bencher_text}[fmt](run)

@@ -167,6 +167,9 @@ def render(results_dir, out_dir):
     parts.append("</table>")
     for m, runs in by_machine.items():
         parts.append(f"<h2 id='{e(m)}'>{e(m)}</h2>")
+        # What tells this machine from the others, from its newest run's manifest.
+        parts.append(f"<p class='hardware'><b>{e(runs[-1].machine_label)}</b>: " + "; ".join(
+            f"{e(what)} {e(value)}" for what, value in runs[-1].machine_details) + "</p>")
         fig = history_figure(m, runs)
         if fig is not None:
             parts.append(_figure(

@@ -170,7 +170,18 @@ class RunFolder:
 
     @property
     def machine_label(self):
-        return machine_identity.label(machine_identity.of_manifest(self.manifest, self.path))
+        return machine_identity.label(machine_identity.of_manifest(self.manifest, self.path),
+                                      self.cpuinfo_cache)
+
+    @property
+    def cpuinfo_cache(self):
+        """/proc/cpuinfo's cache size, where the run recorded it."""
+        return (self.manifest.get("machine") or {}).get("cpuinfo_cache_size")
+
+    @property
+    def machine_details(self):
+        return machine_identity.details(machine_identity.of_manifest(self.manifest, self.path),
+                                        self.cpuinfo_cache)
 
     def suite(self, name):
         return self.suites.get(name)

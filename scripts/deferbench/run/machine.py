@@ -66,7 +66,11 @@ def describe():
         "perf_event_paranoid": _read("/proc/sys/kernel/perf_event_paranoid"),
         "load_average": list(os.getloadavg()),
         "identity": identity,
-        "label": machine_identity.label(identity),
+        # Outside the identity, so that ids stay what they were: AMD gives the
+        # L2 per core here, Intel the L3; it names a machine whose sysfs shows
+        # no caches.
+        "cpuinfo_cache_size": _cpuinfo_field("cache size"),
+        "label": machine_identity.label(identity, _cpuinfo_field("cache size")),
     }
 
 

@@ -129,18 +129,88 @@ def machine_id(fields):
     return f"{slug}-{fields.get('cores')}c-{digest}"
 
 
-def label(fields):
-    """What a reader recognises: 'Intel Xeon Processor @ 2.50GHz, 2 cores, L3 35.75 MiB, VM'."""
+# Microarchitectures by (vendor, family, model range), as Linux tells AMD's Zen
+# generations apart (arch/x86/kernel/cpu/amd.c) and Intel's server parts
+# (arch/x86/include/asm/intel-family.h). Family and model are decimal, as
+# /proc/cpuinfo prints them. A model missing here gets no name: a hypervisor
+# may show a model that is no real part, and a wrong name misleads more than none.
+MICROARCHITECTURES = (
+    ("AuthenticAMD", 23, range(0x00, 0x30), "Zen/Zen+"),
+    ("AuthenticAMD", 23, range(0x30, 0x100), "Zen 2"),
+    ("AuthenticAMD", 25, range(0x00, 0x10), "Zen 3"),
+    ("AuthenticAMD", 25, range(0x20, 0x60), "Zen 3"),
+    ("AuthenticAMD", 25, range(0x10, 0x20), "Zen 4"),
+    ("AuthenticAMD", 25, range(0x60, 0xB0), "Zen 4"),
+    ("AuthenticAMD", 26, range(0x00, 0x80), "Zen 5"),
+    ("GenuineIntel", 6, range(0x3F, 0x40), "Haswell-X"),
+    ("GenuineIntel", 6, range(0x4F, 0x50), "Broadwell-X"),
+    ("GenuineIntel", 6, range(0x55, 0x56), "Skylake-X/Cascade Lake"),
+    ("GenuineIntel", 6, range(0x6A, 0x6B), "Ice Lake-X"),
+    ("GenuineIntel", 6, range(0x8F, 0x90), "Sapphire Rapids"),
+    ("GenuineIntel", 6, range(0xCF, 0xD0), "Emerald Rapids"),
+    ("GenuineIntel", 6, range(0xAD, 0xAE), "Granite Rapids"),
+)
+
+
+def microarchitecture(fields):
+    """'Zen 4', 'Sapphire Rapids', ... or None where the table does not know the part."""
+    try:
+        family, model = int(fields.get("family")), int(fields.get("model"))
+    except (TypeError, ValueError):
+        return None
+    for vendor, fam, models, name in MICROARCHITECTURES:
+        if fields.get("vendor") == vendor and family == fam and model in models:
+            return name
+    return None
+
+
+def label(fields, cpuinfo_cache=None):
+    """What a reader recognises: 'Intel Xeon Processor @ 2.50GHz, 2 cores, L3 35.75 MiB, VM'.
+    Hosts whose model names read alike are told apart by the microarchitecture's name,
+    and, where the caches could not be read (VMs often show no cache folders in sysfs),
+    by family, model and stepping and the cache size /proc/cpuinfo gives:
+    'AMD EPYC (Zen 5, family 26 model 2 stepping 1), 2 cores, cache 1024 KB, VM'."""
     name = re.sub(r"\((R|TM)\)", "", fields.get("model_name") or "unknown CPU")
-    parts = [" ".join(name.split()), f"{fields.get('cores')} cores"]
-    last = (fields.get("caches") or [None])[-1]
-    if last:
-        level, size = last.split()
+    name = " ".join(name.split())
+    caches = fields.get("caches") or []
+    what = [w for w in [microarchitecture(fields)] if w]
+    if not caches and fields.get("family") is not None:
+        what.append(f"family {fields.get('family')} model {fields.get('model')} "
+                    f"stepping {fields.get('stepping')}")
+    if what:
+        name += f" ({', '.join(what)})"
+    parts = [name, f"{fields.get('cores')} cores"]
+    if caches:
+        level, size = caches[-1].split()
         kib = int(size[:-1])
         parts.append(f"{level} {kib / 1024:g} MiB" if kib >= 1024 else f"{level} {kib} KiB")
+    elif cpuinfo_cache:
+        parts.append(f"cache {cpuinfo_cache}")
     if fields.get("virtual"):
         parts.append("VM")
     return ", ".join(parts)
+
+
+def details(fields, cpuinfo_cache=None):
+    """[(what, value)] of a machine's page: what its identity rests on, in words."""
+    rows = [("CPU", fields.get("model_name") or "unknown"),
+            ("microarchitecture", microarchitecture(fields) or "not known to deferbench")]
+    if fields.get("family") is not None:
+        rows.append(("vendor, family, model, stepping",
+                     f"{fields.get('vendor')}, {fields.get('family')}, {fields.get('model')}, "
+                     f"{fields.get('stepping')}"))
+    rows.append(("caches", ", ".join(fields.get("caches") or []) or
+                 "not readable (no cache folders in sysfs)"))
+    if cpuinfo_cache:
+        rows.append(("cache size in /proc/cpuinfo", cpuinfo_cache))
+    if fields.get("flags"):
+        rows.append(("dispatch-relevant flags", " ".join(fields["flags"])))
+    rows += [("cores", str(fields.get("cores"))),
+             ("memory", f"up to {fields['memory_band_gib']} GiB"
+              if fields.get("memory_band_gib") else "not recorded"),
+             ("architecture", fields.get("arch") or "not recorded"),
+             ("virtual machine", "yes" if fields.get("virtual") else "no")]
+    return rows
 
 
 def _context_caches(run_dir, manifest):

@@ -212,8 +212,9 @@ def test_one_rule_per_claim_go_decides_in_every_run(run_copy):
         assert rows[cid].verdict == claims.NOT_IN_RUN, rows[cid]
 
 
-def test_the_tolerances_are_stated_in_the_readme():
-    readme = open(os.path.join(ROOT, "README.md")).read()
+def test_the_tolerances_are_stated_in_the_documentation():
+    from test_docs import documentation
+    readme = documentation()
     for name in ("TIME_TOLERANCE", "RATIO_TOLERANCE", "FRAME_TOLERANCE"):
         value = getattr(claims, name)
         assert f"`{name}` = {value:g}x" in readme, name

@@ -126,3 +126,57 @@ def test_refile_refuses_to_put_a_run_where_another_is(misfiled, tmp_path):
     args = type("Args", (), {"results_dir": str(misfiled), "source": None})
     with pytest.raises(UserError, match="holds another run"):
         refile_command.run(args)
+
+
+# Two AMD hosts of different generations whose model names read alike: this
+# one's /proc/cpuinfo (a Zen 5 VM whose sysfs shows no cache folders), and
+# the Zen 4 host's identity as its committed run recorded it.
+ZEN4_RUN = os.path.join(os.path.dirname(os.path.dirname(FIXTURES)), "results",
+                        "amd-epyc-2c-f92d3a", "20261204T151029Z")
+
+
+def _zen5():
+    with open(os.path.join(MACHINES, "cpuinfo_amd_zen5_vm.fixture.txt")) as f:
+        cpu = machine_identity.cpuinfo_fields(f.read())
+    return cpu, machine_identity.identity(cpu, [], 2, 34_000_000_000, "x86_64")
+
+
+def test_a_host_with_no_readable_caches_is_named_by_generation_family_and_cpuinfo():
+    cpu, fields = _zen5()
+    assert cpu["cache size"] == "1024 KB"
+    assert machine_identity.microarchitecture(fields) == "Zen 5"
+    assert machine_identity.label(fields, cpu["cache size"]) == \
+        "AMD EPYC (Zen 5, family 26 model 2 stepping 1), 2 cores, cache 1024 KB, VM"
+    assert machine_identity.label(fields) == \
+        "AMD EPYC (Zen 5, family 26 model 2 stepping 1), 2 cores, VM"
+
+
+def test_two_amd_generations_that_read_alike_get_different_labels_and_pages():
+    _, zen5 = _zen5()
+    zen4_run = folder.load(ZEN4_RUN)
+    assert zen4_run.machine_label == "AMD EPYC (Zen 4), 2 cores, L3 32 MiB, VM"
+    assert machine_identity.label(zen5) != zen4_run.machine_label
+    zen4 = dict(zen4_run.machine_details)
+    assert zen4["microarchitecture"] == "Zen 4"
+    assert zen4["vendor, family, model, stepping"] == "AuthenticAMD, 25, 17, 1"
+    assert dict(machine_identity.details(zen5, "1024 KB"))["caches"].startswith("not readable")
+
+
+def test_labels_leave_the_ids_as_they_were():
+    # The label reads more fields; the id hashes the same ones as before.
+    manifest = folder.read_json(os.path.join(ZEN4_RUN, "manifest.json"))
+    assert machine_identity.run_machine_id(manifest, ZEN4_RUN) == "amd-epyc-2c-f92d3a"
+
+
+def test_a_model_the_table_does_not_know_gets_no_name():
+    # Family 6 model 167 is what a hypervisor showed of an AMX-capable Xeon:
+    # no real part has both, so no name is better than a wrong one.
+    caches = ["L1d 48K", "L1i 64K", "L2 2048K", "L3 491520K"]
+    fields = machine_identity.identity(_cpu(), caches, 2, 25_276_514_304, "x86_64")
+    assert machine_identity.microarchitecture(fields) is None
+    assert machine_identity.label(fields) == "Intel Xeon Processor, 2 cores, L3 480 MiB, VM"
+    for family, model, name in ((25, 1, "Zen 3"), (25, 0x21, "Zen 3"), (25, 0x61, "Zen 4"),
+                                (23, 0x31, "Zen 2"), (26, 0x44, "Zen 5")):
+        amd = dict(fields, vendor="AuthenticAMD", family=str(family), model=str(model))
+        assert machine_identity.microarchitecture(amd) == name
+    assert machine_identity.microarchitecture(dict(fields, family=None)) is None
