@@ -170,7 +170,8 @@ def defer_cost_lines(rows, quick=False):
                 else f"the median of {kept[0]['pairs']} interleaved pairs of ~1 ms chunks (ABBA)")
         lines.append(f"  paired: each ratio is {unit}; {dropped} pair(s) dropped in all as "
                      "disturbed (context switch, CPU migration, outlier); the interval spans "
-                     "this run's processes" + ("; a QUICK run has fewer, so wider intervals"
+                     f"this run's processes, in {kept[0].get('interval_blocks', processes)} blocks "
+                     "of consecutive ones (the machine's state lasts seconds)" + ("; a QUICK run has fewer, so wider intervals"
                                                if quick else ""))
     if unstable and with_pairs:
         lines.append(

@@ -475,7 +475,7 @@ def test_the_report_shows_each_paired_ratio_with_its_units_and_their_spread(tmp_
                       "units' spread"]
     (row,) = rows
     assert row[0] == "defer_cost/chain_stack" and row[1] == "call"
-    assert row[3] == "8 processes" and row[4] == "8 of 8"
+    assert row[3] == "8 processes in 6 blocks" and row[4] == "8 of 8"
     assert row[5] == "1.000 to 1.140"
 
 
