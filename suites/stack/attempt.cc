@@ -203,6 +203,12 @@ void* thread_entry(void* recursion) {
   if (base == MAP_FAILED) setup_failed("mmap (stack)", errno);
   if (mprotect(base, kGuardBytes, PROT_NONE) != 0) setup_failed("mprotect (guard)", errno);
   report->guard_low = reinterpret_cast<std::uint64_t>(base);
+  // Huge pages where the kernel offers them for the asking (transparent huge
+  // pages in "madvise" or "always" mode): a gigabyte of 4 KiB pages is 262,144
+  // page faults, most of an attempt's time in a VM; 2 MiB pages make it 512.
+  // The depth at the overflow depends on the stack's size and the frames, not
+  // on the page size; where the kernel refuses, the stack keeps small pages.
+  madvise(static_cast<char*>(base) + kGuardBytes, spec.stack_bytes, MADV_HUGEPAGE);
 
   pthread_attr_t attr;
   pthread_attr_init(&attr);

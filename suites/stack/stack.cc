@@ -109,6 +109,23 @@ std::optional<std::uint64_t> default_stack_bytes() {
   return limit.rlim_cur;
 }
 
+// The kernel's transparent huge page mode, the bracketed word of sysfs's
+// "always [madvise] never": mapped stacks ask for huge pages (attempt.cc),
+// which the kernel grants in "always" and "madvise" modes.
+std::string transparent_huge_pages() {
+  std::FILE* f = std::fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+  if (!f) return "not offered (no /sys/kernel/mm/transparent_hugepage)";
+  char line[128] = {};
+  const bool read = std::fgets(line, sizeof line, f) != nullptr;
+  std::fclose(f);
+  const std::string_view text(line);
+  const auto open = text.find('['), close = text.find(']');
+  if (!read || open == std::string_view::npos || close == std::string_view::npos || close < open) {
+    return "unknown";
+  }
+  return std::string(text.substr(open + 1, close - open - 1));
+}
+
 nlohmann::json context_json(const std::vector<std::uint64_t>& sizes, bool sizes_from_env,
                             bool quick, int repetitions, double timeout_s,
                             const stack_suite::MemoryBounds& bounds,
@@ -137,6 +154,8 @@ nlohmann::json context_json(const std::vector<std::uint64_t>& sizes, bool sizes_
       "(ASLR places the first frame at a random offset in the top pages, and the "
       "environment's size differs); mapped stacks do not move";
   context["guard_bytes_mapped_stack"] = stack_suite::kGuardBytes;
+  context["mapped_stack_pages"] =
+      "huge pages asked for (MADV_HUGEPAGE); the kernel's mode: " + transparent_huge_pages();
   return context;
 }
 
