@@ -351,8 +351,15 @@ def fd_brief(suite):
     not_measured = [str(m["files"]) for m in suite.context.get("not_measured", [])]
     lines = [f"fd: largest N measured {max(suite.context.get('measured_n') or [0]):,}"
              f" (RLIMIT_NOFILE {limits.get('rlimit_nofile_hard', '?')})"
-             + (f"; N = {', '.join(not_measured)} not measured (the limits; see the summary)"
-                if not_measured else "")]
+             + (f"; N = {', '.join(not_measured)} not measured with real descriptors (the "
+                "limits; see the summary)" if not_measured else "")]
+    unreal = {int(n) for n in not_measured}
+    halves = [e for e in estimates(rows(suite)) if e.n in unreal]
+    if halves:
+        lines.append("  estimate from the two halves measured at N (chain records alone + "
+                     "open/close in batches): " + ", ".join(
+                         f"{e.n:,} files {e.wall_s:.2f} s ({e.user_s:.2f} + {e.kernel_s:.2f}), "
+                         f"{e.rss_bytes / 2**20:.0f} MiB RSS" for e in halves))
     verdicts = [f"{r.strategy}/{r.n} {r.gap_text()} {r.gap_verdict}"
                 for r in rows(suite) if r.gap_verdict is not None]
     if verdicts:
