@@ -29,7 +29,7 @@ same for Go's benchmarks with short runs of the test binaries. Here, for both:
 What the interval covers: where another run made under the same conditions
 lands, the spread between layouts and the machine's changes during the run
 included. Seven runs in a row on a 2-core VM held two other runs' median in 91%
-of (ratio, run) cases this way, against 71% for an interval over single
+of (ratio, run) cases this way, against 74% for an interval over single
 processes. The spread itself is reported (process_ratio_min, process_ratio_max).
 A state that lasts the whole run still moves the ratio beyond it: three later
 runs of the same binary, whose `call` loop ran at 1.10, 1.77 and 1.76 ns, held
