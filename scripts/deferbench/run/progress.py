@@ -116,14 +116,17 @@ class Notes:
 
 def fit(lines):
     """Lines as the console shows them: prose longer than WIDTH wrapped to WRAP,
-    its continuation indented under its first word."""
+    its continuation indented under its first word. A warning ('!' in the
+    gutter) keeps its mark on every line, so that whoever reads or counts the
+    console can tell the machine's noise from what every run prints."""
     out = []
     for line in lines:
         if len(line) <= WIDTH:
             out.append(line)
             continue
         lead = line[:len(line) - len(line.lstrip())]
-        out += textwrap.wrap(line, WRAP, initial_indent="", subsequent_indent=lead + "  ",
+        more = "!   " if line.startswith("!") else lead + "  "
+        out += textwrap.wrap(line, WRAP, initial_indent="", subsequent_indent=more,
                              break_on_hyphens=False)
     return out
 

@@ -171,7 +171,7 @@ def defer_cost_lines(rows, quick=False):
         lines.append(f"  paired: each ratio is {unit}; {dropped} pair(s) dropped in all as "
                      "disturbed (context switch, CPU migration, outlier); the interval spans "
                      f"this run's processes, in {kept[0].get('interval_blocks', processes)} blocks "
-                     "of consecutive ones (the machine's state lasts seconds)" + ("; a QUICK run has fewer, so wider intervals"
+                     "of consecutive ones" + ("; a QUICK run has fewer, so wider intervals"
                                                if quick else ""))
     if unstable and with_pairs:
         lines.append(

@@ -349,21 +349,24 @@ def fd_brief(suite):
     chain's memory per file."""
     limits = suite.context.get("limits", {})
     not_measured = [str(m["files"]) for m in suite.context.get("not_measured", [])]
-    lines = [f"fd: largest N measured {max(suite.context.get('measured_n') or [0]):,}"
-             f" (RLIMIT_NOFILE {limits.get('rlimit_nofile_hard', '?')})"
-             + (f"; N = {', '.join(not_measured)} not measured with real descriptors (the "
-                "limits; see the summary)" if not_measured else "")]
     unreal = {int(n) for n in not_measured}
     halves = [e for e in estimates(rows(suite)) if e.n in unreal]
+    lines = [f"fd: largest N with real descriptors {max(suite.context.get('measured_n') or [0]):,}"
+             f" (RLIMIT_NOFILE {limits.get('rlimit_nofile_hard', '?')})"
+             + (f"; N = {', '.join(not_measured)} not measured (the limits; see the summary)"
+                if not_measured and not halves else "")]
     if halves:
-        lines.append("  estimate from the two halves measured at N (chain records alone + "
-                     "open/close in batches): " + ", ".join(
-                         f"{e.n:,} files {e.wall_s:.2f} s ({e.user_s:.2f} + {e.kernel_s:.2f}), "
-                         f"{e.rss_bytes / 2**20:.0f} MiB RSS" for e in halves))
-    verdicts = [f"{r.strategy}/{r.n} {r.gap_text()} {r.gap_verdict}"
-                for r in rows(suite) if r.gap_verdict is not None]
-    if verdicts:
-        lines.append(f"  gap to plain (target <= {TARGET_GAP:.0%}): " + ", ".join(verdicts))
+        lines.append("  above it, an estimate (chain records alone + open/close in batches, "
+                     "each measured at N): " + "; ".join(
+                         f"{e.n:,} files {e.wall_s:.2f} s, {e.rss_bytes / 2**20:.0f} MiB RSS"
+                         for e in halves))
+    gaps = [r for r in rows(suite) if r.gap_verdict is not None]
+    if gaps and all(math.isnan(r.gap_low) for r in gaps):
+        lines.append(f"  gap to plain (target <= {TARGET_GAP:.0%}): undecided, too few pairs for "
+                     "an interval: " + ", ".join(f"{r.strategy}/{r.n} {r.gap:+.1%}" for r in gaps))
+    elif gaps:
+        lines.append(f"  gap to plain (target <= {TARGET_GAP:.0%}): " + ", ".join(
+            f"{r.strategy}/{r.n} {r.gap_text()} {r.gap_verdict}" for r in gaps))
     chain = next((s for s in rss_slopes(suite) if s.strategy == "chain"), None)
     if chain:
         lines.append(f"  chain's memory: {chain.bytes_per_file:.1f} B/file (target <= "

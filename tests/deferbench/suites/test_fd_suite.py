@@ -178,6 +178,11 @@ def test_an_n_above_the_hard_limit_is_recorded_as_not_measured(fd_binary, tmp_pa
                for e in data["benchmarks"]), "the user-space part runs at the full N"
     text = "\n".join(fd_summary.fd_summary(results.load(str(out))))
     assert "PROJECTION, not a measurement" in text
+    # The console says what was measured above the limit: both halves at N.
+    brief = fd_summary.fd_brief(results.load(str(out)))
+    assert brief[0].startswith(f"fd: largest N with real descriptors {largest:,}")
+    (estimate,) = [x for x in brief if "above it, an estimate" in x]
+    assert "1,000 files " in estimate and " s, " in estimate
     assert os.listdir(tmp_path / "files") == []
 
 
