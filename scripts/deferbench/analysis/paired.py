@@ -32,7 +32,7 @@ included. Seven runs in a row on a 2-core VM held two other runs' median in 91%
 of (ratio, run) cases this way, against 74% for an interval over single
 processes. The spread itself is reported (process_ratio_min, process_ratio_max).
 A state that lasts the whole run still moves the ratio beyond it: three later
-runs of the same binary, whose `call` loop ran at 1.10, 1.77 and 1.76 ns, held
+runs of the same binary, whose `call` loop ran at 1.25, 1.77 and 1.76 ns, held
 72%; the report then shows runs that differ by more than their intervals.
 
 The figures join the suite's Google Benchmark JSON as one aggregate entry per
