@@ -29,7 +29,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 
-from ..run import callgrind, registry
+from ..run import callgrind, machine, registry
 from ..errors import UserError
 
 DEFAULT_TOLERANCE = 0.01   # a case fails when its instructions/op grow by more than this
@@ -86,14 +86,8 @@ def _slug(text):
 
 def _package_version(package):
     """Upstream version of a Debian package (no epoch, no Debian revision)."""
-    try:
-        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package],
-                             capture_output=True, text=True, timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if out.returncode != 0 or not out.stdout.strip():
-        return None
-    return re.sub(r"^\d+:|-[^-]*$", "", out.stdout.strip())
+    version = machine.package_version(package)
+    return re.sub(r"^\d+:|-[^-]*$", "", version) if version else None
 
 
 def google_benchmark_version():

@@ -152,8 +152,20 @@ def _cmake_cache(build_dir):
     return values
 
 
-def _dpkg_version(package):
-    return _command_line(["dpkg-query", "-W", "-f=${Version}", package])
+def package_version(package):
+    """The installed version of a Debian package for this machine's own
+    architecture, or None. With a foreign architecture added (make cross-check
+    adds arm64), dpkg-query lists the package once per architecture, and its
+    versions run together unless one is picked."""
+    native = _command_line(["dpkg", "--print-architecture"])
+    try:
+        out = subprocess.run(["dpkg-query", "-W", "-f=${Architecture} ${Version}\n", package],
+                             capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    versions = dict(line.split(" ", 1) for line in out.stdout.splitlines()
+                    if " " in line and line.split(" ", 1)[1])
+    return versions.get(native) or versions.get("all") or None
 
 
 def toolchain(build_dir):
@@ -166,8 +178,8 @@ def toolchain(build_dir):
         "python": sys.version.split()[0],
         "python_executable": sys.executable,
         "go": _command_line([go, "version"]) if go else None,
-        "google_benchmark": _dpkg_version("libbenchmark-dev"),
-        "libpfm4": _dpkg_version("libpfm4-dev"),
+        "google_benchmark": package_version("libbenchmark-dev"),
+        "libpfm4": package_version("libpfm4-dev"),
         "valgrind": _command_line(["valgrind", "--version"]),
     }
 

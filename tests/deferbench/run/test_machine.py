@@ -64,3 +64,18 @@ def test_the_machine_table_shows_the_measurement():
     assert report_data._busy_text(_mach(busy_cpus=1.3)["busy_before_run"]) == \
         "1.30 of 2 over the 1 s before the suites started"
     assert report_data._busy_text(None) == "not measured"
+
+
+def test_a_package_installed_for_two_architectures_gives_the_native_version(
+        tmp_path, monkeypatch):
+    """make cross-check adds arm64: dpkg-query then lists libbenchmark-dev
+    twice, and the gate's toolchain key once read '1.7.1-11.7.1'."""
+    for name, text in (("dpkg", "amd64"),
+                       ("dpkg-query", "arm64 1.7.2-1\\namd64 1.7.1-1\\ni386 \\n")):
+        script = tmp_path / name
+        script.write_text(f"#!/bin/sh\nprintf '{text}\\n'\n")
+        script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    from deferbench.analysis import gate
+    assert machine.package_version("libbenchmark-dev") == "1.7.1-1"
+    assert gate.google_benchmark_version() == "1.7.1"
