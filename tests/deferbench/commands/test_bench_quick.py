@@ -204,8 +204,10 @@ def test_the_report_names_the_runs_whose_paired_ratio_moved_beyond_its_interval(
     suite = json.loads((older / "defer_cost.json").read_text())
     for e in suite["benchmarks"]:
         if e.get("aggregate_name") == "paired" and e["run_name"] == "chain_stack":
-            e["ratio"], e["ratio_ci_low"], e["ratio_ci_high"] = (x * 1.5 for x in (
-                e["ratio"], e["ratio_ci_low"], e["ratio_ci_high"]))
+            # Wholly above the run's own interval, however wide a loaded
+            # machine made it: the verdict must not depend on the noise.
+            top = e["ratio_ci_high"]
+            e["ratio"], e["ratio_ci_low"], e["ratio_ci_high"] = top * 2, top * 1.5, top * 2.5
     (older / "defer_cost.json").write_text(json.dumps(suite))
     rows = {name: differ for name, _, _, differ in paired_runs.rows(folder.load(str(newer)))}
     assert rows["defer_cost/chain_stack"] == ["20260101T000000Z"]
