@@ -58,8 +58,9 @@ OUTLIER_FACTOR = 3.0    # a chunk this far from its side's median, either way
 # median: with n units the widest order-statistic interval, the whole range,
 # covers it with probability 1 - 2 / 2^n, at least 95% from n = 6 on.
 MIN_PAIRS = 6
-# Consecutive units in a block: about 3 s of a C++ suite's rounds, the span
-# over which a shared machine's state was seen to hold.
+# Consecutive units in a block: three rounds of a C++ suite's processes (30
+# rounds took 12 to 18 s here), shorter than the stretches of several
+# processes over which a shared machine's state was seen to hold.
 BLOCK = 3
 
 

@@ -16,6 +16,7 @@ ARTICLE = {
     "B4": (claims.ARTICLE_LOOP["loop/helper"][0], "ns/op", "0 B/op, 0 allocs/op"),
     "A7": (claims.GO_ARTICLE_DEPTH, "defers", "512 MiB / depth = 112 B per frame"),
 }
+MIB = 2**20
 
 
 @dataclass
@@ -109,9 +110,6 @@ def go_rows(suite):
     rows += [_fd_estimate_row(suite, n) for n in sorted(claims.ARTICLE_RUNS)
              if f"fd/{n}" not in suite.benchmarks or not suite.benchmarks[f"fd/{n}"].repetitions]
     return [r for r in rows if r is not None]
-
-
-MIB = 2**20
 
 
 def _fd_article(n):
