@@ -65,14 +65,19 @@ class Stream:
 
 
 class CaseLines:
-    """Google Benchmark's console rows in (`--benchmark_color=false`), one line
-    per finished case out: the case, its median so far, how many cases are
-    done of how many, the time so far and an estimate of what is left."""
+    """Google Benchmark's console rows in (`--benchmark_color=false`), progress
+    out: each finished case with its median so far, several to a line (a line
+    is said when the next case would take it past ENTRIES_WIDTH, and after the
+    last case), each line ending with how many cases are done of how many, the
+    time so far and an estimate of what is left. A line per case made the
+    suites with many cases fill a console with progress."""
+
+    ENTRIES_WIDTH = 96
 
     def __init__(self, suite, cases, repetitions):
         self.suite, self.cases, self.repetitions = suite, set(cases), repetitions
-        self.width = max((len(c) for c in cases), default=10)
         self.times = {}
+        self.pending = []
         self.done = 0
         self.started = time.monotonic()
 
@@ -91,15 +96,24 @@ class CaseLines:
         seen = self.times.setdefault(name, [])
         seen.append(value)
         if len(seen) == self.repetitions:
-            self._finish(name, f"{statistics.median(seen):10.2f} {unit}")
+            self._finish(name, f"{statistics.median(seen):.2f} {unit}")
 
     def _finish(self, name, figure):
+        entry = f"{name} {figure}"
+        if self.pending and len(", ".join(self.pending + [entry])) > self.ENTRIES_WIDTH:
+            self._say(self.done)
+        self.pending.append(entry)
         self.done += 1
+        if self.done == len(self.cases):
+            self._say(self.done)
+
+    def _say(self, done):
         elapsed = time.monotonic() - self.started
-        left = elapsed / self.done * (len(self.cases) - self.done)
-        tail = f", about {duration(left)} left" if self.done < len(self.cases) else ""
-        say(f"  {self.suite}  {name:<{self.width}}  {figure}   "
-            f"{self.done}/{len(self.cases)}  {duration(elapsed)}{tail}")
+        left = elapsed / done * (len(self.cases) - done)
+        tail = f", about {duration(left)} left" if done < len(self.cases) else ""
+        say(f"  {self.suite}  {', '.join(self.pending)}   "
+            f"{done}/{len(self.cases)}  {duration(elapsed)}{tail}")
+        self.pending = []
 
 
 class Notes:
