@@ -13,6 +13,7 @@
 #include <string>
 
 #include "defer/chain.h"
+#include "defer/go_frame.h"
 #include "defer/guard.h"
 #include "defer/open_frame.h"
 #include "measure.h"
@@ -60,6 +61,29 @@ DEFERBENCH_OPAQUE void defer1_chain_heap() {
 DEFERBENCH_OPAQUE void defer1_chain_heap_pooled() {
   defer::chain::Frame<> frame;
   frame.defer_pooled(deferred, 1, 2, 3);
+  harness::work_after_defer();
+}
+
+// Go's mechanisms, modelled step by step (defer/go_runtime.h): the same
+// function as Go compiles it under each of its strategies. The deferred call
+// has constant arguments, so, as in Go, its closure captures nothing.
+void deferred_123() { deferred(1, 2, 3); }
+
+DEFERBENCH_OPAQUE void defer1_go_open_coded() {
+  defer::go::OpenCodedFrame<1> frame;
+  frame.defer<0, deferred_123>();
+  harness::work_after_defer();
+}
+
+DEFERBENCH_OPAQUE void defer1_go_stack_record() {
+  defer::go::ChainFrame<1> frame;
+  frame.defer_stack<0, deferred_123>();
+  harness::work_after_defer();
+}
+
+DEFERBENCH_OPAQUE void defer1_go_heap_record() {
+  defer::go::ChainFrame<> frame;
+  frame.defer_heap<deferred_123>();
   harness::work_after_defer();
 }
 
@@ -141,6 +165,9 @@ DEFER_COST_CASE("open_coded_bits", run<defer1_open_coded_bits>, defer1_open_code
 DEFER_COST_CASE("chain_stack", run<defer1_chain_stack>, defer1_chain_stack);
 DEFER_COST_CASE("chain_heap", run<defer1_chain_heap>, defer1_chain_heap);
 DEFER_COST_CASE("chain_heap_pooled", run<defer1_chain_heap_pooled>, defer1_chain_heap_pooled);
+DEFER_COST_CASE("go_open_coded", run<defer1_go_open_coded>, defer1_go_open_coded);
+DEFER_COST_CASE("go_stack_record", run<defer1_go_stack_record>, defer1_go_stack_record);
+DEFER_COST_CASE("go_heap_record", run<defer1_go_heap_record>, defer1_go_heap_record);
 DEFER_COST_CASE("std_function_guard", run<defer1_std_function_guard>,
                 defer1_std_function_guard);
 

@@ -19,6 +19,10 @@ ARTICLE_NS = {
     # The heap path Go took before 1.13, about 50 ns (Go 1.12), as article A notes.
     "chain_heap": (50.0, "A1 note"),
     "chain_heap_pooled": (50.0, "A1 note"),
+    # The models of Go's own mechanisms (defer/go_runtime.h).
+    "go_open_coded": (5.6, "A2"),
+    "go_stack_record": (35.4, "A1"),
+    "go_heap_record": (50.0, "A1 note"),
 }
 
 # Article A's derived ratios to the plain call (claim A4).

@@ -362,15 +362,20 @@ class StrategyCost:
     article_ns: float
 
 
-# C++ case -> Go benchmark of the same name in go.json (deferbench's goref).
+# C++ cases beside the Go benchmark of the same name in go.json (deferbench's
+# goref), or of the mechanism a model of Go's runtime models (GO_COUNTERPART).
 COST_CASES = ["call", "open_coded", "open_coded_bits", "chain_stack", "chain_heap",
-              "chain_heap_pooled", "std_function_guard"]
+              "chain_heap_pooled", "go_open_coded", "go_stack_record", "go_heap_record",
+              "std_function_guard"]
+GO_COUNTERPART = {"go_open_coded": "open_coded", "go_stack_record": "chain_stack",
+                  "go_heap_record": "chain_heap"}
 
 
 def defer_costs(run):
     out = []
     for case in COST_CASES:
-        cpp, go = measure(run, "defer_cost", case), measure(run, "go", f"defer_cost/{case}")
+        go_case = GO_COUNTERPART.get(case, case)
+        cpp, go = measure(run, "defer_cost", case), measure(run, "go", f"defer_cost/{go_case}")
         if cpp.measured or go.measured:
             out.append(StrategyCost(case, cpp, go, claims.ARTICLE_NS.get(case, (NAN,))[0]))
     return out

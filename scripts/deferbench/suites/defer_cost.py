@@ -13,7 +13,8 @@ from ..run.suite import RunSettings, Suite
 # defer_cost's cases in the order the table shows them (the file's order is
 # shuffled when repetitions are interleaved).
 CASE_ORDER = ["call", "open_coded", "open_coded_bits", "chain_stack", "chain_heap",
-              "chain_heap_pooled", "std_function_guard"]
+              "chain_heap_pooled", "go_open_coded", "go_stack_record", "go_heap_record",
+              "std_function_guard"]
 
 # defer_cost's cases that measure the harness itself, not a strategy.
 COUNTERS_OFF_PREFIX = "counters_off/"
@@ -258,7 +259,7 @@ def defer_cost_summary(suite):
 # with the perf counters read around each chunk against without).
 PAIRS = tuple(paired.Pair(c, "call") for c in (
     "open_coded", "open_coded_bits", "chain_stack", "chain_heap", "chain_heap_pooled",
-    "std_function_guard")) + (
+    "go_open_coded", "go_stack_record", "go_heap_record", "std_function_guard")) + (
     # Read per chunk, the counters cost a few microseconds each time: chunks as
     # long as 25 ms put that where Google Benchmark's loops of 0.25 s put it, near 0.
     paired.Pair(COUNTERS_ON, "counters_off/call", chunk_ms=25, pairs_fraction=0.12),)
