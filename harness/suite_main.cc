@@ -206,6 +206,13 @@ int run_paired(const Options& options, const std::string& cpu) {
 int main(int argc, char** argv) {
   Options options;
   if (!parse_options(argc, argv, options)) return 2;
+  if (const std::string name = harness::undescribed_case(); !name.empty()) {
+    std::fprintf(stderr,
+                 "deferbench: case '%s' is registered without its CaseInfo, or described "
+                 "without being registered: every case of a suite that describes its cases "
+                 "needs both (harness/registry.h)\n", name.c_str());
+    return 2;
+  }
 
   harness::PerfCounters counters;
   if (!options.callgrind) {
@@ -233,6 +240,9 @@ int main(int argc, char** argv) {
     statuses += (statuses.empty() ? "" : ", ") + e.name + "=" + harness::to_string(e.status);
   }
   benchmark::AddCustomContext("deferbench_perf_events", statuses.empty() ? "none" : statuses);
+  if (!harness::suite_case_infos().empty()) {
+    benchmark::AddCustomContext("cases", harness::case_infos_json());
+  }
 
   if (options.callgrind) harness::prepare_instruction_counting();
   for (const harness::Case& c : harness::suite_cases()) {

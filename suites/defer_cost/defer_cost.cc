@@ -154,22 +154,69 @@ harness::OpLoop make_op_loop() {
   return op_loop<Op>;
 }
 
-// A case for Google Benchmark's runs and its op loop for the pairs, one name.
-#define DEFER_COST_CASE(name, run_fn, op) \
-  DEFERBENCH_CASE(name, run_fn);          \
-  DEFERBENCH_OP(name, make_op_loop<op>)
+// A case: its Google Benchmark run, its op loop for the pairs and what it is
+// (harness/registry.h's CaseInfo, read by the scripts from the results), one
+// entry each. The plain call is every other case's reference.
+#define DEFER_COST_CASE(case_name, run_fn, op, ...) \
+  DEFERBENCH_CASE(case_name, run_fn);               \
+  DEFERBENCH_OP(case_name, make_op_loop<op>);       \
+  DEFERBENCH_CASE_INFO(.name = case_name, __VA_ARGS__)
 
-DEFER_COST_CASE("call", run<defer1_call>, defer1_call);
-DEFER_COST_CASE("open_coded", DEFERBENCH_RUN_OPEN_CODED, defer1_open_coded);
-DEFER_COST_CASE("open_coded_bits", run<defer1_open_coded_bits>, defer1_open_coded_bits);
-DEFER_COST_CASE("chain_stack", run<defer1_chain_stack>, defer1_chain_stack);
-DEFER_COST_CASE("chain_heap", run<defer1_chain_heap>, defer1_chain_heap);
-DEFER_COST_CASE("chain_heap_pooled", run<defer1_chain_heap_pooled>, defer1_chain_heap_pooled);
-DEFER_COST_CASE("go_open_coded", run<defer1_go_open_coded>, defer1_go_open_coded);
-DEFER_COST_CASE("go_stack_record", run<defer1_go_stack_record>, defer1_go_stack_record);
-DEFER_COST_CASE("go_heap_record", run<defer1_go_heap_record>, defer1_go_heap_record);
+DEFER_COST_CASE("call", run<defer1_call>, defer1_call, .kind = "reference",
+                .mechanism = "the deferred function called directly, no defer",
+                .go_counterpart = "defer_cost/call", .claims = "A3",
+                .omits = "nothing: the same work with no defer in either language");
+DEFER_COST_CASE("open_coded", DEFERBENCH_RUN_OPEN_CODED, defer1_open_coded, .kind = "floor",
+                .mechanism = "a scope guard (defer::Guard): the call inlined at every exit",
+                .go_counterpart = "defer_cost/open_coded", .claims = "A2, A4", .pair = "call",
+                .omits = "Go's deferBits and slots in the frame, and function scope: a "
+                         "guard is block-scoped and the compiler folds it into the call");
+DEFER_COST_CASE("open_coded_bits", run<defer1_open_coded_bits>, defer1_open_coded_bits,
+                .kind = "analog",
+                .mechanism = "typed slots and a deferBits byte (defer::OpenFrame)",
+                .go_counterpart = "defer_cost/open_coded", .claims = "A2", .pair = "call",
+                .omits = "the bits in the frame's memory: with the defer unconditional the "
+                         "compiler folds the bits and slots away, which Go's does not");
+DEFER_COST_CASE("chain_stack", run<defer1_chain_stack>, defer1_chain_stack, .kind = "analog",
+                .mechanism = "a 24-40 byte record in the frame on a per-thread chain",
+                .go_counterpart = "defer_cost/chain_stack", .claims = "A1, A4", .pair = "call",
+                .omits = "out-of-line runtime calls, Go's 72-byte record, deferreturn's sp "
+                         "check, the closure's indirect call and freedefer's checks");
+DEFER_COST_CASE("chain_heap", run<defer1_chain_heap>, defer1_chain_heap, .kind = "analog",
+                .mechanism = "a record from operator new on a per-thread chain",
+                .go_counterpart = "defer_cost/chain_heap", .claims = "A1", .pair = "call",
+                .omits = "Go's per-P pool of records: here every defer is a malloc and a free");
+DEFER_COST_CASE("chain_heap_pooled", run<defer1_chain_heap_pooled>, defer1_chain_heap_pooled,
+                .kind = "analog",
+                .mechanism = "a record from an unbounded per-thread free list",
+                .go_counterpart = "defer_cost/chain_heap", .claims = "A1", .pair = "call",
+                .omits = "the pool's capacity of 32, its spill to and refill from a locked "
+                         "central pool, and Go's record and runtime calls");
+DEFER_COST_CASE("go_open_coded", run<defer1_go_open_coded>, defer1_go_open_coded,
+                .kind = "go_model",
+                .mechanism = "Go 1.19's open-coded defer: a closure slot and deferBits in the "
+                             "frame's memory, tested and cleared at every exit",
+                .go_counterpart = "defer_cost/open_coded", .claims = "A2, A4", .pair = "call",
+                .omits = "the funcdata by which a panic finds the slots (the frame's "
+                         "address is published instead)");
+DEFER_COST_CASE("go_stack_record", run<defer1_go_stack_record>, defer1_go_stack_record,
+                .kind = "go_model",
+                .mechanism = "Go 1.19's deferprocStack and deferreturn over a 72-byte "
+                             "_defer in the frame",
+                .go_counterpart = "defer_cost/chain_stack", .claims = "A1, A4", .pair = "call",
+                .omits = "recover's return path; the record's sp is the frame object's "
+                         "address, not the hardware SP");
+DEFER_COST_CASE("go_heap_record", run<defer1_go_heap_record>, defer1_go_heap_record,
+                .kind = "go_model",
+                .mechanism = "Go 1.19's deferproc, newdefer and freedefer over a per-thread "
+                             "pool of 32 that spills half to a locked central pool",
+                .go_counterpart = "defer_cost/chain_heap", .claims = "A1", .pair = "call",
+                .omits = "the garbage collector: its write barrier is never on and the "
+                         "central pool is never cleared");
 DEFER_COST_CASE("std_function_guard", run<defer1_std_function_guard>,
-                defer1_std_function_guard);
+                defer1_std_function_guard, .kind = "idiom",
+                .mechanism = "a guard holding a std::function, as C++ code often writes",
+                .pair = "call", .omits = "function scope; Go has no counterpart");
 
 // The counters' own cost: `call` again with the perf counters left unread.
 // They are read outside the loop, so the two should time alike.
@@ -178,6 +225,9 @@ DEFERBENCH_ONE_LOOP_SHAPE void run_call_counters_off(benchmark::State& state) {
   for (auto _ : state) defer1_call();
 }
 DEFERBENCH_CASE("counters_off/call", run_call_counters_off);
+DEFERBENCH_CASE_INFO(.name = "counters_off/call", .kind = "harness",
+                      .mechanism = "`call` with the perf counters left unread",
+                      .omits = "nothing: it measures the harness, not a defer");
 
 // The same overhead, paired: `call`'s loop with the perf counters read around
 // each chunk as Measure reads them around a loop, against the loop without.

@@ -8,7 +8,7 @@ the claims from them.
 import math
 from dataclasses import dataclass, field
 
-from . import claims, paired, results, stats
+from . import cases, claims, paired, results, stats
 from ..run import registry
 from ..suites import cliffs as cliffs_summary, fd as fd_summary, stack as stack_summary
 
@@ -362,23 +362,74 @@ class StrategyCost:
     article_ns: float
 
 
-# C++ cases beside the Go benchmark of the same name in go.json (deferbench's
-# goref), or of the mechanism a model of Go's runtime models (GO_COUNTERPART).
+# The C++ cases compared across machines; and, for runs made before the binary
+# described its cases (analysis/cases.py), the cases shown, each beside the Go
+# benchmark of its own name in go.json.
 COST_CASES = ["call", "open_coded", "open_coded_bits", "chain_stack", "chain_heap",
-              "chain_heap_pooled", "go_open_coded", "go_stack_record", "go_heap_record",
-              "std_function_guard"]
-GO_COUNTERPART = {"go_open_coded": "open_coded", "go_stack_record": "chain_stack",
-                  "go_heap_record": "chain_heap"}
+              "chain_heap_pooled", "std_function_guard"]
+
+
+def cost_cases(run):
+    """[(C++ case, go.json benchmark or None)] of the run's defer_cost suite."""
+    described = cases.of_suite(run.suite("defer_cost"))
+    if described is None:
+        return [(c, f"defer_cost/{c}") for c in COST_CASES]
+    return [(c.name, c.go_counterpart or None) for c in described if c.kind != "harness"]
 
 
 def defer_costs(run):
     out = []
-    for case in COST_CASES:
-        go_case = GO_COUNTERPART.get(case, case)
-        cpp, go = measure(run, "defer_cost", case), measure(run, "go", f"defer_cost/{go_case}")
+    for case, go_case in cost_cases(run):
+        cpp = measure(run, "defer_cost", case)
+        go = measure(run, "go", go_case) if go_case else Measure("no Go counterpart", [])
         if cpp.measured or go.measured:
             out.append(StrategyCost(case, cpp, go, claims.ARTICLE_NS.get(case, (NAN,))[0]))
     return out
+
+
+# --------------------------------------------------------------------------- the cases
+
+@dataclass
+class CaseRow:
+    """A defer_cost case as its binary describes it (analysis/cases.py), its
+    ratio to the plain call, and its Go counterpart's ratio in goref, each
+    within its own program, with the instructions one defer adds where the
+    run counted them."""
+    case: cases.Case
+    cpp: Ratio
+    go: Ratio
+    cpp_added_instructions: float = NAN
+    go_added_instructions: float = NAN
+
+
+def _added_instructions(counts, subject, reference):
+    if subject in counts and reference in counts:
+        return counts[subject] - counts[reference]
+    return NAN
+
+
+def case_rows(run):
+    """The described cases of the run's defer_cost suite, harness cases left
+    out; empty for runs made before the binary described its cases."""
+    suite = run.suite("defer_cost")
+    described = cases.of_suite(suite) or []
+    go_suite = run.suite("go")
+    cpp_counts = suite.instructions if suite else {}
+    go_counts = go_suite.instructions if go_suite else {}
+    rows = []
+    for c in described:
+        if c.kind == "harness":
+            continue
+        reference = c.pair or c.name
+        row = CaseRow(c, ratio(run, "defer_cost", c.name, reference), Ratio(NAN))
+        row.cpp_added_instructions = _added_instructions(cpp_counts, c.name, reference)
+        if c.go_counterpart:
+            go_reference = "defer_cost/call"
+            row.go = ratio(run, "go", c.go_counterpart, go_reference)
+            row.go_added_instructions = _added_instructions(go_counts, c.go_counterpart,
+                                                            go_reference)
+        rows.append(row)
+    return rows
 
 
 # --------------------------------------------------------------------------- cliffs

@@ -48,6 +48,22 @@ def _answer_cell(side):
     return text + (f"; a defer adds {', '.join(added)}" if added else "")
 
 
+def _case_ratio_cell(r, added_instructions, kind):
+    """'1.52x [1.48, 1.55] paired; +16 instr', or 'not measured'."""
+    if math.isnan(r.value):
+        return "not measured"
+    if kind == "reference":
+        return "the plain call, 1.00x"
+    text = f"{r.value:.2f}x"
+    if r.interval:
+        text += f" [{r.interval[0]:.2f}, {r.interval[1]:.2f}]"
+    if r.how:
+        text += f" {r.how}"
+    if not math.isnan(added_instructions):
+        text += f"; {added_instructions:+.0f} instr"
+    return text
+
+
 def _answer_blocks(run, head, table):
     """What a defer costs here against a plain call, each side's row from one
     program with its interval and what a defer adds, the claims' verdicts
@@ -124,6 +140,25 @@ def sections(run):
               "'paired' is the median of interleaved pairs with its 95% interval; without "
               "pairs it is the ratio of the two medians."),
         ("table", ["case", "article (Go 1.14)", "Go here", "C++ here"], rows)]))
+
+    case_rows = report_data.case_rows(run)
+    if case_rows:
+        out.append(("The C++ cases", [
+            ("p", "Every case of defer_cost, as its binary describes it: the go_* cases model "
+                  "Go's mechanism step by step, a floor is the least C++ needs for the same "
+                  "guarantee, an analog an earlier, lighter stand-in. Each ratio is to the "
+                  "plain call of its own program (C++: defer_cost's call; Go: goref's "
+                  "defer_cost/call), paired with its 95% interval where the run paired it; "
+                  "'+N instr' is what one defer adds under callgrind, where the run counted "
+                  "instructions."),
+            ("table", ["case", "kind", "what it does", "C++ here", "Go counterpart here",
+                       "what it leaves out of Go's mechanism"],
+             [[r.case.name, r.case.kind.replace("_", " "), r.case.mechanism,
+               _case_ratio_cell(r.cpp, r.cpp_added_instructions, r.case.kind),
+               (f"{r.case.go_counterpart}: " +
+                _case_ratio_cell(r.go, r.go_added_instructions, r.case.kind)
+                if r.case.go_counterpart else "none"),
+               r.case.omits] for r in case_rows])]))
 
     header, rows = machine_comparison.report_rows(run)
     if len(rows) > 1:

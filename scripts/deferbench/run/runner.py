@@ -222,11 +222,13 @@ def run_pairs(binary, suite, settings, suite_json, run_dir, log, env=None):
     narrow enough leaves the rounds, and the series ends when none is left or
     at its maximum (paired.Series)."""
     series = settings.pairs
+    with open(suite_json) as f:
+        pairs = suite.pairs_for(json.load(f).get("context", {}))
     raw = os.path.join(run_dir, f"{suite.name}.pairs.json")
     partial = raw + ".partial"
     started = time.monotonic()
     outputs = []
-    active = list(suite.pairs)
+    active = list(pairs)
     for round_index in range(1, series.max_processes + 1):
         for args in paired.commands(active, series):
             status, err = _run_child([binary, "--quiet-counters", *args,
@@ -246,7 +248,7 @@ def run_pairs(binary, suite, settings, suite_json, run_dir, log, env=None):
         # as many lines on a slow machine as on a fast one.
         if not active or round_index in (series.min_processes, series.max_processes):
             now = time.monotonic()
-            progress.say(f"  {suite.name}  paired: {len(suite.pairs)} ratios, process round "
+            progress.say(f"  {suite.name}  paired: {len(pairs)} ratios, process round "
                          f"{round_index} of {series.min_processes}..{series.max_processes}, "
                          f"{len(active)} ratio(s) still open  "
                          f"{progress.duration(now - started)}")
@@ -255,7 +257,7 @@ def run_pairs(binary, suite, settings, suite_json, run_dir, log, env=None):
     output = paired.merge(outputs)
     with open(suite_json) as f:
         data = json.load(f)
-    data["benchmarks"] += paired.entries(suite.pairs, output)
+    data["benchmarks"] += paired.entries(pairs, output)
     data["context"]["paired_series"] = paired.series_context(series, settings is suite.quick)
     atomic.write_json(suite_json, data)
     atomic.write_json(raw, output)

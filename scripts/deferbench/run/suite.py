@@ -54,7 +54,12 @@ class Suite:
     count_instructions: Optional[Callable] = None
     # Cases measured interleaved with a reference (analysis/paired.py): the
     # ratios that claims and targets read.
-    pairs: tuple = ()
+    # A tuple, or a function of the suite's JSON context that returns one (for
+    # a suite whose binary lists its own pairs: analysis/cases.py).
+    pairs: object = ()
+
+    def pairs_for(self, context):
+        return tuple(self.pairs(context)) if callable(self.pairs) else tuple(self.pairs)
 
     def settings(self, quick):
         return self.quick if quick else self.full

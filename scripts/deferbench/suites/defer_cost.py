@@ -6,15 +6,20 @@ import math
 from dataclasses import dataclass
 
 from ..text import number
-from ..analysis import claims, paired, stats
+from ..analysis import cases, claims, paired, stats
 from ..run.suite import RunSettings, Suite
 
 
-# defer_cost's cases in the order the table shows them (the file's order is
-# shuffled when repetitions are interleaved).
-CASE_ORDER = ["call", "open_coded", "open_coded_bits", "chain_stack", "chain_heap",
-              "chain_heap_pooled", "go_open_coded", "go_stack_record", "go_heap_record",
-              "std_function_guard"]
+# The order of the table for runs made before the binary described its cases
+# (analysis/cases.py); newer runs show the cases in the binary's order. The
+# file's own order is shuffled when repetitions are interleaved.
+LEGACY_CASE_ORDER = ["call", "open_coded", "open_coded_bits", "chain_stack", "chain_heap",
+                     "chain_heap_pooled", "std_function_guard"]
+
+
+def case_order(suite):
+    described = cases.of_suite(suite)
+    return [c.name for c in described] if described else LEGACY_CASE_ORDER
 
 # defer_cost's cases that measure the harness itself, not a strategy.
 COUNTERS_OFF_PREFIX = "counters_off/"
@@ -115,7 +120,7 @@ def defer_cost_rows(suite):
             instructions=suite.instructions.get(name, math.nan),
             paired=paired.usable(b.aggregates.get(paired.AGGREGATE)),
         ))
-    rank = {name: i for i, name in enumerate(CASE_ORDER)}
+    rank = {name: i for i, name in enumerate(case_order(suite))}
     return sorted(rows, key=lambda r: rank.get(r.case, len(rank)))
 
 
@@ -255,17 +260,20 @@ def defer_cost_summary(suite):
         counter_overhead_line(suite)
 
 
-# Every strategy against the plain call, and the counters' overhead (`call`
-# with the perf counters read around each chunk against without).
-PAIRS = tuple(paired.Pair(c, "call") for c in (
-    "open_coded", "open_coded_bits", "chain_stack", "chain_heap", "chain_heap_pooled",
-    "go_open_coded", "go_stack_record", "go_heap_record", "std_function_guard")) + (
-    # Read per chunk, the counters cost a few microseconds each time: chunks as
-    # long as 25 ms put that where Google Benchmark's loops of 0.25 s put it, near 0.
-    paired.Pair(COUNTERS_ON, "counters_off/call", chunk_ms=25, pairs_fraction=0.12),)
+# Read per chunk, the counters cost a few microseconds each time: chunks as
+# long as 25 ms put that where Google Benchmark's loops of 0.25 s put it, near 0.
+COUNTERS_PAIR = paired.Pair(COUNTERS_ON, "counters_off/call", chunk_ms=25, pairs_fraction=0.12)
+
+
+def pairs(context):
+    """Each case against the one its description names (the plain call), from
+    the binary's own list of cases, and the counters' overhead (`call` with
+    the perf counters read around each chunk against without)."""
+    described = cases.from_context(context) or []
+    return tuple(paired.Pair(c.name, c.pair) for c in described if c.pair) + (COUNTERS_PAIR,)
 
 SUITE = Suite(
     "defer_cost", "A1-A4, B1", "gbench", binary="suites/defer_cost/defer_cost",
     full=RunSettings(repetitions=6, min_time_s=0.1, interleave=True, pairs=paired.FULL),
     quick=RunSettings(repetitions=3, min_time_s=0.02, interleave=False, pairs=paired.QUICK),
-    summary=defer_cost_summary, pairs=PAIRS)
+    summary=defer_cost_summary, pairs=pairs)

@@ -322,3 +322,26 @@ def test_a_quick_run_of_every_suite_fits_a_console(deferbench, tmp_path):
         # Measured, per op: a positive figure (how it compares with Go's ns/op
         # moves with the machine's load, so the report shows it, no test).
         assert entry["perf::TASK-CLOCK"] > 0
+
+
+def test_the_binary_describes_every_case_and_the_report_shows_each_omission(quick_run):
+    """One list of cases, the binary's: the JSON context holds it, the pairs
+    follow it, and the report gives each case's one-line omission."""
+    from deferbench.analysis import cases
+    _, run_dir = quick_run
+    suite = _suite(run_dir)
+    described = cases.from_context(suite["context"])
+    measured = {e["run_name"] for e in suite["benchmarks"] if e["run_type"] == "iteration"}
+    assert {c.name for c in described} == measured
+    assert all(c.omits and "\n" not in c.omits for c in described)
+    models = [c for c in described if c.kind == "go_model"]
+    assert {c.name for c in models} == {"go_open_coded", "go_stack_record", "go_heap_record"}
+    assert all(c.go_counterpart.startswith("defer_cost/") for c in models)
+    paired_cases = {e["run_name"] for e in suite["benchmarks"]
+                    if e.get("aggregate_name") == "paired"}
+    assert {c.name for c in described if c.pair} <= paired_cases
+    report = open(os.path.join(run_dir, "report.md")).read()
+    section = report.split("## The C++ cases", 1)[1].split("\n## ", 1)[0]
+    for c in described:
+        if c.kind != "harness":
+            assert f"| {c.name} |" in section and c.omits in section, c.name
