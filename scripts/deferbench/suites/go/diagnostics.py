@@ -100,7 +100,11 @@ def strategy_from_disassembly(text):
 # amd64's prologue reserves the frame in one instruction after the stack
 # check: SUBQ $0x18, SP. A function with no frame of its own has none.
 _RESERVE = re.compile(r"\tSUBQ \$0x([0-9a-f]+), SP\b")
+# Go 1.21 and later save the frame pointer with a push before the reservation
+# (PUSHQ BP; MOVQ SP, BP; SUBQ); earlier releases stored it inside it.
+_PUSH_BP = re.compile(r"\tPUSHQ BP\b")
 RETURN_ADDRESS_BYTES = 8  # pushed by the caller's CALL, below the frame
+PUSHED_BP_BYTES = 8
 
 
 def frame_bytes(text):
@@ -112,4 +116,5 @@ def frame_bytes(text):
     if not re.search(r"\t(?:CALL|RET|MOVQ|CMPQ)\b", text):
         return None  # not amd64: its prologue reads differently
     m = _RESERVE.search(text)
-    return (int(m.group(1), 16) if m else 0) + RETURN_ADDRESS_BYTES
+    pushed = PUSHED_BP_BYTES if _PUSH_BP.search(text[:m.start()] if m else text) else 0
+    return (int(m.group(1), 16) if m else 0) + pushed + RETURN_ADDRESS_BYTES

@@ -176,6 +176,14 @@ def test_a_frame_is_its_prologues_reservation_and_the_return_address():
     assert "SUBQ $0x28, SP" in text
     assert go_diagnostics.frame_bytes(text) == 0x28 + 8
     assert go_diagnostics.frame_bytes("") is None
+    # Go 1.21 on pushes the frame pointer before the reservation: 8 more bytes.
+    pushed = ("TEXT main.viaDefer(SB) main.go\n"
+              "  main.go:44\t0x49df00\t493b6610\tCMPQ SP, 0x10(R14)\n"
+              "  main.go:44\t0x49df06\t55\tPUSHQ BP\n"
+              "  main.go:44\t0x49df07\t4889e5\tMOVQ SP, BP\n"
+              "  main.go:44\t0x49df0a\t4883ec10\tSUBQ $0x10, SP\n"
+              "  main.go:47\t0x49df35\te8c6ffffff\tCALL main.viaDefer(SB)\n")
+    assert go_diagnostics.frame_bytes(pushed) == 0x10 + 8 + 8
     # arm64's prologue reads differently: no figure rather than a wrong one.
     arm64 = "TEXT main.f(SB) f.go\n  f.go:3\t0x1\tf81e0ffe\tMOVD.W R30, -32(RSP)\n"
     assert go_diagnostics.frame_bytes(arm64) is None
