@@ -402,32 +402,27 @@ class CaseRow:
     go_added_instructions: float = NAN
 
 
-def _added_instructions(counts, subject, reference):
-    if subject in counts and reference in counts:
-        return counts[subject] - counts[reference]
-    return NAN
-
-
 def case_rows(run):
     """The described cases of the run's defer_cost suite, harness cases left
-    out; empty for runs made before the binary described its cases."""
-    suite = run.suite("defer_cost")
-    described = cases.of_suite(suite) or []
-    go_suite = run.suite("go")
-    cpp_counts = suite.instructions if suite else {}
-    go_counts = go_suite.instructions if go_suite else {}
+    out; empty for runs made before the binary described its cases. A case
+    with no pair has no ratio (the reference is its own)."""
+    described = cases.of_suite(run.suite("defer_cost")) or []
     rows = []
     for c in described:
         if c.kind == "harness":
             continue
-        reference = c.pair or c.name
-        row = CaseRow(c, ratio(run, "defer_cost", c.name, reference), Ratio(NAN))
-        row.cpp_added_instructions = _added_instructions(cpp_counts, c.name, reference)
+        row = CaseRow(c, Ratio(NAN), Ratio(NAN))
+        if c.kind == "reference":
+            row.cpp = ratio(run, "defer_cost", c.name, c.name)
+        elif c.pair:
+            row.cpp = ratio(run, "defer_cost", c.name, c.pair)
+            row.cpp_added_instructions = (_instructions(run, "defer_cost", c.name) -
+                                          _instructions(run, "defer_cost", c.pair))
         if c.go_counterpart:
             go_reference = "defer_cost/call"
             row.go = ratio(run, "go", c.go_counterpart, go_reference)
-            row.go_added_instructions = _added_instructions(go_counts, c.go_counterpart,
-                                                            go_reference)
+            row.go_added_instructions = (_instructions(run, "go", c.go_counterpart) -
+                                         _instructions(run, "go", go_reference))
         rows.append(row)
     return rows
 
