@@ -715,13 +715,13 @@ def _a7(run):
     if per_level:
         go_text += f"; machine code: {frames['frame_function']} {frames['frame_bytes']} B a call"
         if abs(go[2] / per_level - 1) > 0.01:
-            note += (f"; the machine code's {per_level} B a level does not account for the "
+            note += (f"; the machine code's {per_level:g} B a level does not account for the "
                      f"{go[2]:.1f} B measured")
         elif verdict == DIFFERS:
             stack_record = _frames(run, "stack/chain_stack").get("frame_bytes_per_level")
             note += (f". What changed is the frame: Go {release} calls the open-coded deferred "
                      f"call from the function's own exit, so a level is "
-                     f"{frames['frame_function']}'s frame alone, {per_level} B from its "
+                     f"{frames['frame_function']}'s frame alone, {per_level:g} B from its "
                      "prologue, every measured byte" +
                      (f" (a record on the chain takes {stack_record} B a level: the frame "
                       "holds the record and runtime.deferreturn's frame stays under the "

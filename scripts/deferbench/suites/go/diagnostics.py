@@ -99,7 +99,9 @@ def strategy_from_disassembly(text):
 
 # amd64's prologue reserves the frame in one instruction after the stack
 # check: SUBQ $0x18, SP. A function with no frame of its own has none.
-_RESERVE = re.compile(r"\tSUBQ \$0x([0-9a-f]+), SP\b")
+# A reservation of exactly 128 bytes is written ADDQ $-0x80, SP, whose
+# immediate fits in one byte where SUBQ's would not.
+_RESERVE = re.compile(r"\t(?:SUBQ \$0x|ADDQ \$-0x)([0-9a-f]+), SP\b")
 # Go 1.21 and later save the frame pointer with a push before the reservation
 # (PUSHQ BP; MOVQ SP, BP; SUBQ); earlier releases stored it inside it.
 _PUSH_BP = re.compile(r"\tPUSHQ BP\b")

@@ -67,6 +67,10 @@ def measure(binary, mode, max_stack, timeout_s, scratch):
     return fields, None
 
 
+# How the recursion's `*depth++` reads in amd64 code.
+_DEPTH_INCREMENT = re.compile(r"\tINCQ 0\(")
+
+
 def frame_layout(objdump, binaries):
     """{case: fields} of the stack each level of the recursion takes, read
     from the machine code: the function's frame (its prologue's reservation
@@ -87,7 +91,16 @@ def frame_layout(objdump, binaries):
             if runtime is None:
                 continue
             fields["deferreturn_frame_bytes"] = runtime
-        fields["frame_bytes_per_level"] = own + fields.get("deferreturn_frame_bytes", 0)
+        # Each level increments *depth once. A compiler that inlines the
+        # function into itself (Go 1.24 does with the plain recursion) makes
+        # one call cover as many levels as its code has increments.
+        levels = max(1, len(_DEPTH_INCREMENT.findall(
+            objdump(binaries[variant], rf"^main\.{function}$") or "")))
+        if levels > 1:
+            fields["levels_per_call"] = levels
+        per_call = own + fields.get("deferreturn_frame_bytes", 0)
+        fields["frame_bytes_per_level"] = per_call // levels if per_call % levels == 0 \
+            else per_call / levels
         out[name] = fields
     return out
 

@@ -279,3 +279,31 @@ def test_go_caches_are_absolute_whatever_build_folder_is_named(tmp_path, monkeyp
         assert os.path.isabs(go.env[name]), name
     assert go.work_dir == str(tmp_path / "relative-build" / "go")
     assert go.check(["env", "GOCACHE"]).stdout.strip() == go.env["GOCACHE"]
+
+
+def test_the_frame_layout_reads_newer_prologues_and_a_function_inlined_into_itself():
+    """Go 1.24's code, as objdump prints it: a 128-byte reservation written
+    ADDQ $-0x80, SP, the frame pointer pushed first, and the plain recursion
+    inlined one level into itself (two increments of *depth per call)."""
+    def line(op):
+        return f"  main.go:1\t0x1\t00\t{op}\n"
+    prologue = line("CMPQ SP, 0x10(R14)") + line("PUSHQ BP") + line("MOVQ SP, BP")
+    code = {
+        "main.viaDefer": prologue + line("SUBQ $0x10, SP") + line("INCQ 0(AX)")
+        + line("CALL main.viaDefer(SB)"),
+        "main.viaLoopDefer": prologue + line("SUBQ $0x10, SP") + line("INCQ 0(AX)")
+        + line("CALL runtime.deferproc(SB)"),
+        "main.viaCall": prologue + line("INCQ 0(AX)") + line("INCQ 0(AX)")
+        + line("CALL main.viaCall(SB)"),
+        "runtime.deferreturn": prologue + line("ADDQ $-0x80, SP") + line("RET"),
+    }
+
+    def objdump(binary, symbol):
+        name = symbol.strip("^$").replace("\\", "")
+        return f"TEXT {name}(SB) f.go\n" + code[name]
+
+    layout = go_stack.frame_layout(objdump, {"shipped": "a", "noopendefer": "b"})
+    assert layout["stack/open_coded"]["frame_bytes_per_level"] == 0x10 + 16
+    assert layout["stack/chain_stack"]["deferreturn_frame_bytes"] == 0x80 + 16
+    assert layout["stack/plain"]["levels_per_call"] == 2
+    assert layout["stack/plain"]["frame_bytes_per_level"] == 16 // 2
