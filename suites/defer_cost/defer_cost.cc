@@ -13,6 +13,7 @@
 #include <string>
 
 #include "defer/chain.h"
+#include "defer/floor_chain.h"
 #include "defer/go_frame.h"
 #include "defer/guard.h"
 #include "defer/open_frame.h"
@@ -68,6 +69,13 @@ DEFERBENCH_OPAQUE void defer1_chain_heap_pooled() {
 // function as Go compiles it under each of its strategies. The deferred call
 // has constant arguments, so, as in Go, its closure captures nothing.
 void deferred_123() { deferred(1, 2, 3); }
+
+// The lightest chain (defer/floor_chain.h) given the same function: a
+// record in the frame, linked at the defer and run through it at the exit.
+DEFERBENCH_OPAQUE void defer1_floor_chain() {
+  defer::floor::ChainedCall<deferred_123> cleanup;
+  harness::work_after_defer();
+}
 
 DEFERBENCH_OPAQUE void defer1_go_open_coded() {
   defer::go::OpenCodedFrame<1> frame;
@@ -192,6 +200,13 @@ DEFER_COST_CASE("chain_heap_pooled", run<defer1_chain_heap_pooled>, defer1_chain
                 .go_counterpart = "defer_cost/chain_heap", .claims = "A1", .pair = "call",
                 .omits = "the pool's capacity of 32, its spill to and refill from a locked "
                          "central pool, and Go's record and runtime calls");
+DEFER_COST_CASE("floor_chain", run<defer1_floor_chain>, defer1_floor_chain, .kind = "floor",
+                .mechanism = "the lightest chain (defer::floor::ChainedCall): a two-word "
+                             "record in the frame, linked at the defer, run through it at "
+                             "the exit",
+                .go_counterpart = "defer_cost/chain_stack", .claims = "A1", .pair = "call",
+                .omits = "Go's runtime: no 72-byte record, no out-of-line calls, no sp "
+                         "check, no closure, no loop over other frames' records");
 DEFER_COST_CASE("go_open_coded", run<defer1_go_open_coded>, defer1_go_open_coded,
                 .kind = "go_model",
                 .mechanism = "Go 1.19's open-coded defer: a closure slot and deferBits in the "

@@ -12,8 +12,8 @@ import pytest
 from deferbench.run import callgrind
 
 CASES = ["call", "open_coded", "open_coded_bits", "chain_stack", "chain_heap",
-         "chain_heap_pooled", "go_open_coded", "go_stack_record", "go_heap_record",
-         "std_function_guard"]
+         "chain_heap_pooled", "floor_chain", "go_open_coded", "go_stack_record",
+         "go_heap_record", "std_function_guard"]
 
 
 @pytest.fixture(scope="module")
@@ -337,6 +337,9 @@ def test_the_binary_describes_every_case_and_the_report_shows_each_omission(quic
     models = [c for c in described if c.kind == "go_model"]
     assert {c.name for c in models} == {"go_open_coded", "go_stack_record", "go_heap_record"}
     assert all(c.go_counterpart.startswith("defer_cost/") for c in models)
+    floors = {c.name: c for c in described if c.kind == "floor"}
+    assert {"open_coded", "floor_chain"} <= set(floors)
+    assert floors["floor_chain"].go_counterpart == "defer_cost/chain_stack"
     paired_cases = {e["run_name"] for e in suite["benchmarks"]
                     if e.get("aggregate_name") == "paired"}
     assert {c.name for c in described if c.pair} <= paired_cases
