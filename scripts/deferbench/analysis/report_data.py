@@ -190,20 +190,48 @@ class HeadlineCase:
     go_interval: tuple = None
     cpp_interval: tuple = None
     go_pair: str = ""
+    cpp_case: str = ""   # the defer_cost case shown (stand_in)
 
 
-# (label, claim, article case in claims.ARTICLE_NS, Go benchmark in go.json, C++ case,
-#  Go's pair for the ratio: (with the defer, without), one program, goref's).
+# The C++ case that stands beside each of Go's mechanisms on the first screen
+# is the run's model of it (kind go_model in the suite's case list), the plain
+# call its reference; runs made before the suite had models stood these
+# analogs there, by the go.json benchmark of the mechanism.
+LEGACY_STAND_INS = {"defer_cost/call": "call", "defer_cost/open_coded": "open_coded",
+                    "defer_cost/chain_stack": "chain_stack",
+                    "defer_cost/chain_heap": "chain_heap"}
+
+
+def stand_in(run, go_benchmark):
+    """The defer_cost case beside Go's benchmark `go_benchmark` (a mechanism)."""
+    for c in cases.of_suite(run.suite("defer_cost")) or []:
+        if c.go_counterpart == go_benchmark and c.kind in ("reference", "go_model"):
+            return c.name
+    return LEGACY_STAND_INS[go_benchmark]
+
+
+def floor_of(run, go_benchmark):
+    """The defer_cost floor of that mechanism (kind floor), or None."""
+    for c in cases.of_suite(run.suite("defer_cost")) or []:
+        if c.go_counterpart == go_benchmark and c.kind == "floor":
+            return c.name
+    return None
+
+
+# (label, claim, article case in claims.ARTICLE_NS, Go benchmark in go.json, the
+#  mechanism's Go benchmark whose C++ stand-in is shown (stand_in), Go's pair
+#  for the ratio: (with the defer, without), one program, goref's).
 # The runtime's BenchmarkDefer has no defer-free twin, so Go's ratios come from
 # goref's copy of its body (defer1) and that copy without the defer
 # (defer1_call), as shipped and built with noopendefer; Go's plain call is the
 # twin, the article's "defer removed".
 HEADLINE = [
-    ("plain call", "A3", "call", "defer_cost/defer1_call", "call", None),
-    ("open-coded defer", "A2", "open_coded", "runtime/BenchmarkDefer", "open_coded",
+    ("plain call", "A3", "call", "defer_cost/defer1_call", "defer_cost/call", None),
+    ("open-coded defer", "A2", "open_coded", "runtime/BenchmarkDefer", "defer_cost/open_coded",
      ("defer_cost/defer1", "defer_cost/defer1_call")),
     ("normal defer (stack record)", "A1", "chain_stack", "runtime/BenchmarkDefer/noopendefer",
-     "chain_stack", ("defer_cost/defer1/noopendefer", "defer_cost/defer1_call/noopendefer")),
+     "defer_cost/chain_stack",
+     ("defer_cost/defer1/noopendefer", "defer_cost/defer1_call/noopendefer")),
 ]
 
 
@@ -242,14 +270,16 @@ def headline(run):
     the pair's two benchmarks, C++'s the case and call of defer_cost; never a
     benchmark over a plain call of another program."""
     cases = []
-    for label, claim, article, go_name, cpp_name, _ in HEADLINE:
+    reference = stand_in(run, "defer_cost/call")
+    for label, claim, article, go_name, mechanism, _ in HEADLINE:
         cases.append(HeadlineCase(label, claim, claims.ARTICLE_NS[article][0],
                                   measure(run, "go", go_name),
-                                  measure(run, "defer_cost", cpp_name)))
+                                  measure(run, "defer_cost", stand_in(run, mechanism))))
     plain = cases[0]
-    for c, (_, _, _, _, cpp_name, go_pair) in zip(cases, HEADLINE):
+    for c, (_, _, _, _, mechanism, go_pair) in zip(cases, HEADLINE):
         c.article_ratio = c.article_ns / plain.article_ns
-        cpp = ratio(run, "defer_cost", cpp_name, "call")
+        c.cpp_case = stand_in(run, mechanism)
+        cpp = ratio(run, "defer_cost", c.cpp_case, reference)
         c.cpp_ratio, c.cpp_interval = cpp.value, cpp.interval
         if go_pair is None:
             c.go_ratio = 1.0 if c.go.measured else NAN
@@ -269,17 +299,20 @@ def headline(run):
 # on which A1 and A2 are judged, has no defer-free twin, so it is quoted
 # apart (runtime_benchmark_ns). C++'s program is the defer_cost suite.
 ANSWER = [
-    # label, claim, article key, Go (case, plain call of its program), C++ (case, plain call)
-    ("plain call", "A3", "call", ("defer_cost/defer1_call", None), ("call", None)),
+    # label, claim, article key, Go (case, plain call of its program), C++ (the
+    # mechanisms whose stand-ins are the case and its plain call: stand_in)
+    ("plain call", "A3", "call", ("defer_cost/defer1_call", None), ("defer_cost/call", None)),
     ("open-coded defer", "A2", "open_coded",
-     ("defer_cost/defer1", "defer_cost/defer1_call"), ("open_coded", "call")),
+     ("defer_cost/defer1", "defer_cost/defer1_call"),
+     ("defer_cost/open_coded", "defer_cost/call")),
     ("normal defer (stack record)", "A1", "chain_stack",
      ("defer_cost/defer1/noopendefer", "defer_cost/defer1_call/noopendefer"),
-     ("chain_stack", "call")),
+     ("defer_cost/chain_stack", "defer_cost/call")),
 ]
 ANSWER_PROGRAMS = {"go": "goref's copy of BenchmarkDefer's body (defer_cost/defer1), "
                          "over the same without the defer (defer1_call)",
-                   "defer_cost": "deferbench's defer_cost suite, over its call"}
+                   "defer_cost": "deferbench's defer_cost suite: its model of each of Go's "
+                                 "mechanisms (go_open_coded, go_stack_record) over its call"}
 
 
 @dataclass
@@ -340,9 +373,12 @@ def _answer_side(run, suite, case, reference):
 def answer(run):
     """The three cases of the first screen, each side within one program."""
     plain_ns = claims.ARTICLE_NS["call"][0]
+    def cpp_side(case, reference):
+        return _answer_side(run, "defer_cost", stand_in(run, case),
+                            reference and stand_in(run, reference))
     return [AnswerCase(label, claim, claims.ARTICLE_NS[key][0],
                        claims.ARTICLE_NS[key][0] / plain_ns,
-                       _answer_side(run, "go", *go), _answer_side(run, "defer_cost", *cpp))
+                       _answer_side(run, "go", *go), cpp_side(*cpp))
             for label, claim, key, go, cpp in ANSWER]
 
 
@@ -549,20 +585,26 @@ def uncounted(run):
 
 # --------------------------------------------------------------------------- instructions
 
-# Instructions per defer above the plain call, per mechanism: (what, C++ (case,
-# reference, defers), Go (case, reference, defers)); counts from callgrind,
-# identical run after run, so the table does not depend on the machine's noise.
+# Instructions per defer above the plain call, per mechanism: (what, C++ (the
+# mechanisms whose stand-ins are the case and its reference, defers), Go (case,
+# reference, defers)); counts from callgrind, identical run after run, so the
+# table does not depend on the machine's noise. C++'s case is the run's model
+# of Go's mechanism (stand_in), and beside it the mechanism's floor (floor_of).
 DEFER_MECHANISMS = [
-    ("open-coded defer, over a plain call", ("open_coded", "call", 1),
+    ("open-coded defer, over a plain call",
+     ("defer_cost/open_coded", "defer_cost/call", 1),
      ("defer_cost/open_coded", "defer_cost/call", 1)),
-    ("stack-allocated record, over a plain call", ("chain_stack", "call", 1),
+    ("stack-allocated record, over a plain call",
+     ("defer_cost/chain_stack", "defer_cost/call", 1),
      ("defer_cost/chain_stack", "defer_cost/call", 1)),
-    ("heap-allocated record, over a plain call", ("chain_heap", "call", 1),
+    ("heap-allocated record, over a plain call",
+     ("defer_cost/chain_heap", "defer_cost/call", 1),
      ("defer_cost/chain_heap", "defer_cost/call", 1)),
     ("open-coded defer of the runtime's benchmark body (defer1), over its twin without it",
-     ("open_coded", "call", 1), ("defer_cost/defer1", "defer_cost/defer1_call", 1)),
+     ("defer_cost/open_coded", "defer_cost/call", 1),
+     ("defer_cost/defer1", "defer_cost/defer1_call", 1)),
     ("stack record over open-coded (the runtime's BenchmarkDefer: noopendefer / shipped)",
-     ("chain_stack", "open_coded", 1),
+     ("defer_cost/chain_stack", "defer_cost/open_coded", 1),
      ("runtime/BenchmarkDefer/noopendefer", "runtime/BenchmarkDefer", 1)),
 ]
 
@@ -574,6 +616,8 @@ class InstructionRow:
     go: float
     how_cpp: str
     how_go: str
+    floor: float = math.nan    # the C++ floor's count, where the mechanism has one
+    how_floor: str = ""
 
 
 def _difference(counts, case, reference, defers):
@@ -594,9 +638,16 @@ def instructions_per_defer(run):
     go = run.suite("go").instructions if run.suite("go") else {}
     if not (cpp or cliffs or go):
         return []
-    rows = [InstructionRow(what, _difference(cpp, *c), _difference(go, *g),
-                           f"{c[0]} - {c[1]}", f"{g[0]} - {g[1]}")
-            for what, c, g in DEFER_MECHANISMS]
+    rows = []
+    for what, (case, reference, defers), g in DEFER_MECHANISMS:
+        c = (stand_in(run, case), stand_in(run, reference), defers)
+        row = InstructionRow(what, _difference(cpp, *c), _difference(go, *g),
+                             f"{c[0]} - {c[1]}", f"{g[0]} - {g[1]}")
+        floor = floor_of(run, case) if g[0] == case else None  # the mechanism's own row
+        if floor:
+            row.floor = _difference(cpp, floor, c[1], defers)
+            row.how_floor = f"{floor} - {c[1]}"
+        rows.append(row)
     for n in (8, 9):
         rows.append(InstructionRow(
             f"cliff 2: per defer with {n} defers in one frame",

@@ -49,3 +49,39 @@ def test_defer_costs_pairs_are_the_described_pairs_and_the_counters():
     pairs = defer_cost.SUITE.pairs_for(context)
     assert [(p.subject, p.reference) for p in pairs] == [
         ("a", "call"), ("b", "call"), (defer_cost.COUNTERS_ON, "counters_off/call")]
+
+
+def test_the_instruction_table_sets_the_model_beside_go_and_the_floor_beside_both(tmp_path):
+    """A run whose binary described models and floors: each mechanism's row
+    counts the model (go_*) against call and, beside it, the floor."""
+    import shutil
+    from deferbench.analysis import report_data
+    from deferbench.run import folder
+    from conftest import ROOT
+    run_dir = tmp_path / "run.fixture"
+    shutil.copytree(f"{ROOT}/tests/fixtures/runs/vm-fixture/compare_base.fixture", run_dir)
+    counts = {"call": 17, "open_coded": 17, "floor_chain": 29, "go_open_coded": 33,
+              "go_stack_record": 125, "go_heap_record": 202}
+    described = [{"name": "call", "kind": "reference", "go_counterpart": "defer_cost/call"},
+                 {"name": "open_coded", "kind": "floor",
+                  "go_counterpart": "defer_cost/open_coded"},
+                 {"name": "floor_chain", "kind": "floor",
+                  "go_counterpart": "defer_cost/chain_stack"}] + [
+                 {"name": f"go_{m}", "kind": "go_model", "go_counterpart": f"defer_cost/{g}"}
+                 for m, g in (("open_coded", "open_coded"), ("stack_record", "chain_stack"),
+                              ("heap_record", "chain_heap"))]
+    suite = json.loads((run_dir / "defer_cost.json").read_text())
+    suite["context"].update(_described(*described))
+    (run_dir / "defer_cost.json").write_text(json.dumps(suite))
+    counted = json.loads((run_dir / "defer_cost.callgrind.json").read_text())
+    counted["benchmarks"] = [{"name": n, "iterations": 1000, "instructions": c * 1000,
+                              "instructions_per_op": float(c)} for n, c in counts.items()]
+    (run_dir / "defer_cost.callgrind.json").write_text(json.dumps(counted))
+
+    table = report_data.instructions_per_defer(folder.load(str(run_dir)))
+    rows = {r.what.split(",")[0]: r for r in table}
+    opened, stack, heap = (rows[k] for k in ("open-coded defer", "stack-allocated record",
+                                             "heap-allocated record"))
+    assert (opened.cpp, opened.floor, opened.how_floor) == (16, 0, "open_coded - call")
+    assert (stack.cpp, stack.floor, stack.how_cpp) == (108, 12, "go_stack_record - call")
+    assert heap.cpp == 185 and heap.how_floor == ""

@@ -348,3 +348,23 @@ def test_the_binary_describes_every_case_and_the_report_shows_each_omission(quic
     for c in described:
         if c.kind != "harness":
             assert f"| {c.name} |" in section and c.omits in section, c.name
+
+
+def test_the_first_screen_sets_the_models_of_gos_mechanisms_and_their_floors_beside_go(quick_run):
+    """Where the run has models of Go's mechanisms, the C++ column shows them,
+    not the lighter analogs; each mechanism's floor is found by its kind."""
+    from deferbench.analysis import report_data
+    from deferbench.run import folder
+    _, run_dir = quick_run
+    run = folder.load(run_dir)
+    assert report_data.stand_in(run, "defer_cost/call") == "call"
+    assert report_data.stand_in(run, "defer_cost/open_coded") == "go_open_coded"
+    assert report_data.stand_in(run, "defer_cost/chain_stack") == "go_stack_record"
+    assert report_data.stand_in(run, "defer_cost/chain_heap") == "go_heap_record"
+    assert report_data.floor_of(run, "defer_cost/open_coded") == "open_coded"
+    assert report_data.floor_of(run, "defer_cost/chain_stack") == "floor_chain"
+    assert [c.cpp_case for c in report_data.headline(run)] == \
+        ["call", "go_open_coded", "go_stack_record"]
+    report = open(os.path.join(run_dir, "report.md")).read()
+    three = report.split("## The three cases", 1)[1].split("\n## ", 1)[0]
+    assert "go_open_coded / call" in three and "go_stack_record / call" in three
