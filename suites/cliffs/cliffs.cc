@@ -83,6 +83,8 @@ void run_closure(benchmark::State& state) {
   state.counters["items"] = kItems;
   if (Closure == cliffs::closure_plain_call) {
     state.SetLabel("plain call: the values live in the record");
+  } else if (Closure == cliffs::closure_go_per_item) {
+    state.SetLabel("Go model: the handle moved to heap, the closure escapes, a pooled record");
   } else {
     state.SetLabel("closure of " + std::to_string(cliffs::capturing_closure_bytes()) +
                    " B " + (cliffs::capturing_closure_fits_inline()
@@ -196,6 +198,7 @@ DEFERBENCH_CASE("exits/4x4", run_exits<cliffs::exits_4x4, cliffs::kExits4x4>);
 
 DEFERBENCH_CASE("closure/capturing", run_closure<cliffs::closure_capturing>);
 DEFERBENCH_CASE("closure/capturing_pooled", run_closure<cliffs::closure_capturing_pooled>);
+DEFERBENCH_CASE("closure/go_per_item", run_closure<cliffs::closure_go_per_item>);
 DEFERBENCH_CASE("closure/plain_call", run_closure<cliffs::closure_plain_call>);
 
 }  // namespace

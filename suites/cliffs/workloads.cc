@@ -4,6 +4,7 @@
 
 #include "defer/chain.h"
 #include "defer/deferred_call.h"
+#include "defer/go_frame.h"
 #include "defer/guard.h"
 #include "opaque.h"
 
@@ -64,6 +65,18 @@ DEFERBENCH_OPAQUE std::uint64_t process_one(const Item& item) {
 // The closure of cliff 3: it captures the loop variable and the whole item.
 auto capturing_closure(std::uint32_t index, const Item& item) {
   return [index, item] { close_at(Resource{item.id}, index); };
+}
+
+// The iteration's variable of goref's ClosurePerItem (`f := open(...)`), a
+// handle of two words, and its Close through the address the closure holds.
+// The model frees it after the call, where Go's collector would later.
+struct MovedHandle {
+  Resource resource;
+  std::uint32_t index;
+};
+void close_moved(MovedHandle* f) {
+  close_at(f->resource, f->index);
+  delete f;
 }
 
 }  // namespace
@@ -188,6 +201,15 @@ DEFERBENCH_OPAQUE std::uint64_t closure_capturing_pooled(const std::vector<Item>
   for (std::uint32_t i = 0; i < items.size(); ++i) {
     open_resource(items[i]);
     frame.defer_pooled(capturing_closure(i, items[i]));
+  }
+  return items.size();
+}
+
+DEFERBENCH_OPAQUE std::uint64_t closure_go_per_item(const std::vector<Item>& items) {
+  defer::go::ChainFrame<> frame;
+  for (std::uint32_t i = 0; i < items.size(); ++i) {
+    auto* f = new MovedHandle{open_resource(items[i]), i};  // moved to heap: f
+    frame.defer_heap<close_moved>(f);  // func literal escapes to heap; deferproc
   }
   return items.size();
 }

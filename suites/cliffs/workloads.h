@@ -81,6 +81,11 @@ std::uint64_t exits_4x4(const Item& item, int exit);
 std::uint64_t closure_capturing(const std::vector<Item>& items);
 // The same closure with pooled records: only the box is allocated.
 std::uint64_t closure_capturing_pooled(const std::vector<Item>& items);
+// Cliff 3 as Go 1.19 compiles goref's ClosurePerItem, over the model of Go's
+// runtime (defer/go_frame.h): per item, the iteration's handle moves to the
+// heap, the closure holding its address escapes to the heap, and the defer
+// takes a record from the per-thread pool of 32 (deferproc).
+std::uint64_t closure_go_per_item(const std::vector<Item>& items);
 // The rewrite (R5): defer a plain call with the value as an argument.
 std::uint64_t closure_plain_call(const std::vector<Item>& items);
 
