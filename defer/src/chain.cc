@@ -23,7 +23,7 @@ constinit SizedRecord<8> end_of_chain{
     {&end_of_chain.head},
     BasicDeferredCall<8>(BasicDeferredCall<8>::Sentinel{}, &ran_off_the_chain)};
 
-thread_local constinit Record* tls_head DEFER_CHAIN_TLS = &end_of_chain.head;
+thread_local constinit Record* tls_head DEFER_LOCAL_TLS = &end_of_chain.head;
 
 namespace {
 

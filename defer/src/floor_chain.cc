@@ -3,7 +3,7 @@
 
 namespace defer::floor {
 
-thread_local constinit Link* tls_chain DEFER_FLOOR_TLS = nullptr;
+thread_local constinit Link* tls_chain DEFER_LOCAL_TLS = nullptr;
 
 int pending_calls() noexcept {
   int n = 0;

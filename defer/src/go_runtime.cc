@@ -10,7 +10,7 @@ namespace defer::go {
 
 Sched sched;
 std::atomic<bool> write_barrier_enabled{false};
-thread_local constinit Runtime tls_runtime DEFER_GO_TLS{};
+thread_local constinit Runtime tls_runtime DEFER_LOCAL_TLS{};
 
 namespace {
 

@@ -72,8 +72,12 @@ void deferred_123() { deferred(1, 2, 3); }
 
 // The lightest chain (defer/floor_chain.h) given the same function: a
 // record in the frame, linked at the defer and run through it at the exit.
+using FloorChainRecord = defer::floor::ChainedCall<deferred_123>;
+static_assert(sizeof(FloorChainRecord) == 2 * sizeof(void*),
+              "floor_chain's description says a two-word record");
+
 DEFERBENCH_OPAQUE void defer1_floor_chain() {
-  defer::floor::ChainedCall<deferred_123> cleanup;
+  FloorChainRecord cleanup;
   harness::work_after_defer();
 }
 

@@ -48,6 +48,7 @@
 #include <utility>
 
 #include "defer/deferred_call.h"
+#include "defer/local_tls.h"
 
 namespace defer::chain {
 
@@ -103,16 +104,6 @@ SizedRecord<InlineBytes>* record_of(void* call) noexcept {
                                                      kCallOffset);
 }
 
-// The per-thread state lives in the executable (the library is static), so
-// the compiler may address it as a fixed offset from the thread pointer,
-// with no register to hold the offset: Go keeps its g in a register for the
-// same reason. A shared-library build would fail to link, loudly.
-#if defined(__GNUC__)
-#define DEFER_CHAIN_TLS __attribute__((tls_model("local-exec")))
-#else
-#define DEFER_CHAIN_TLS
-#endif
-
 // Where every thread's chain ends: a record whose call reports a broken
 // invariant. deferreturn stops at its frame's mark; reaching the end instead
 // means frames ended out of order or outlived their thread, and running the
@@ -122,7 +113,7 @@ extern constinit SizedRecord<8> end_of_chain;
 
 // The newest record of this thread's chain (Go: g._defer); &end_of_chain.head
 // when empty.
-extern thread_local constinit Record* tls_head DEFER_CHAIN_TLS;
+extern thread_local constinit Record* tls_head DEFER_LOCAL_TLS;
 
 // Whether this thread's chain holds no record (for tests and checks).
 inline bool chain_is_empty() noexcept { return tls_head == &end_of_chain.head; }
@@ -137,7 +128,7 @@ struct Pool {
   std::size_t size = 0;
 };
 template <std::size_t InlineBytes>
-inline thread_local constinit Pool tls_pool DEFER_CHAIN_TLS;
+inline thread_local constinit Pool tls_pool DEFER_LOCAL_TLS;
 
 // The slow half of newdefer, out of line: carves a new block into records of
 // `record_bytes`, puts all but one on `pool`, and returns that one.

@@ -25,6 +25,8 @@
 #include <tuple>
 #include <type_traits>
 
+#include "defer/local_tls.h"
+
 namespace defer::floor {
 
 // A pending call as the chain holds it: the next older one, and how to run
@@ -35,13 +37,7 @@ struct Link {
 };
 
 // This thread's newest pending call (Go: g._defer); nullptr when none.
-// Local-exec TLS for the reason defer/chain.h gives: one instruction to reach.
-#if defined(__GNUC__)
-#define DEFER_FLOOR_TLS __attribute__((tls_model("local-exec")))
-#else
-#define DEFER_FLOOR_TLS
-#endif
-extern thread_local constinit Link* tls_chain DEFER_FLOOR_TLS;
+extern thread_local constinit Link* tls_chain DEFER_LOCAL_TLS;
 
 // The pending calls on this thread's chain (for tests and checks).
 int pending_calls() noexcept;
@@ -70,7 +66,7 @@ class [[nodiscard]] ChainedCall : Link {
     std::apply(Target, static_cast<ChainedCall*>(self)->args_);
   }
 
-  std::tuple<Args...> args_;
+  [[no_unique_address]] std::tuple<Args...> args_;  // no byte when there are none
 };
 
 }  // namespace defer::floor

@@ -43,6 +43,8 @@
 #include <cstdint>
 #include <mutex>
 
+#include "defer/local_tls.h"
+
 namespace defer::go {
 
 // A closure: Go's funcval, the code pointer first and the captured values
@@ -113,12 +115,7 @@ struct Runtime {
   P p;
 };
 
-#if defined(__GNUC__)
-#define DEFER_GO_TLS __attribute__((tls_model("local-exec")))
-#else
-#define DEFER_GO_TLS
-#endif
-extern thread_local constinit Runtime tls_runtime DEFER_GO_TLS;
+extern thread_local constinit Runtime tls_runtime DEFER_LOCAL_TLS;
 
 // Wires a thread's G, M and P together on its first defer.
 void attach(Runtime& r) noexcept;

@@ -202,20 +202,21 @@ LEGACY_STAND_INS = {"defer_cost/call": "call", "defer_cost/open_coded": "open_co
                     "defer_cost/chain_heap": "chain_heap"}
 
 
+def _described_case(run, go_benchmark, kinds):
+    """The first defer_cost case of one of `kinds` beside `go_benchmark`, or None."""
+    return next((c.name for c in cases.of_suite(run.suite("defer_cost")) or []
+                 if c.go_counterpart == go_benchmark and c.kind in kinds), None)
+
+
 def stand_in(run, go_benchmark):
     """The defer_cost case beside Go's benchmark `go_benchmark` (a mechanism)."""
-    for c in cases.of_suite(run.suite("defer_cost")) or []:
-        if c.go_counterpart == go_benchmark and c.kind in ("reference", "go_model"):
-            return c.name
-    return LEGACY_STAND_INS[go_benchmark]
+    return (_described_case(run, go_benchmark, ("reference", "go_model"))
+            or LEGACY_STAND_INS[go_benchmark])
 
 
 def floor_of(run, go_benchmark):
     """The defer_cost floor of that mechanism (kind floor), or None."""
-    for c in cases.of_suite(run.suite("defer_cost")) or []:
-        if c.go_counterpart == go_benchmark and c.kind == "floor":
-            return c.name
-    return None
+    return _described_case(run, go_benchmark, ("floor",))
 
 
 # (label, claim, article case in claims.ARTICLE_NS, Go benchmark in go.json, the
@@ -270,16 +271,15 @@ def headline(run):
     the pair's two benchmarks, C++'s the case and call of defer_cost; never a
     benchmark over a plain call of another program."""
     cases = []
-    reference = stand_in(run, "defer_cost/call")
     for label, claim, article, go_name, mechanism, _ in HEADLINE:
+        cpp_case = stand_in(run, mechanism)
         cases.append(HeadlineCase(label, claim, claims.ARTICLE_NS[article][0],
                                   measure(run, "go", go_name),
-                                  measure(run, "defer_cost", stand_in(run, mechanism))))
+                                  measure(run, "defer_cost", cpp_case), cpp_case=cpp_case))
     plain = cases[0]
-    for c, (_, _, _, _, mechanism, go_pair) in zip(cases, HEADLINE):
+    for c, (_, _, _, _, _, go_pair) in zip(cases, HEADLINE):
         c.article_ratio = c.article_ns / plain.article_ns
-        c.cpp_case = stand_in(run, mechanism)
-        cpp = ratio(run, "defer_cost", c.cpp_case, reference)
+        cpp = ratio(run, "defer_cost", c.cpp_case, plain.cpp_case)
         c.cpp_ratio, c.cpp_interval = cpp.value, cpp.interval
         if go_pair is None:
             c.go_ratio = 1.0 if c.go.measured else NAN

@@ -128,7 +128,8 @@ def sections(run):
         rows.append([f"{c.label} ({c.claim})", f"{c.article_ns:.1f} ns, {c.article_ratio:.2f}x",
                      _cell(c.go, c.go_ratio, c.go_interval, c.go_pair),
                      _cell(c.cpp, c.cpp_ratio, c.cpp_interval,
-                           f"{c.cpp_case} / call, " + ("paired" if c.cpp_interval else "medians"))])
+                           f"{c.cpp_case} / {head[0].cpp_case}, "
+                           + ("paired" if c.cpp_interval else "medians"))])
     out.append(("The three cases", [
         ("p", "Median ns/op of the repetitions (spread: coefficient of variation), and the "
               "ratio to the plain call, always within one program. Go: the ns/op are the "
