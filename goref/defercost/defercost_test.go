@@ -1,6 +1,10 @@
 package defercost
 
-import "testing"
+import (
+	"testing"
+
+	"deferbench/goref/internal/grownstack"
+)
 
 // Cases in the order and with the names of deferbench's C++ suite defer_cost.
 var cases = []struct {
@@ -18,11 +22,11 @@ var cases = []struct {
 func BenchmarkDeferCost(b *testing.B) {
 	for _, c := range cases {
 		fn := c.fn
-		b.Run(c.name, func(b *testing.B) {
+		b.Run(c.name, grownstack.Loop(func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				fn()
 			}
-		})
+		}))
 	}
 }
 

@@ -141,9 +141,9 @@ def go_key(t):
 # The Go cases the gate checks: those whose count is exact run after run
 # (suites/go/instructions.py says why the others are not).
 GO_GATED = ("runtime/BenchmarkDefer", "runtime/BenchmarkDefer/noopendefer",
-            "defer_cost/call", "defer_cost/open_coded", "defer_cost/chain_heap",
-            "cliffs/loop/helper", "cliffs/loop/plain",
-            *(f"cliffs/ndefers/{n}" for n in range(1, 9)))
+            "defer_cost/call", "defer_cost/open_coded", "defer_cost/chain_stack",
+            "defer_cost/chain_heap", "cliffs/loop/helper", "cliffs/loop/plain",
+            *(f"cliffs/ndefers/{n}" for n in range(1, 13)))
 GO_INJECT_TAG = "deferbench_inject"  # goref's test hook: one increment more in open_coded
 
 

@@ -18,12 +18,14 @@ Unlike a C++ case, a Go benchmark shares its thread with whatever goroutine the
 scheduler runs there, and under valgrind's slowness the scheduler does: some
 counts then carry other work. Each count is taken REPEATS times and the least
 kept; a case whose least count did not come up twice (for N and for 2N) is
-marked exact: false and read as no count (analysis/results.py). On the 2-core
-VM this was written on, the runtime's BenchmarkDefer (both builds), goref's
-call, open_coded and chain_heap, cliff 1's helper and plain loop and cliff 2
-up to 8 defers came out exact run after run; chain_stack most of the time;
-the cases that allocate per op (cliff 1's defer in a loop, cliff 3) and cliff 2
-past 8 defers, never.
+marked exact: false and read as no count (analysis/results.py). goref runs
+every loop on a stack grown beforehand (goref/internal/grownstack): callgrind
+loses a function's return when the goroutine's stack is copied under it, and
+the cases with many records in their frame (chain_stack, cliff 2 past 8
+defers) used to be copied in their first op and never counted exactly. On the
+2-core VMs this was written on, every case came out exact run after run but
+those that allocate per op (cliff 1's defer in a loop, cliff 3), whose counts
+take in the allocator's occasional trips to the heap.
 """
 
 import os

@@ -119,3 +119,25 @@ def test_the_gate_counts_go_on_a_cpu_that_advertises_rdtscp(tmp_path):
     found = instructions.count({"tiny.test": binary}, str(tmp_path), cases=[case], repeats=2)
     assert found["tiny"]["exact"], (found, f"RDTSCP advertised: {advertises}")
     assert found["tiny"]["instructions_per_op"] > 0
+
+
+def test_a_case_whose_frame_outgrows_a_new_stack_counts_exactly(tmp_path):
+    """chain_stack's nine records and cliff 2's ninth defer outgrow the 2 KiB a
+    goroutine starts with. goref grows the stack before the loop, so callgrind
+    never sees it copied under the counted function: every count of each
+    comes out the same, and the difference is whole instructions per op."""
+    go = toolchain.find()
+    if go is None or not callgrind.available():
+        pytest.skip("needs Go and valgrind")
+    binaries = {}
+    for package in ("defercost", "cliffs"):
+        binaries[f"{package}.test"] = str(tmp_path / f"{package}.test")
+        go.check(["test", "-c", "-o", binaries[f"{package}.test"], f"./{package}"])
+    cases = [c for c in instructions.CASES
+             if c.name in ("defer_cost/chain_stack", "cliffs/ndefers/9")]
+    found = instructions.count(binaries, str(tmp_path), cases=cases, repeats=3)
+    for case in cases:
+        entry = found[case.name]
+        assert entry["exact"], entry
+        assert all(len(set(counts)) == 1 for counts in entry["counts"].values()), entry
+        assert entry["instructions_per_op"] == int(entry["instructions_per_op"]) > 0
