@@ -13,14 +13,19 @@ from deferbench.suites.go import instructions, toolchain
 
 def test_the_least_count_is_kept_and_exact_only_when_it_comes_up_twice(monkeypatch):
     counts = {("a", 10): iter([150, 140, 140, 141]), ("a", 20): iter([240, 240, 250, 260]),
-              ("b", 10): iter([140, 141, 142, 143]), ("b", 20): iter([240, 240, 240, 240])}
+              ("b", 10): iter([140, 141, 142, 143, 144, 145]), ("b", 20): iter([240] * 6),
+              # 2N's least is 105 over N's, not a whole 10 per op, until 2 counts more
+              ("c", 10): iter([140] * 6), ("c", 20): iter([245, 245, 245, 245, 240, 240])}
     monkeypatch.setattr(instructions, "_counted",
                         lambda binary, case, n, cwd, setting: next(counts[(case.name, n)]))
-    cases = [instructions.Case(name, "bin", "^x$", "f") for name in ("a", "b")]
+    cases = [instructions.Case(name, "bin", "^x$", "f") for name in ("a", "b", "c")]
     found = instructions.count({"bin": __file__}, ".", iterations=10, cases=cases)
     assert found["a"]["instructions_per_op"] == 10.0 and found["a"]["exact"]
     assert found["a"]["fixed_instructions"] == 40
+    assert len(found["a"]["counts"]["10"]) == instructions.REPEATS, "clean: no count more"
     assert found["b"]["instructions_per_op"] == 10.0 and not found["b"]["exact"]
+    assert len(found["b"]["counts"]["10"]) == instructions.MOST_REPEATS
+    assert found["c"]["instructions_per_op"] == 10.0 and found["c"]["exact"]
 
 
 def test_an_inexact_count_is_read_as_no_count(tmp_path):
