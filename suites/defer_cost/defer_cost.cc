@@ -34,7 +34,7 @@ DEFERBENCH_OPAQUE void defer1_call() {
   deferred(1, 2, 3);
 }
 
-DEFERBENCH_OPAQUE void defer1_open_coded() {
+DEFERBENCH_OPAQUE void defer1_scope_guard() {
   auto cleanup = defer::guard(deferred, 1, 2, 3);
   harness::work_after_defer();
 }
@@ -135,7 +135,7 @@ DEFERBENCH_ONE_LOOP_SHAPE void run(benchmark::State& state) {
 #ifdef DEFERBENCH_INJECT_SLOWDOWN
 // Test hook of the regression gate (tests/deferbench/commands/test_regress.py), never in
 // a normal build: -DDEFERBENCH_INJECT_SLOWDOWN=N (CMake cache variable of the
-// same name) makes open_coded's loop execute N extra no-op instructions per
+// same name) makes scope_guard's loop execute N extra no-op instructions per
 // op, and the binary says so in its context so that no baseline is recorded
 // from it.
 static_assert(DEFERBENCH_INJECT_SLOWDOWN > 0, "DEFERBENCH_INJECT_SLOWDOWN: a count above 0");
@@ -149,10 +149,10 @@ DEFERBENCH_ONE_LOOP_SHAPE void run_injected(benchmark::State& state) {
 }
 const bool injected_context = (benchmark::AddCustomContext(
     "deferbench_injected_slowdown",
-    "open_coded +" + std::to_string(DEFERBENCH_INJECT_SLOWDOWN) + " nop/op"), true);
-#define DEFERBENCH_RUN_OPEN_CODED run_injected<defer1_open_coded>
+    "scope_guard +" + std::to_string(DEFERBENCH_INJECT_SLOWDOWN) + " nop/op"), true);
+#define DEFERBENCH_RUN_SCOPE_GUARD run_injected<defer1_scope_guard>
 #else
-#define DEFERBENCH_RUN_OPEN_CODED run<defer1_open_coded>
+#define DEFERBENCH_RUN_SCOPE_GUARD run<defer1_scope_guard>
 #endif
 
 // The same ops in the loops that paired measurement times (harness/paired.h),
@@ -178,7 +178,7 @@ DEFER_COST_CASE("call", run<defer1_call>, defer1_call, .kind = "reference",
                 .mechanism = "the deferred function called directly, no defer",
                 .go_counterpart = "defer_cost/call", .claims = "A3",
                 .omits = "nothing: the same work with no defer in either language");
-DEFER_COST_CASE("open_coded", DEFERBENCH_RUN_OPEN_CODED, defer1_open_coded, .kind = "floor",
+DEFER_COST_CASE("scope_guard", DEFERBENCH_RUN_SCOPE_GUARD, defer1_scope_guard, .kind = "floor",
                 .mechanism = "a scope guard (defer::Guard): the call inlined at every exit",
                 .go_counterpart = "defer_cost/open_coded", .claims = "A2, A4", .pair = "call",
                 .omits = "Go's deferBits and slots in the frame, and function scope: a "

@@ -43,10 +43,10 @@ DEFERBENCH_OPAQUE void recurse_call() {
   return_after_deferred_call();
 }
 
-DEFERBENCH_OPAQUE void recurse_open_coded() {
+DEFERBENCH_OPAQUE void recurse_scope_guard() {
   count_frame();
   {
-    auto again = defer::guard(recurse_open_coded);
+    auto again = defer::guard(recurse_scope_guard);
     harness::work_after_defer();
   }  // the deferred call runs here
   return_after_deferred_call();
@@ -98,7 +98,7 @@ DEFERBENCH_OPAQUE void recurse_chain_heap_pooled() {
 
 constexpr std::array kRecursions = {
     Recursion{defer::Strategy::plain_call, recurse_call},
-    Recursion{defer::Strategy::open_coded, recurse_open_coded},
+    Recursion{defer::Strategy::scope_guard, recurse_scope_guard},
     Recursion{defer::Strategy::open_coded_bits, recurse_open_coded_bits},
     Recursion{defer::Strategy::chain_stack, recurse_chain_stack},
     Recursion{defer::Strategy::chain_heap, recurse_chain_heap},

@@ -26,9 +26,9 @@ TEST_F(Registry, ASuiteThatDescribesNothingIsAccepted) {
 
 TEST_F(Registry, ACaseWithoutItsDescriptionIsNamed) {
   harness::add_case("call", no_op);
-  harness::add_case("open_coded", no_op);
+  harness::add_case("scope_guard", no_op);
   harness::add_case_info({.name = "call", .kind = "reference"});
-  EXPECT_EQ(harness::undescribed_case(), "open_coded");
+  EXPECT_EQ(harness::undescribed_case(), "scope_guard");
 }
 
 TEST_F(Registry, ADescriptionWithoutItsCaseIsNamed) {

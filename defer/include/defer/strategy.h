@@ -4,8 +4,9 @@
 // onto the mechanism Go's compiler and runtime use for `defer`:
 //
 //   plain_call         no defer at all: the call is written out at the end.
-//   open_coded         defer::Guard: the compiler inlines the call at every
-//                      exit (Go 1.14 open-coded defer, minus the bitmask).
+//   scope_guard        defer::Guard: the compiler inlines the call at every
+//                      exit. C++'s floor for an open-coded defer (Go 1.14),
+//                      with neither the bitmask nor function scope.
 //   open_coded_bits    defer::OpenFrame: 8 slots and an 8-bit deferBits byte,
 //                      run in reverse at exit (Go 1.14 open-coded defer).
 //   chain_stack        defer::chain::Frame::defer_stack: a record in the
@@ -25,7 +26,7 @@ namespace defer {
 
 enum class Strategy : std::uint8_t {
   plain_call,
-  open_coded,
+  scope_guard,
   open_coded_bits,
   chain_stack,
   chain_heap,
@@ -36,7 +37,7 @@ enum class Strategy : std::uint8_t {
 constexpr std::string_view name(Strategy s) noexcept {
   switch (s) {
     case Strategy::plain_call: return "call";
-    case Strategy::open_coded: return "open_coded";
+    case Strategy::scope_guard: return "scope_guard";
     case Strategy::open_coded_bits: return "open_coded_bits";
     case Strategy::chain_stack: return "chain_stack";
     case Strategy::chain_heap: return "chain_heap";
@@ -49,7 +50,7 @@ constexpr std::string_view name(Strategy s) noexcept {
 // so a frame's choice reads the way Go users know it.
 constexpr std::string_view go_diagnostic(Strategy s) noexcept {
   switch (s) {
-    case Strategy::open_coded:
+    case Strategy::scope_guard:
     case Strategy::open_coded_bits: return "open-coded defer";
     case Strategy::chain_stack: return "stack-allocated defer";
     case Strategy::chain_heap:

@@ -5,14 +5,15 @@ context as "cases": a JSON array, in registration order, of objects with
 name, kind, mechanism, go_counterpart, claims, pair and omits. That array is
 the one list of the suite's cases: the summary's order, the paired ratios,
 the Go benchmark each case stands beside and the line saying what it leaves
-out all come from it. Runs made before the suites wrote it have none; their
-readers fall back to the names those runs used (LEGACY_* where they are read).
+out all come from it. Runs made before the suites wrote it have none; they are
+read with the list their binary would have written (LEGACY, by listed()).
 """
 
 import json
 from dataclasses import dataclass
 
 from ..errors import UserError
+from .results import suite_of
 
 FIELDS = ("name", "kind", "mechanism", "go_counterpart", "claims", "pair", "omits")
 KINDS = ("reference", "go_model", "floor", "analog", "idiom", "harness")
@@ -49,3 +50,31 @@ def from_context(context, where="the suite's context"):
 def of_suite(suite):
     """The cases of a loaded suite (results.SuiteResult); None for older runs."""
     return from_context(suite.context, suite.path) if suite is not None else None
+
+
+# The cases of defer_cost as its binary had them before it described them,
+# under today's names (results.RENAMED), in its order: what listed() reads for
+# those runs. Their descriptions are left empty: those binaries gave none.
+LEGACY = {"defer_cost": [
+    Case(name, kind, "", go_counterpart, claim_ids, pair, "")
+    for name, kind, go_counterpart, claim_ids, pair in [
+        ("call", "reference", "defer_cost/call", "A3", ""),
+        ("scope_guard", "floor", "defer_cost/open_coded", "A2, A4", "call"),
+        ("open_coded_bits", "analog", "defer_cost/open_coded", "A2", "call"),
+        ("chain_stack", "analog", "defer_cost/chain_stack", "A1, A4", "call"),
+        ("chain_heap", "analog", "defer_cost/chain_heap", "A1", "call"),
+        ("chain_heap_pooled", "analog", "defer_cost/chain_heap", "A1", "call"),
+        ("std_function_guard", "idiom", "", "", "call"),
+        ("counters_off/call", "harness", "", "", ""),
+    ]]}
+
+
+def listed(suite):
+    """The cases of a loaded suite: its own description, or for a run made
+    before it wrote one, LEGACY's list of that suite; empty without either."""
+    if suite is None:
+        return []
+    described = of_suite(suite)
+    if described is not None:
+        return described
+    return LEGACY.get(suite_of(suite.path), [])

@@ -10,26 +10,24 @@ the charts' article markers and the suites' summaries all read these.
 from dataclasses import dataclass
 
 # ---------------------------------------------------------------------------
-# Article figures in ns/op for the defer_cost cases, and which claim states them.
+# Article figures in ns/op, per Go mechanism (the go suite's benchmark of it,
+# as in go.json), and which claim states them. A C++ case stands beside the
+# figure of its Go counterpart (analysis/cases.py).
 ARTICLE_NS = {
-    "call": (4.4, "A3"),
-    "open_coded": (5.6, "A2"),
-    "open_coded_bits": (5.6, "A2"),
-    "chain_stack": (35.4, "A1"),
+    "defer_cost/call": (4.4, "A3"),
+    "defer_cost/open_coded": (5.6, "A2"),
+    "defer_cost/chain_stack": (35.4, "A1"),
     # The heap path Go took before 1.13, about 50 ns (Go 1.12), as article A notes.
-    "chain_heap": (50.0, "A1 note"),
-    "chain_heap_pooled": (50.0, "A1 note"),
-    # The models of Go's own mechanisms (defer/go_runtime.h).
-    "go_open_coded": (5.6, "A2"),
-    "go_stack_record": (35.4, "A1"),
-    "go_heap_record": (50.0, "A1 note"),
+    "defer_cost/chain_heap": (50.0, "A1 note"),
 }
+PLAIN_CALL = "defer_cost/call"
 
 # Article A's derived ratios to the plain call (claim A4).
-ARTICLE_RATIO = {"open_coded": 5.6 / 4.4, "chain_stack": 35.4 / 4.4}
+ARTICLE_RATIO = {m: ARTICLE_NS[m][0] / ARTICLE_NS[PLAIN_CALL][0]
+                 for m in ("defer_cost/open_coded", "defer_cost/chain_stack")}
 
 # Article B's round figures (B1): open-coded about 6 ns, deferproc about 35 ns.
-ARTICLE_B1_NS = {"open_coded": 6.0, "chain_stack": 35.0}
+ARTICLE_B1_NS = {"defer_cost/open_coded": 6.0, "defer_cost/chain_stack": 35.0}
 
 # Article A's command (A5).
 ARTICLE_COMMAND = "go test -run NONE -bench BenchmarkDefer$ runtime"
@@ -62,7 +60,7 @@ MAX_RETURNS_X_DEFERS = 15  # returns x defers above this: not open-coded
 
 # ---------------------------------------------------------------------------
 # deferbench's targets for defer_cost, as ratios to `call` in the same run.
-TARGET_RATIO = {"open_coded": 1.05, "chain_stack": 2.5, "chain_heap_pooled": 4.0}
+TARGET_RATIO = {"scope_guard": 1.05, "chain_stack": 2.5, "chain_heap_pooled": 4.0}
 
 # Largest coefficient of variation of the repetitions for a trusted figure,
 # for the benchmarks that do not allocate (runs without paired ratios).
@@ -179,11 +177,11 @@ ARTICLE_FIGURES = {
     "A1": {"time_ns": 35.4},
     "A2": {"time_ns": 5.6},
     "A3": {"time_ns": 4.4},
-    "A4": {"open_coded_ratio": ARTICLE_RATIO["open_coded"],
-           "normal_ratio": ARTICLE_RATIO["chain_stack"]},
+    "A4": {"open_coded_ratio": ARTICLE_RATIO["defer_cost/open_coded"],
+           "normal_ratio": ARTICLE_RATIO["defer_cost/chain_stack"]},
     "A5": {"command": ARTICLE_COMMAND},
-    "B1": {"open_coded_time_ns": ARTICLE_B1_NS["open_coded"],
-           "deferproc_time_ns": ARTICLE_B1_NS["chain_stack"]},
+    "B1": {"open_coded_time_ns": ARTICLE_B1_NS["defer_cost/open_coded"],
+           "deferproc_time_ns": ARTICLE_B1_NS["defer_cost/chain_stack"]},
     "B2": {"work_ns": 35.0, "defer_ns": 35.0, "slowdown_ratio": 2.0},
     "R1": {"order": "last-in, first-out"},
     "R2": {"max_open_defers": MAX_OPEN_DEFERS},

@@ -694,7 +694,7 @@ def _a7(run):
     article_bpf = claims.GO_ARTICLE_BYTES_PER_FRAME
     go = next((g for g in report_data.stack(run)["go"] if g[0] == "stack/open_coded"), None)
     cpp_rows = [r for r in report_data.stack(run)["cpp"]
-                if r.strategy == "open_coded" and not math.isnan(r.bytes_per_frame)]
+                if r.strategy == "scope_guard" and not math.isnan(r.bytes_per_frame)]
     cpp = max(cpp_rows, key=lambda r: r.stack_bytes) if cpp_rows else None
     go_text = (f"{go[1]:,.0f} defers, {go[2]:.0f} B/frame of {go[3] / 2**20:.0f} MiB"
                if go else "not in this run")
@@ -702,7 +702,7 @@ def _a7(run):
                 f"{cpp.stack_bytes / 2**20:.0f} MiB" if cpp else "not in this run")
     programs = [program("go", "stack/open_coded") + " (-mode=defer)",
                 "go tool objdump -s main.viaDefer (its prologue)",
-                "deferbench stack suite: open_coded"]
+                "deferbench stack suite: scope_guard"]
     cpp_fields = ({"depth_frames": cpp.depth, "bytes_per_frame": cpp.bytes_per_frame,
                    "stack_bytes": cpp.stack_bytes} if cpp else {})
     # The depth scales with the stack; bytes per frame compares stacks of any size.
@@ -1053,17 +1053,17 @@ _NDEFERS = Labels(go=(("cliffs/ndefers/8", True), ("cliffs/ndefers/9", False)),
 
 RULES = {
     "A1": Times((("", "runtime/BenchmarkDefer/noopendefer",
-                  ("defer_cost", "defer_cost/chain_stack"), claims.ARTICLE_NS["chain_stack"][0]),)),
+                  ("defer_cost", "defer_cost/chain_stack"), claims.ARTICLE_NS["defer_cost/chain_stack"][0]),)),
     "A2": Times((("", "runtime/BenchmarkDefer", ("defer_cost", "defer_cost/open_coded"),
-                  claims.ARTICLE_NS["open_coded"][0]),)),
+                  claims.ARTICLE_NS["defer_cost/open_coded"][0]),)),
     "A3": Times((("", "defer_cost/defer1_call", ("defer_cost", "defer_cost/call"),
-                  claims.ARTICLE_NS["call"][0]),)),
+                  claims.ARTICLE_NS["defer_cost/call"][0]),)),
     "A4": Own(lambda run, head: _a4(run, head)),
     "A5": Own(lambda run, head: _a5(run)),
     "B1": Times((("open_coded_", "runtime/BenchmarkDefer",
-                  ("defer_cost", "defer_cost/open_coded"), claims.ARTICLE_B1_NS["open_coded"]),
+                  ("defer_cost", "defer_cost/open_coded"), claims.ARTICLE_B1_NS["defer_cost/open_coded"]),
                  ("deferproc_", "runtime/BenchmarkDefer/noopendefer",
-                  ("defer_cost", "defer_cost/chain_stack"), claims.ARTICLE_B1_NS["chain_stack"]))),
+                  ("defer_cost", "defer_cost/chain_stack"), claims.ARTICLE_B1_NS["defer_cost/chain_stack"]))),
     "B2": Own(lambda run, head: _b2(head)),
     "R1": Own(lambda run, head: _r1(run)),
     "R2": _NDEFERS,

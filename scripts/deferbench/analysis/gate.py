@@ -29,6 +29,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 
+from . import results
 from ..run import callgrind, machine, registry
 from ..errors import UserError
 
@@ -144,7 +145,7 @@ GO_GATED = ("runtime/BenchmarkDefer", "runtime/BenchmarkDefer/noopendefer",
             "defer_cost/call", "defer_cost/open_coded", "defer_cost/chain_stack",
             "defer_cost/chain_heap", "cliffs/loop/helper", "cliffs/loop/plain",
             *(f"cliffs/ndefers/{n}" for n in range(1, 13)))
-GO_INJECT_TAG = "deferbench_inject"  # goref's test hook: one increment more in open_coded
+GO_INJECT_TAG = "deferbench_inject"  # goref's test hook: one increment more in its open_coded
 
 
 def measure_go(build_dir, inject=False, module_dir=None, caches=None):
@@ -209,7 +210,9 @@ def measure(build_dir, iterations=None, extra_args=(), setting=callgrind.DEFAULT
                 setting=setting)
             with open(out) as f:
                 contexts[suite.name] = json.load(f).get("context", {})
-        counts[suite.name] = {name: c["instructions_per_op"] for name, c in cases.items()}
+        # A base commit's binary may name a case as it was then (results.RENAMED).
+        counts[suite.name] = {results.current_name(suite.name, name): c["instructions_per_op"]
+                              for name, c in cases.items()}
     first = next(iter(contexts.values()), {})
     return Measurement(describe_toolchain(first), counts, contexts,
                        iterations or {s.name: s.callgrind_iterations for s in gbench_suites()})
@@ -269,6 +272,12 @@ def load_baseline(path):
         raise UserError(f"{path}: malformed JSON at line {e.lineno}: {e.msg}") from e
     if not isinstance(data, dict) or not isinstance(data.get("suites"), dict):
         raise UserError(f"{path}: not a deferbench baseline (no 'suites')")
+    try:  # a baseline recorded before a case was renamed holds its old name
+        data["suites"] = {suite: {results.current_name(suite, case): count
+                                  for case, count in cases.items()}
+                          for suite, cases in data["suites"].items()}
+    except AttributeError:
+        raise UserError(f"{path}: not a deferbench baseline ('suites' holds no cases)") from None
     return data
 
 

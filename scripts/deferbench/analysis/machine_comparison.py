@@ -6,22 +6,27 @@ instructions per op. plots.py draws them; the report tabulates them.
 import math
 import os
 
-from . import claims, comparison, machine_runs, report_data
+from . import cases, claims, comparison, machine_runs, report_data
 from ..errors import UserError
 
-# (suite, benchmark, label, the plain call of the same program, the article's
-# case in claims.ARTICLE_RATIO) compared across machines. A ratio is always
-# within one program: Go's runtime benchmark has no defer-free twin, so its
-# ratios are goref's copy of its body (defer1) over that copy without the defer.
-CASES = [("defer_cost", c, f"C++ {c}", "call", c if c in claims.ARTICLE_RATIO else None)
-         for c in report_data.COST_CASES] + [
+# (suite, benchmark, label, the plain call of the same program, the Go
+# mechanism whose ratio in claims.ARTICLE_RATIO it is drawn beside) compared
+# across machines: the C++ cases that every run has measured (the oldest runs'
+# list), then Go's. A ratio is always within one program: Go's runtime
+# benchmark has no defer-free twin, so its ratios are goref's copy of its body
+# (defer1) over that copy without the defer.
+CASES = [("defer_cost", c.name, f"C++ {c.name}", "call",
+          c.go_counterpart if c.go_counterpart in claims.ARTICLE_RATIO else None)
+         for c in cases.LEGACY["defer_cost"] if c.kind != "harness"] + [
     ("go", "defer_cost/call", "Go call (goref)", "defer_cost/call", None),
-    ("go", "defer_cost/open_coded", "Go open_coded (goref)", "defer_cost/call", "open_coded"),
-    ("go", "defer_cost/chain_stack", "Go chain_stack (goref)", "defer_cost/call", "chain_stack"),
+    ("go", "defer_cost/open_coded", "Go open_coded (goref)", "defer_cost/call",
+     "defer_cost/open_coded"),
+    ("go", "defer_cost/chain_stack", "Go chain_stack (goref)", "defer_cost/call",
+     "defer_cost/chain_stack"),
     ("go", "defer_cost/defer1", "Go open-coded (runtime's body)", "defer_cost/defer1_call",
-     "open_coded"),
+     "defer_cost/open_coded"),
     ("go", "defer_cost/defer1/noopendefer", "Go normal (runtime's body, noopendefer)",
-     "defer_cost/defer1_call/noopendefer", "chain_stack"),
+     "defer_cost/defer1_call/noopendefer", "defer_cost/chain_stack"),
 ]
 # What the ratio's error bar is, for the caption: the paired interval where the
 # run measured the ratio paired (paired.py), else one resampled from the
@@ -47,7 +52,7 @@ def others(run):
 
 
 # The cases the report's comparison shows: the strategies the claims are about.
-REPORT_CASES = ("C++ open_coded", "C++ chain_stack", "C++ chain_heap_pooled",
+REPORT_CASES = ("C++ scope_guard", "C++ chain_stack", "C++ chain_heap_pooled",
                 "Go open-coded (runtime's body)", "Go normal (runtime's body, noopendefer)")
 
 

@@ -193,44 +193,39 @@ class HeadlineCase:
     cpp_case: str = ""   # the defer_cost case shown (stand_in)
 
 
-# The C++ case that stands beside each of Go's mechanisms on the first screen
-# is the run's model of it (kind go_model in the suite's case list), the plain
-# call its reference; runs made before the suite had models stood these
-# analogs there, by the go.json benchmark of the mechanism.
-LEGACY_STAND_INS = {"defer_cost/call": "call", "defer_cost/open_coded": "open_coded",
-                    "defer_cost/chain_stack": "chain_stack",
-                    "defer_cost/chain_heap": "chain_heap"}
-
-
-def _described_case(run, go_benchmark, kinds):
+def _listed_case(run, go_benchmark, kinds):
     """The first defer_cost case of one of `kinds` beside `go_benchmark`, or None."""
-    return next((c.name for c in cases.of_suite(run.suite("defer_cost")) or []
+    return next((c.name for c in cases.listed(run.suite("defer_cost"))
                  if c.go_counterpart == go_benchmark and c.kind in kinds), None)
 
 
 def stand_in(run, go_benchmark):
-    """The defer_cost case beside Go's benchmark `go_benchmark` (a mechanism)."""
-    return (_described_case(run, go_benchmark, ("reference", "go_model"))
-            or LEGACY_STAND_INS[go_benchmark])
+    """The defer_cost case beside Go's benchmark `go_benchmark` (a mechanism)
+    on the first screen: the run's model of it (kind go_model), the plain call
+    for the call; in runs made before the suite had models, the first case of
+    the mechanism, floor or analog, as those runs showed it."""
+    return (_listed_case(run, go_benchmark, ("reference", "go_model"))
+            or _listed_case(run, go_benchmark, ("floor", "analog")))
 
 
 def floor_of(run, go_benchmark):
     """The defer_cost floor of that mechanism (kind floor), or None."""
-    return _described_case(run, go_benchmark, ("floor",))
+    return _listed_case(run, go_benchmark, ("floor",))
 
 
-# (label, claim, article case in claims.ARTICLE_NS, Go benchmark in go.json, the
-#  mechanism's Go benchmark whose C++ stand-in is shown (stand_in), Go's pair
-#  for the ratio: (with the defer, without), one program, goref's).
+# (label, claim, Go benchmark in go.json, the mechanism: its Go benchmark,
+#  whose C++ stand-in is shown (stand_in) and whose article figure is quoted
+#  (claims.ARTICLE_NS), Go's pair for the ratio: (with the defer, without),
+#  one program, goref's).
 # The runtime's BenchmarkDefer has no defer-free twin, so Go's ratios come from
 # goref's copy of its body (defer1) and that copy without the defer
 # (defer1_call), as shipped and built with noopendefer; Go's plain call is the
 # twin, the article's "defer removed".
 HEADLINE = [
-    ("plain call", "A3", "call", "defer_cost/defer1_call", "defer_cost/call", None),
-    ("open-coded defer", "A2", "open_coded", "runtime/BenchmarkDefer", "defer_cost/open_coded",
+    ("plain call", "A3", "defer_cost/defer1_call", "defer_cost/call", None),
+    ("open-coded defer", "A2", "runtime/BenchmarkDefer", "defer_cost/open_coded",
      ("defer_cost/defer1", "defer_cost/defer1_call")),
-    ("normal defer (stack record)", "A1", "chain_stack", "runtime/BenchmarkDefer/noopendefer",
+    ("normal defer (stack record)", "A1", "runtime/BenchmarkDefer/noopendefer",
      "defer_cost/chain_stack",
      ("defer_cost/defer1/noopendefer", "defer_cost/defer1_call/noopendefer")),
 ]
@@ -271,13 +266,13 @@ def headline(run):
     the pair's two benchmarks, C++'s the case and call of defer_cost; never a
     benchmark over a plain call of another program."""
     cases = []
-    for label, claim, article, go_name, mechanism, _ in HEADLINE:
+    for label, claim, go_name, mechanism, _ in HEADLINE:
         cpp_case = stand_in(run, mechanism)
-        cases.append(HeadlineCase(label, claim, claims.ARTICLE_NS[article][0],
+        cases.append(HeadlineCase(label, claim, claims.ARTICLE_NS[mechanism][0],
                                   measure(run, "go", go_name),
                                   measure(run, "defer_cost", cpp_case), cpp_case=cpp_case))
     plain = cases[0]
-    for c, (_, _, _, _, _, go_pair) in zip(cases, HEADLINE):
+    for c, (_, _, _, _, go_pair) in zip(cases, HEADLINE):
         c.article_ratio = c.article_ns / plain.article_ns
         cpp = ratio(run, "defer_cost", c.cpp_case, plain.cpp_case)
         c.cpp_ratio, c.cpp_interval = cpp.value, cpp.interval
@@ -299,13 +294,14 @@ def headline(run):
 # on which A1 and A2 are judged, has no defer-free twin, so it is quoted
 # apart (runtime_benchmark_ns). C++'s program is the defer_cost suite.
 ANSWER = [
-    # label, claim, article key, Go (case, plain call of its program), C++ (the
-    # mechanisms whose stand-ins are the case and its plain call: stand_in)
-    ("plain call", "A3", "call", ("defer_cost/defer1_call", None), ("defer_cost/call", None)),
-    ("open-coded defer", "A2", "open_coded",
+    # label, claim, Go (case, plain call of its program), C++ (the mechanisms
+    # whose stand-ins are the case and its plain call: stand_in; the first is
+    # also the one whose article figure is quoted)
+    ("plain call", "A3", ("defer_cost/defer1_call", None), ("defer_cost/call", None)),
+    ("open-coded defer", "A2",
      ("defer_cost/defer1", "defer_cost/defer1_call"),
      ("defer_cost/open_coded", "defer_cost/call")),
-    ("normal defer (stack record)", "A1", "chain_stack",
+    ("normal defer (stack record)", "A1",
      ("defer_cost/defer1/noopendefer", "defer_cost/defer1_call/noopendefer"),
      ("defer_cost/chain_stack", "defer_cost/call")),
 ]
@@ -372,14 +368,14 @@ def _answer_side(run, suite, case, reference):
 
 def answer(run):
     """The three cases of the first screen, each side within one program."""
-    plain_ns = claims.ARTICLE_NS["call"][0]
+    plain_ns = claims.ARTICLE_NS[claims.PLAIN_CALL][0]
     def cpp_side(case, reference):
         return _answer_side(run, "defer_cost", stand_in(run, case),
                             reference and stand_in(run, reference))
-    return [AnswerCase(label, claim, claims.ARTICLE_NS[key][0],
-                       claims.ARTICLE_NS[key][0] / plain_ns,
+    return [AnswerCase(label, claim, claims.ARTICLE_NS[cpp[0]][0],
+                       claims.ARTICLE_NS[cpp[0]][0] / plain_ns,
                        _answer_side(run, "go", *go), cpp_side(*cpp))
-            for label, claim, key, go, cpp in ANSWER]
+            for label, claim, go, cpp in ANSWER]
 
 
 def runtime_benchmark_ns(run):
@@ -398,19 +394,10 @@ class StrategyCost:
     article_ns: float
 
 
-# The C++ cases compared across machines; and, for runs made before the binary
-# described its cases (analysis/cases.py), the cases shown, each beside the Go
-# benchmark of its own name in go.json.
-COST_CASES = ["call", "open_coded", "open_coded_bits", "chain_stack", "chain_heap",
-              "chain_heap_pooled", "std_function_guard"]
-
-
 def cost_cases(run):
     """[(C++ case, go.json benchmark or None)] of the run's defer_cost suite."""
-    described = cases.of_suite(run.suite("defer_cost"))
-    if described is None:
-        return [(c, f"defer_cost/{c}") for c in COST_CASES]
-    return [(c.name, c.go_counterpart or None) for c in described if c.kind != "harness"]
+    return [(c.name, c.go_counterpart or None)
+            for c in cases.listed(run.suite("defer_cost")) if c.kind != "harness"]
 
 
 def defer_costs(run):
@@ -419,7 +406,7 @@ def defer_costs(run):
         cpp = measure(run, "defer_cost", case)
         go = measure(run, "go", go_case) if go_case else Measure("no Go counterpart", [])
         if cpp.measured or go.measured:
-            out.append(StrategyCost(case, cpp, go, claims.ARTICLE_NS.get(case, (NAN,))[0]))
+            out.append(StrategyCost(case, cpp, go, claims.ARTICLE_NS.get(go_case, (NAN,))[0]))
     return out
 
 

@@ -11,7 +11,7 @@ from ..run import machine
 
 
 def add_arguments(p):
-    p.add_argument("benchmark", help="the benchmark's name, e.g. open_coded")
+    p.add_argument("benchmark", help="the benchmark's name, e.g. scope_guard")
     p.add_argument("--suite", default="defer_cost", help="its suite (default: defer_cost)")
     p.add_argument("--results-dir", default="results", help="where run folders are")
     p.add_argument("--machine", default=None, help="machine id (default: this machine's)")

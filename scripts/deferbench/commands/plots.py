@@ -1,7 +1,7 @@
 """Charts across machines and over time, from run folders alone.
 
     python -m deferbench plots [--results-dir results] [--runs A,B] [--out plots]
-                               [--history call,open_coded,chain_stack] [--suite defer_cost]
+                               [--history call,scope_guard,chain_stack] [--suite defer_cost]
 
 Writes, under --out, with stable names (docs/results.md shows them):
   machines_ns_per_op.{png,svg}      each machine's median ns/op per case
@@ -17,7 +17,7 @@ never stands for a machine), or the run folders --runs names. Each is labelled w
 what a reader recognises: the CPU, cores, last-level cache and VM.
 """
 
-DEFAULT_HISTORY = "call,open_coded,chain_stack"
+DEFAULT_HISTORY = "call,scope_guard,chain_stack"
 
 
 def add_arguments(p):

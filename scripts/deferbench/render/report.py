@@ -70,7 +70,7 @@ def _answer_blocks(run, head, table):
     counted, and the heaviest warnings."""
     rows = [[f"{c.label} ({c.claim})", _answer_cell(c.go), _answer_cell(c.cpp),
              f"{c.article_ns:.1f} ns, {c.article_ratio:.2f}x" + (
-                 f"; a defer adds {c.article_ns - claims.ARTICLE_NS['call'][0]:+.1f} ns"
+                 f"; a defer adds {c.article_ns - claims.ARTICLE_NS[claims.PLAIN_CALL][0]:+.1f} ns"
                  if c.article_ratio != 1.0 else "")]
             for c in report_data.answer(run)]
     shipped, noopen = report_data.runtime_benchmark_ns(run)

@@ -30,7 +30,7 @@ INDEX = "index.html"
 # The headline ratios drawn over time: (label, suite, with the defer, without),
 # each pair one program. goref's open_coded and chain_stack are in every run
 # the Go suite made; defer1 (the runtime's body) in the newer ones.
-SERIES = [("C++ open_coded / call", "defer_cost", "open_coded", "call"),
+SERIES = [("C++ scope_guard / call", "defer_cost", "scope_guard", "call"),
           ("C++ chain_stack / call", "defer_cost", "chain_stack", "call"),
           ("Go open_coded / call (goref)", "go", "defer_cost/open_coded", "defer_cost/call"),
           ("Go chain_stack / call (goref)", "go", "defer_cost/chain_stack", "defer_cost/call"),

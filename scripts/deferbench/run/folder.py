@@ -267,7 +267,8 @@ def load(path):
             raise UserError(f"{manifest_path}: suite {name!r} is 'ok' but names no file")
         suite_path = os.path.join(path, file)
         run.suites[name] = results.load(suite_path)
-        run.raw[name] = read_json(suite_path)["benchmarks"]
+        run.raw[name] = [results.current_entry(name, e)
+                         for e in read_json(suite_path)["benchmarks"]]
     return run
 
 

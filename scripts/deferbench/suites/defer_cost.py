@@ -10,16 +10,10 @@ from ..analysis import cases, claims, paired, stats
 from ..run.suite import RunSettings, Suite
 
 
-# The order of the table for runs made before the binary described its cases
-# (analysis/cases.py); newer runs show the cases in the binary's order. The
-# file's own order is shuffled when repetitions are interleaved.
-LEGACY_CASE_ORDER = ["call", "open_coded", "open_coded_bits", "chain_stack", "chain_heap",
-                     "chain_heap_pooled", "std_function_guard"]
-
-
 def case_order(suite):
-    described = cases.of_suite(suite)
-    return [c.name for c in described] if described else LEGACY_CASE_ORDER
+    """The cases in the binary's order (analysis/cases.py): the file's own
+    order is shuffled when repetitions are interleaved."""
+    return [c.name for c in cases.listed(suite)]
 
 # defer_cost's cases that measure the harness itself, not a strategy.
 COUNTERS_OFF_PREFIX = "counters_off/"
@@ -47,6 +41,7 @@ class CostRow:
     cv_applies: bool       # the spread target holds for non-allocating cases
     instructions: float    # per op, from callgrind; nan when not counted
     paired: dict = None    # the case's paired entry (paired.py), when the run has one
+    article_ratio: float = math.nan  # the article's ratio to its plain call (A4), if any
 
     @property
     def interval(self):
@@ -99,13 +94,14 @@ def defer_cost_rows(suite):
     if call is None or not call.repetitions:
         return []
     call_median = stats.median(call.times_ns())
+    go_counterparts = {c.name: c.go_counterpart for c in cases.listed(suite)}
     rows = []
     for name, b in suite.benchmarks.items():
         times = b.times_ns()
         if not times or name.startswith(COUNTERS_OFF_PREFIX):
             continue
         allocs = b.counter("allocs_per_op")
-        article = claims.ARTICLE_NS.get(name, (math.nan, ""))
+        article = claims.ARTICLE_NS.get(go_counterparts.get(name), (math.nan, ""))
         allocs_median = stats.median(allocs) if allocs else math.nan
         rows.append(CostRow(
             case=name,
@@ -115,6 +111,7 @@ def defer_cost_rows(suite):
             allocs_per_op=allocs_median,
             article_ns=article[0],
             article_claim=article[1],
+            article_ratio=claims.ARTICLE_RATIO.get(go_counterparts.get(name), math.nan),
             target_ratio=claims.TARGET_RATIO.get(name, math.nan),
             cv_applies=not math.isnan(allocs_median) and allocs_median == 0,
             instructions=suite.instructions.get(name, math.nan),
@@ -157,8 +154,8 @@ def defer_cost_lines(rows, quick=False):
         else:
             ratio_cell = f"{'-':>25}"
         article = "" if math.isnan(r.article_ns) else f"{r.article_ns:.1f} ns ({r.article_claim})"
-        if r.case in claims.ARTICLE_RATIO:
-            article += f", {claims.ARTICLE_RATIO[r.case]:.2f}x"
+        if not math.isnan(r.article_ratio):
+            article += f", {r.article_ratio:.2f}x"
         lines.append(
             f"{mark} {r.case:<20}{number(r.median_ns, '.2f'):>7} ns{number(r.cv * 100, '.1f'):>8}%"
             f"{ratio_cell}  {target:<17}{number(r.allocs_per_op, '.2f'):>9}"
@@ -194,15 +191,16 @@ def defer_cost_lines(rows, quick=False):
 
 
 def floor_lines(rows):
-    """A line when open_coded, the floor, does not compile to `call`'s
-    instructions: some compilers fold the open-coded slot away (GCC 12 here),
-    others do not (GCC 14), and then its ratio to `call` carries the difference."""
+    """A line when scope_guard, the floor of an open-coded defer, does not
+    compile to `call`'s instructions: some compilers fold the guard away
+    entirely (GCC 12 here), others do not (GCC 14), and then its ratio to
+    `call` carries the difference."""
     counts = {r.case: r.instructions for r in rows}
-    call, floor = counts.get("call", math.nan), counts.get("open_coded", math.nan)
+    call, floor = counts.get("call", math.nan), counts.get("scope_guard", math.nan)
     if math.isnan(call) or math.isnan(floor) or call == floor:
         return []
-    return [f"  open_coded runs {floor:g} instr/op against call's {call:g}: this compiler does "
-            "not reduce the open-coded defer to the plain call, so its ratio includes the "
+    return [f"  scope_guard runs {floor:g} instr/op against call's {call:g}: this compiler does "
+            "not reduce the scope guard to the plain call, so its ratio includes the "
             "difference"]
 
 

@@ -18,8 +18,9 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-# Article A's figures (A6, A7), quoted in claims.py.
+from ..analysis import results
 from ..text import number
+# Article A's figures (A6, A7), quoted in claims.py.
 from ..analysis.claims import GO_ARTICLE_BYTES_PER_FRAME, GO_ARTICLE_DEPTH
 from ..run.suite import Suite
 
@@ -27,13 +28,13 @@ from ..run.suite import Suite
 # fewer bytes per frame than Go's.
 FLOOR = "call"
 
-# The go suite's case for the Go mechanism each C++ strategy models: Go's
-# open-coded defer for both open-coded strategies, its stack record
+# The go suite's case for the Go mechanism each C++ strategy stands beside: Go's
+# open-coded defer for the scope guard and the open-coded frame, its stack record
 # (-d=defer off: deferprocStack) for chain_stack, its heap record (a defer in a
 # loop) for both heap strategies, and Go's plain recursion for the floor.
 GO_MECHANISM = {
     "call": "stack/plain",
-    "open_coded": "stack/open_coded",
+    "scope_guard": "stack/open_coded",
     "open_coded_bits": "stack/open_coded",
     "chain_stack": "stack/chain_stack",
     "chain_heap": "stack/chain_heap",
@@ -91,7 +92,9 @@ class StackRow:
 def _entries(suite):
     """Every attempt, including those that failed (results.load drops them)."""
     with open(suite.path) as f:
-        return [e for e in json.load(f)["benchmarks"] if e.get("run_type") == "iteration"]
+        entries = [e for e in json.load(f)["benchmarks"] if e.get("run_type") == "iteration"]
+    # older runs named some strategies otherwise (results.RENAMED)
+    return [results.current_entry(results.suite_of(suite.path), e) for e in entries]
 
 
 def stack_rows(suite, go_per_frame=None):

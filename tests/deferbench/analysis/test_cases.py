@@ -60,10 +60,10 @@ def test_the_instruction_table_sets_the_model_beside_go_and_the_floor_beside_bot
     from conftest import ROOT
     run_dir = tmp_path / "run.fixture"
     shutil.copytree(f"{ROOT}/tests/fixtures/runs/vm-fixture/compare_base.fixture", run_dir)
-    counts = {"call": 17, "open_coded": 17, "floor_chain": 29, "go_open_coded": 33,
+    counts = {"call": 17, "scope_guard": 17, "floor_chain": 29, "go_open_coded": 33,
               "go_stack_record": 125, "go_heap_record": 202}
     described = [{"name": "call", "kind": "reference", "go_counterpart": "defer_cost/call"},
-                 {"name": "open_coded", "kind": "floor",
+                 {"name": "scope_guard", "kind": "floor",
                   "go_counterpart": "defer_cost/open_coded"},
                  {"name": "floor_chain", "kind": "floor",
                   "go_counterpart": "defer_cost/chain_stack"}] + [
@@ -82,6 +82,6 @@ def test_the_instruction_table_sets_the_model_beside_go_and_the_floor_beside_bot
     rows = {r.what.split(",")[0]: r for r in table}
     opened, stack, heap = (rows[k] for k in ("open-coded defer", "stack-allocated record",
                                              "heap-allocated record"))
-    assert (opened.cpp, opened.floor, opened.how_floor) == (16, 0, "open_coded - call")
+    assert (opened.cpp, opened.floor, opened.how_floor) == (16, 0, "scope_guard - call")
     assert (stack.cpp, stack.floor, stack.how_cpp) == (108, 12, "go_stack_record - call")
     assert heap.cpp == 185 and heap.how_floor == ""

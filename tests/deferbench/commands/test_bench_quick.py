@@ -11,7 +11,7 @@ import pytest
 
 from deferbench.run import callgrind
 
-CASES = ["call", "open_coded", "open_coded_bits", "chain_stack", "chain_heap",
+CASES = ["call", "scope_guard", "open_coded_bits", "chain_stack", "chain_heap",
          "chain_heap_pooled", "floor_chain", "go_open_coded", "go_stack_record",
          "go_heap_record", "std_function_guard"]
 
@@ -155,10 +155,10 @@ def test_an_unwritable_results_folder_stops_before_anything_runs(deferbench, tmp
 @pytest.mark.skipif(not callgrind.available(), reason="valgrind not installed")
 def test_callgrind_counts_are_repeatable_and_open_coding_is_free(build_dir):
     binary = os.path.join(build_dir, "suites", "defer_cost", "defer_cost")
-    first = callgrind.count(binary, iterations=20_000, extra_args=["--benchmark_filter=^(call|open_coded|chain_heap)(/|$)"])
-    second = callgrind.count(binary, iterations=20_000, extra_args=["--benchmark_filter=^(call|open_coded|chain_heap)(/|$)"])
+    first = callgrind.count(binary, iterations=20_000, extra_args=["--benchmark_filter=^(call|scope_guard|chain_heap)(/|$)"])
+    second = callgrind.count(binary, iterations=20_000, extra_args=["--benchmark_filter=^(call|scope_guard|chain_heap)(/|$)"])
     assert first == second, "the same binary gives the same instruction counts"
-    assert abs(first["open_coded"]["instructions_per_op"] - first["call"]["instructions_per_op"]) <= 1
+    assert abs(first["scope_guard"]["instructions_per_op"] - first["call"]["instructions_per_op"]) <= 1
     assert first["chain_heap"]["instructions_per_op"] > first["call"]["instructions_per_op"] + 10
 
 
@@ -212,7 +212,7 @@ def test_the_report_names_the_runs_whose_paired_ratio_moved_beyond_its_interval(
     (older / "defer_cost.json").write_text(json.dumps(suite))
     rows = {name: differ for name, _, _, differ in paired_runs.rows(folder.load(str(newer)))}
     assert rows["defer_cost/chain_stack"] == ["20260101T000000Z"]
-    assert rows["defer_cost/open_coded"] == [], "the same figures overlap"
+    assert rows["defer_cost/scope_guard"] == [], "the same figures overlap"
 
 
 def test_the_console_names_every_case_and_keeps_google_benchmarks_table_in_the_log(
@@ -338,7 +338,7 @@ def test_the_binary_describes_every_case_and_the_report_shows_each_omission(quic
     assert {c.name for c in models} == {"go_open_coded", "go_stack_record", "go_heap_record"}
     assert all(c.go_counterpart.startswith("defer_cost/") for c in models)
     floors = {c.name: c for c in described if c.kind == "floor"}
-    assert {"open_coded", "floor_chain"} <= set(floors)
+    assert {"scope_guard", "floor_chain"} <= set(floors)
     assert floors["floor_chain"].go_counterpart == "defer_cost/chain_stack"
     paired_cases = {e["run_name"] for e in suite["benchmarks"]
                     if e.get("aggregate_name") == "paired"}
@@ -361,7 +361,7 @@ def test_the_first_screen_sets_the_models_of_gos_mechanisms_and_their_floors_bes
     assert report_data.stand_in(run, "defer_cost/open_coded") == "go_open_coded"
     assert report_data.stand_in(run, "defer_cost/chain_stack") == "go_stack_record"
     assert report_data.stand_in(run, "defer_cost/chain_heap") == "go_heap_record"
-    assert report_data.floor_of(run, "defer_cost/open_coded") == "open_coded"
+    assert report_data.floor_of(run, "defer_cost/open_coded") == "scope_guard"
     assert report_data.floor_of(run, "defer_cost/chain_stack") == "floor_chain"
     assert [c.cpp_case for c in report_data.headline(run)] == \
         ["call", "go_open_coded", "go_stack_record"]

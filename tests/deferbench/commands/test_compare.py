@@ -33,10 +33,10 @@ def test_the_smallest_mann_whitney_p_value_limits_small_runs():
 
 
 def test_a_shifted_distribution_is_flagged_slower_and_nothing_else(tmp_path):
-    new = copy_run(BASE, tmp_path / "slower", shift=("open_coded", 1.5))
+    new = copy_run(BASE, tmp_path / "slower", shift=("scope_guard", 1.5))
     c = _compare(BASE, new)
-    assert _flagged(c) == [("open_coded", "real_time", comparison.SLOWER)]
-    row = next(r for r in c.times if r.benchmark == "open_coded")
+    assert _flagged(c) == [("scope_guard", "real_time", comparison.SLOWER)]
+    row = next(r for r in c.times if r.benchmark == "scope_guard")
     assert row.ratio == pytest.approx(1.5)
     assert row.ci[0] > 1.0 and row.p_adjusted < comparison.ALPHA
 
@@ -47,7 +47,7 @@ def test_a_faster_run_is_flagged_faster(tmp_path):
 
 
 def test_a_shift_below_the_minimum_change_is_not_a_verdict(tmp_path):
-    new = copy_run(BASE, tmp_path / "small", shift=("open_coded", 1.02))
+    new = copy_run(BASE, tmp_path / "small", shift=("scope_guard", 1.02))
     assert _flagged(_compare(BASE, new)) == []
 
 

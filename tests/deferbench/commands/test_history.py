@@ -32,9 +32,9 @@ def test_series_reads_runs_in_time_order_and_marks_the_shift(tmp_path):
     # Folder names in reverse of their start times: order must come from the manifest.
     for k in range(8):
         copy_run(BASE, machine / f"run{9 - k}", started=f"2026-01-0{k + 1}T00:00:00+00:00",
-                 shift=("open_coded", 1.0 + 0.004 * (k % 2)) if k < 4 else ("open_coded", 1.3))
+                 shift=("scope_guard", 1.0 + 0.004 * (k % 2)) if k < 4 else ("scope_guard", 1.3))
     copy_run(BASE, machine / "broken", manifest_changes={("status",): "interrupted"})
-    s = history.series(str(tmp_path), "vm-fixture", "defer_cost", "open_coded")
+    s = history.series(str(tmp_path), "vm-fixture", "defer_cost", "scope_guard")
     assert [p.run_id for p in s.points] == [f"run{9 - k}" for k in range(8)]
     assert [i for i, p in enumerate(s.points) if p.change is not None] == [4]
     assert s.points[4].change == pytest.approx(0.3, rel=0.01)
@@ -51,10 +51,10 @@ def test_a_run_of_another_machine_filed_here_is_left_out_and_named(tmp_path, def
     copy_run(BASE, machine / "run1", started="2026-01-01T00:00:00+00:00")
     copy_run(BASE, machine / "run2", started="2026-01-02T00:00:00+00:00",
              manifest_changes={("machine_id",): "elsewhere"})
-    s = history.series(str(tmp_path), "vm-fixture", "defer_cost", "open_coded")
+    s = history.series(str(tmp_path), "vm-fixture", "defer_cost", "scope_guard")
     assert [p.run_id for p in s.points] == ["run1"]
     assert s.left_out == [(str(machine / "run2"), "elsewhere")]
-    proc = deferbench("history", "open_coded", "--results-dir", str(tmp_path), "--machine",
+    proc = deferbench("history", "scope_guard", "--results-dir", str(tmp_path), "--machine",
                       "vm-fixture", check_exit=0)
     assert "run2 was made on elsewhere, not vm-fixture" in proc.stderr
 

@@ -82,7 +82,7 @@ def test_a_a_the_same_build_counts_the_same_and_passes_the_committed_baseline(bu
 @pytest.fixture(scope="module")
 def injected_build(tmp_path_factory):
     """Every gated suite built with DEFERBENCH_INJECT_SLOWDOWN=1: one nop more
-    per op in defer_cost's open_coded, nothing else changed."""
+    per op in defer_cost's scope_guard, nothing else changed."""
     path = tmp_path_factory.mktemp("build-injected")
     targets = [os.path.basename(s.binary) for s in gate.gbench_suites()]
     for cmd in (["cmake", "-S", ROOT, "-B", str(path), "-DCMAKE_BUILD_TYPE=Release",
@@ -104,10 +104,10 @@ def test_one_injected_instruction_fails_the_gate_naming_the_case(deferbench, bui
                       str(baselines), "--out", str(tmp_path / "report"), check_exit=1)
     regressions = [l for l in proc.stdout.splitlines() if l.startswith("REGRESSION")]
     assert len(regressions) == 1
-    assert regressions[0].startswith("REGRESSION: defer_cost/open_coded: ")
+    assert regressions[0].startswith("REGRESSION: defer_cost/scope_guard: ")
     report = json.loads((tmp_path / "report" / "regress.json").read_text())
     (row,) = [c for c in report["cases"] if c["status"] == gate.REGRESSED]
-    assert (row["suite"], row["case"]) == ("defer_cost", "open_coded")
+    assert (row["suite"], row["case"]) == ("defer_cost", "scope_guard")
     # At least the nop: the compiler may also lay the loop out otherwise around
     # it (GCC 12: 1 per op; GCC 14, which unrolls this loop: 2).
     assert row["delta"] >= 1.0, "the injected nop shows as a rise"
@@ -136,7 +136,7 @@ def test_baseline_says_what_changed_and_leaves_an_unchanged_file_alone(deferbenc
                                                                        tmp_path):
     created = deferbench("baseline", "--only", "C++",
         "--baselines-dir", str(tmp_path), check_exit=0)
-    assert "added    defer_cost/open_coded" in created.stdout
+    assert "added    defer_cost/scope_guard" in created.stdout
     (path,) = tmp_path.iterdir()
     data = json.loads(path.read_text())
     data["suites"]["defer_cost"]["call"] += 2
@@ -263,7 +263,7 @@ def _tracked_changes(*paths):
 @needs_valgrind
 def test_a_base_commit_is_built_in_a_worktree_that_is_removed_and_its_nop_is_named(
         deferbench, build_dir, injected_build, tmp_path):
-    """The injected build against HEAD built in a worktree: defer_cost/open_coded
+    """The injected build against HEAD built in a worktree: defer_cost/scope_guard
     alone regresses, the gate names the commit, and only the build folder stays."""
     if _tracked_changes("defer", "harness", "suites", "CMakeLists.txt"):
         pytest.skip("the C++ sources differ from HEAD, so HEAD is not this tree's base")
@@ -277,12 +277,12 @@ def test_a_base_commit_is_built_in_a_worktree_that_is_removed_and_its_nop_is_nam
     assert f"regress: C++: compared with commit {head}" in proc.stdout
     regressions = [l for l in proc.stdout.splitlines() if l.startswith("REGRESSION")]
     assert len(regressions) == 1
-    assert regressions[0].startswith("REGRESSION: defer_cost/open_coded: ")
+    assert regressions[0].startswith("REGRESSION: defer_cost/scope_guard: ")
     report = json.loads((tmp_path / "report" / "regress.json").read_text())
     assert report["base_commit"] == head
     assert [(c["case"], c["status"]) for c in report["cases"] if c["status"] != gate.WITHIN] \
-        == [("open_coded", gate.REGRESSED)]
-    assert all(c["delta"] == 0 for c in report["cases"] if c["case"] != "open_coded")
+        == [("scope_guard", gate.REGRESSED)]
+    assert all(c["delta"] == 0 for c in report["cases"] if c["case"] != "scope_guard")
     worktrees = subprocess.run(["git", "-C", ROOT, "worktree", "list", "--porcelain"],
                                capture_output=True, text=True).stdout
     assert builds not in worktrees and not os.path.exists(os.path.join(builds, head, "src"))

@@ -140,12 +140,12 @@ def test_rule_verdicts_on_the_fixtures(path):
 def test_time_verdicts_follow_the_stated_tolerance(path):
     run = folder.load(path)
     rows = by_id(run)
-    for label, cid, article, go_name, _, _ in report_data.HEADLINE:
+    for label, cid, go_name, mechanism, _ in report_data.HEADLINE:
         if go_name not in run.suite("go").benchmarks:
             assert rows[cid].verdict == claims.NOT_IN_RUN, rows[cid]
             continue
         median = float(np.median(_go_times(run, go_name)))
-        factor = median / claims.ARTICLE_NS[article][0]
+        factor = median / claims.ARTICLE_NS[mechanism][0]
         expected = claims.REPRODUCED if 1 / claims.TIME_TOLERANCE <= factor <= \
             claims.TIME_TOLERANCE else claims.DIFFERS
         assert rows[cid].verdict == expected
@@ -339,9 +339,9 @@ def test_plots_compare_the_two_machines_under_stable_names(tmp_path):
     from deferbench.analysis import machine_runs
     results = as_full_runs(tmp_path)
     out = tmp_path / "plots"
-    written = plots.draw(results, [], str(out), ["call", "open_coded"], "defer_cost", dpi=30)
+    written = plots.draw(results, [], str(out), ["call", "scope_guard"], "defer_cost", dpi=30)
     names = sorted(os.path.basename(p) for p in written)
-    assert names == ["history_call.png", "history_open_coded.png", "machines_ns_per_op.png",
+    assert names == ["history_call.png", "history_scope_guard.png", "machines_ns_per_op.png",
                      "machines_ratio_to_call.png"]
     table = plots.machine_table(machine_runs.newest_per_machine(results))
     labels = [label for label, _ in table]
@@ -367,7 +367,7 @@ def test_the_report_compares_the_machine_with_the_others(tmp_path):
         folder.load(os.path.join(results, "fixture-a", "full")))
     assert [r[1] for r in rows] == ["full (this run)", "full"]
     assert rows[1][0].endswith("(fixture-b)")
-    assert header[2] == "C++ open_coded / call" and rows[0][2].endswith("]")
+    assert header[2] == "C++ scope_guard / call" and rows[0][2].endswith("]")
 
 
 def test_plots_of_named_runs(tmp_path):
@@ -485,7 +485,7 @@ def test_the_report_shows_each_paired_ratio_with_its_units_and_their_spread(tmp_
 def test_each_answer_cell_takes_time_and_ratio_from_one_program(path):
     run = folder.load(path)
     checked = 0
-    for case, (_, _, _, go, cpp) in zip(report_data.answer(run), report_data.ANSWER):
+    for case, (_, _, go, cpp) in zip(report_data.answer(run), report_data.ANSWER):
         for side, suite, (name, reference) in ((case.go, "go", go), (case.cpp, "defer_cost", cpp)):
             if reference is None or not side.measured:
                 continue

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-STRATEGIES = ["call", "open_coded", "open_coded_bits", "chain_stack", "chain_heap",
+STRATEGIES = ["call", "scope_guard", "open_coded_bits", "chain_stack", "chain_heap",
               "chain_heap_pooled"]
 
 
@@ -103,7 +103,7 @@ def test_perf_events_are_per_frame_and_page_faults_match_the_stack(quick_run):
         pytest.skip("page faults are not counted here")
     page = os.sysconf("SC_PAGE_SIZE")
     for e in data["benchmarks"]:
-        if e["name"].split("/")[0] in ("call", "open_coded", "open_coded_bits", "chain_stack"):
+        if e["name"].split("/")[0] in ("call", "scope_guard", "open_coded_bits", "chain_stack"):
             # no heap in the loop: each stack page faults once as the stack grows
             faults = e["perf::PAGE-FAULTS"] * e["depth"]
             assert faults == pytest.approx(e["stack_bytes"] / page, rel=0.1), e["name"]

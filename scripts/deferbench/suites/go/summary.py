@@ -65,11 +65,11 @@ def _ns_row(suite, claim, case, article):
 def go_rows(suite):
     ns = claims.ARTICLE_NS
     rows = [
-        _ns_row(suite, "A1", "runtime/BenchmarkDefer/noopendefer", f"{ns['chain_stack'][0]} ns"),
-        _ns_row(suite, "A1", "defer_cost/chain_stack", f"{ns['chain_stack'][0]} ns"),
-        _ns_row(suite, "A2", "runtime/BenchmarkDefer", f"{ns['open_coded'][0]} ns"),
-        _ns_row(suite, "A2", "defer_cost/open_coded", f"{ns['open_coded'][0]} ns"),
-        _ns_row(suite, "A3", "defer_cost/call", f"{ns['call'][0]} ns"),
+        _ns_row(suite, "A1", "runtime/BenchmarkDefer/noopendefer", f"{ns['defer_cost/chain_stack'][0]} ns"),
+        _ns_row(suite, "A1", "defer_cost/chain_stack", f"{ns['defer_cost/chain_stack'][0]} ns"),
+        _ns_row(suite, "A2", "runtime/BenchmarkDefer", f"{ns['defer_cost/open_coded'][0]} ns"),
+        _ns_row(suite, "A2", "defer_cost/open_coded", f"{ns['defer_cost/open_coded'][0]} ns"),
+        _ns_row(suite, "A3", "defer_cost/call", f"{ns['defer_cost/call'][0]} ns"),
         _ns_row(suite, "-", "defer_cost/chain_heap", "about 50 ns (Go 1.12)"),
     ]
     for claim, case in (("B3", "cliffs/loop/defer_in_loop"), ("B4", "cliffs/loop/helper")):
