@@ -605,6 +605,12 @@ class InstructionRow:
     how_go: str
     floor: float = math.nan    # the C++ floor's count, where the mechanism has one
     how_floor: str = ""
+    floor_ratio: float = math.nan  # the floor's whole count over its reference's
+
+    @property
+    def model_over_go(self):
+        """The C++ model's count over Go's; nan where either is missing or not above 0."""
+        return self.cpp / self.go if self.cpp > 0 and self.go > 0 else math.nan
 
 
 def _difference(counts, case, reference, defers):
@@ -634,6 +640,8 @@ def instructions_per_defer(run):
         if floor:
             row.floor = _difference(cpp, floor, c[1], defers)
             row.how_floor = f"{floor} - {c[1]}"
+            if floor in cpp and cpp.get(c[1]):
+                row.floor_ratio = cpp[floor] / cpp[c[1]]
         rows.append(row)
     for n in (8, 9):
         rows.append(InstructionRow(

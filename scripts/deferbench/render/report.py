@@ -238,10 +238,14 @@ def sections(run):
                   "each against goref's plain call; the last mechanism row is the runtime's "
                   "own benchmark in its two builds. C++ is the model of Go's mechanism "
                   "(the go_* cases), and beside it the floor: the least C++ pays for the "
-                  "same guarantee (a scope guard, the lightest chain)."),
-            ("table", ["mechanism", "C++ model here", "Go here", "C++ floor here", "C++ from",
-                       "Go from", "floor from"],
-             [[r.what, number(r.cpp, ".1f"), number(r.go, ".1f"), number(r.floor, ".1f"),
+                  "same guarantee (a scope guard, the lightest chain). model / Go: the "
+                  "model's count over Go's (deferbench aims at 0.75x to 1.33x); floor, "
+                  "whole / reference: the floor's own count over its plain call's."),
+            ("table", ["mechanism", "C++ model here", "Go here", "model / Go",
+                       "C++ floor here", "floor, whole / reference", "C++ from", "Go from",
+                       "floor from"],
+             [[r.what, number(r.cpp, ".1f"), number(r.go, ".1f"),
+               _times(r.model_over_go), number(r.floor, ".1f"), _times(r.floor_ratio),
                r.how_cpp, r.how_go, r.how_floor or "-"]
               for r in counted])]))
 
@@ -250,6 +254,11 @@ def sections(run):
     out.append(("Stack depth", _stack_blocks(run)))
     out.append(("Counters", _counter_blocks(run)))
     return out
+
+
+def _times(ratio):
+    """'1.71x', or '-' for a ratio not measured."""
+    return "-" if math.isnan(ratio) else f"{ratio:.2f}x"
 
 
 def _cell(m, ratio, interval=None, pair="", brief=False):

@@ -1,6 +1,7 @@
 """The cases a suite's binary describes (analysis/cases.py), and what reads them."""
 
 import json
+import math
 
 import pytest
 
@@ -84,4 +85,6 @@ def test_the_instruction_table_sets_the_model_beside_go_and_the_floor_beside_bot
                                              "heap-allocated record"))
     assert (opened.cpp, opened.floor, opened.how_floor) == (16, 0, "scope_guard - call")
     assert (stack.cpp, stack.floor, stack.how_cpp) == (108, 12, "go_stack_record - call")
+    assert (opened.floor_ratio, stack.floor_ratio) == (1.0, 29 / 17), "the whole count over call's"
+    assert math.isnan(heap.floor_ratio)
     assert heap.cpp == 185 and heap.how_floor == ""
