@@ -29,7 +29,7 @@ BENCH_ARGS = --results-dir $(RESULTS_DIR) --counters $(COUNTERS) $(SITE_ARGS) \
 
 .PHONY: all setup build build-suites bench test test-cpp test-asan test-py clean help \
   compare regress baseline history report site plots readme-plots export refile distro-check \
-  fleet-local lint-workflows cross-check
+  fleet-local lint-workflows cross-check toolchains
 
 all: build
 
@@ -66,6 +66,9 @@ help:
 	@echo "make cross-check   as root: build for aarch64 (cross compiler) and run the C++ unit"
 	@echo "             tests and goref's Go tests under qemu-user (not timed)"
 	@echo "             options: CROSS_DIR=dir (default build-aarch64)"
+	@echo "make toolchains   list the Go releases and C++ compilers found here"
+	@echo "             options: INSTALL=1 (as root) install those Debian offers beside the"
+	@echo "             defaults (Debian 12: Go 1.21-1.23, Clang 16 and 19; adds bookworm-backports)"
 	@echo "make history BENCH=name   one benchmark over this machine's runs"
 	@echo "             options: SUITE=defer_cost METRIC=real_time|instructions|... MACHINE=id"
 
@@ -178,6 +181,9 @@ plots: setup
 # clones' results); FLEET_DIR is replaced whole (results/ and index.html).
 FROM_DIRS = $(if $(FROM),$(FROM),$(RESULTS_DIR))
 FLEET_DIR ?= $(BUILD_DIR)/fleet
+
+toolchains: setup
+	$(DEFERBENCH) toolchains --install "$(INSTALL)"
 
 fleet-local: setup
 	@$(DEFERBENCH) fleet $(FROM_DIRS) --out "$(FLEET_DIR)"

@@ -19,7 +19,7 @@ signal.signal(signal.SIGTERM, _interrupted_early)
 import argparse  # noqa: E402
 
 from .commands import (baseline, bench, compare, export, fleet, history,  # noqa: E402
-                       plots, prebuild, refile, regress, report, site)
+                       plots, prebuild, refile, regress, report, site, toolchains)
 from .analysis.gate import GateError  # noqa: E402
 from .atomic import WriteError  # noqa: E402
 from .errors import UserError  # noqa: E402
@@ -37,6 +37,7 @@ COMMANDS = {
     "export": export,
     "refile": refile,
     "prebuild": prebuild,
+    "toolchains": toolchains,
 }
 
 
