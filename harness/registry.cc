@@ -45,9 +45,11 @@ std::string undescribed_case() {
 std::string case_infos_json() {
   nlohmann::json cases = nlohmann::json::array();
   for (const CaseInfo& i : suite_case_infos()) {
-    cases.push_back({{"name", i.name}, {"kind", i.kind}, {"mechanism", i.mechanism},
-                     {"go_counterpart", i.go_counterpart}, {"claims", i.claims},
-                     {"pair", i.pair}, {"omits", i.omits}});
+    nlohmann::json c = {{"name", i.name}, {"kind", i.kind}, {"mechanism", i.mechanism},
+                        {"go_counterpart", i.go_counterpart}, {"claims", i.claims},
+                        {"pair", i.pair}, {"omits", i.omits}};
+    if (i.target_ratio > 0) c["target_ratio"] = i.target_ratio;
+    cases.push_back(std::move(c));
   }
   return cases.dump();
 }

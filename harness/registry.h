@@ -51,6 +51,9 @@ struct CaseInfo {
   std::string claims{};          // the claim ids it bears on, "A2, A4"; "" for none
   std::string pair{};            // the case its paired ratio is taken against; "" for none
   std::string omits{};           // in one line, what it leaves out relative to Go
+  // deferbench's goal for the case's paired ratio to `pair`: at most this
+  // much; 0 for none (the JSON then has no target_ratio).
+  double target_ratio{};
 };
 
 std::vector<CaseInfo>& suite_case_infos();

@@ -182,7 +182,8 @@ DEFER_COST_CASE("scope_guard", DEFERBENCH_RUN_SCOPE_GUARD, defer1_scope_guard, .
                 .mechanism = "a scope guard (defer::Guard): the call inlined at every exit",
                 .go_counterpart = "defer_cost/open_coded", .claims = "A2, A4", .pair = "call",
                 .omits = "Go's deferBits and slots in the frame, and function scope: a "
-                         "guard is block-scoped and the compiler folds it into the call");
+                         "guard is block-scoped and the compiler folds it into the call",
+                .target_ratio = 1.05);
 DEFER_COST_CASE("open_coded_bits", run<defer1_open_coded_bits>, defer1_open_coded_bits,
                 .kind = "analog",
                 .mechanism = "typed slots and a deferBits byte (defer::OpenFrame)",
@@ -193,7 +194,8 @@ DEFER_COST_CASE("chain_stack", run<defer1_chain_stack>, defer1_chain_stack, .kin
                 .mechanism = "a 24-40 byte record in the frame on a per-thread chain",
                 .go_counterpart = "defer_cost/chain_stack", .claims = "A1, A4", .pair = "call",
                 .omits = "out-of-line runtime calls, Go's 72-byte record, deferreturn's sp "
-                         "check, the closure's indirect call and freedefer's checks");
+                         "check, the closure's indirect call and freedefer's checks",
+                .target_ratio = 2.5);
 DEFER_COST_CASE("chain_heap", run<defer1_chain_heap>, defer1_chain_heap, .kind = "analog",
                 .mechanism = "a record from operator new on a per-thread chain",
                 .go_counterpart = "defer_cost/chain_heap", .claims = "A1", .pair = "call",
@@ -203,7 +205,8 @@ DEFER_COST_CASE("chain_heap_pooled", run<defer1_chain_heap_pooled>, defer1_chain
                 .mechanism = "a record from an unbounded per-thread free list",
                 .go_counterpart = "defer_cost/chain_heap", .claims = "A1", .pair = "call",
                 .omits = "the pool's capacity of 32, its spill to and refill from a locked "
-                         "central pool, and Go's record and runtime calls");
+                         "central pool, and Go's record and runtime calls",
+                .target_ratio = 4.0);
 DEFER_COST_CASE("floor_chain", run<defer1_floor_chain>, defer1_floor_chain, .kind = "floor",
                 .mechanism = "the lightest chain (defer::floor::ChainedCall): a two-word "
                              "record in the frame, linked at the defer, run through it at "

@@ -2,7 +2,8 @@
 
 A Google Benchmark suite that describes its cases writes them into its JSON
 context as "cases": a JSON array, in registration order, of objects with
-name, kind, mechanism, go_counterpart, claims, pair and omits. That array is
+name, kind, mechanism, go_counterpart, claims, pair and omits, and
+target_ratio where deferbench sets the case a goal. That array is
 the one list of the suite's cases: the summary's order, the paired ratios,
 the Go benchmark each case stands beside and the line saying what it leaves
 out all come from it. Runs made before the suites wrote it have none; they are
@@ -10,6 +11,7 @@ read with the list their binary would have written (LEGACY, by listed()).
 """
 
 import json
+import math
 from dataclasses import dataclass
 
 from ..errors import UserError
@@ -28,6 +30,7 @@ class Case:
     claims: str
     pair: str             # the case its paired ratio is taken against; "" for none
     omits: str
+    target_ratio: float = math.nan  # deferbench's goal for that ratio, at most; nan: none
 
 
 def from_context(context, where="the suite's context"):
@@ -37,7 +40,8 @@ def from_context(context, where="the suite's context"):
         return None
     try:
         entries = json.loads(raw) if isinstance(raw, str) else raw
-        cases = [Case(**{f: str(e[f]) for f in FIELDS}) for e in entries]
+        cases = [Case(**{f: str(e[f]) for f in FIELDS},
+                      target_ratio=float(e.get("target_ratio", math.nan))) for e in entries]
     except (ValueError, TypeError, KeyError) as e:
         raise UserError(f"{where}: 'cases' is not a list of case descriptions with "
                         f"{', '.join(FIELDS)} ({e})") from None
@@ -56,16 +60,16 @@ def of_suite(suite):
 # under today's names (results.RENAMED), in its order: what listed() reads for
 # those runs. Their descriptions are left empty: those binaries gave none.
 LEGACY = {"defer_cost": [
-    Case(name, kind, "", go_counterpart, claim_ids, pair, "")
-    for name, kind, go_counterpart, claim_ids, pair in [
-        ("call", "reference", "defer_cost/call", "A3", ""),
-        ("scope_guard", "floor", "defer_cost/open_coded", "A2, A4", "call"),
-        ("open_coded_bits", "analog", "defer_cost/open_coded", "A2", "call"),
-        ("chain_stack", "analog", "defer_cost/chain_stack", "A1, A4", "call"),
-        ("chain_heap", "analog", "defer_cost/chain_heap", "A1", "call"),
-        ("chain_heap_pooled", "analog", "defer_cost/chain_heap", "A1", "call"),
-        ("std_function_guard", "idiom", "", "", "call"),
-        ("counters_off/call", "harness", "", "", ""),
+    Case(name, kind, "", go_counterpart, claim_ids, pair, "", target)
+    for name, kind, go_counterpart, claim_ids, pair, target in [
+        ("call", "reference", "defer_cost/call", "A3", "", math.nan),
+        ("scope_guard", "floor", "defer_cost/open_coded", "A2, A4", "call", 1.05),
+        ("open_coded_bits", "analog", "defer_cost/open_coded", "A2", "call", math.nan),
+        ("chain_stack", "analog", "defer_cost/chain_stack", "A1, A4", "call", 2.5),
+        ("chain_heap", "analog", "defer_cost/chain_heap", "A1", "call", math.nan),
+        ("chain_heap_pooled", "analog", "defer_cost/chain_heap", "A1", "call", 4.0),
+        ("std_function_guard", "idiom", "", "", "call", math.nan),
+        ("counters_off/call", "harness", "", "", "", math.nan),
     ]]}
 
 

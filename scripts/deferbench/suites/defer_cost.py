@@ -94,7 +94,8 @@ def defer_cost_rows(suite):
     if call is None or not call.repetitions:
         return []
     call_median = stats.median(call.times_ns())
-    go_counterparts = {c.name: c.go_counterpart for c in cases.listed(suite)}
+    listed = {c.name: c for c in cases.listed(suite)}
+    go_counterparts = {name: c.go_counterpart for name, c in listed.items()}
     rows = []
     for name, b in suite.benchmarks.items():
         times = b.times_ns()
@@ -112,7 +113,7 @@ def defer_cost_rows(suite):
             article_ns=article[0],
             article_claim=article[1],
             article_ratio=claims.ARTICLE_RATIO.get(go_counterparts.get(name), math.nan),
-            target_ratio=claims.TARGET_RATIO.get(name, math.nan),
+            target_ratio=listed[name].target_ratio if name in listed else math.nan,
             cv_applies=not math.isnan(allocs_median) and allocs_median == 0,
             instructions=suite.instructions.get(name, math.nan),
             paired=paired.usable(b.aggregates.get(paired.AGGREGATE)),

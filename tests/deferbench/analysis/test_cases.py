@@ -88,3 +88,14 @@ def test_the_instruction_table_sets_the_model_beside_go_and_the_floor_beside_bot
     assert (opened.floor_ratio, stack.floor_ratio) == (1.0, 29 / 17), "the whole count over call's"
     assert math.isnan(heap.floor_ratio)
     assert heap.cpp == 185 and heap.how_floor == ""
+
+
+def test_a_target_is_read_where_the_binary_gives_one_and_nan_elsewhere():
+    context = _described({"name": "call", "kind": "reference"},
+                         {"name": "scope_guard", "kind": "floor", "pair": "call"})
+    raw = json.loads(context["cases"])
+    raw[1]["target_ratio"] = 1.05
+    got = cases.from_context({"cases": json.dumps(raw)})
+    assert math.isnan(got[0].target_ratio) and got[1].target_ratio == 1.05
+    legacy = {c.name: c.target_ratio for c in cases.LEGACY["defer_cost"]}
+    assert (legacy["scope_guard"], legacy["chain_stack"]) == (1.05, 2.5)
