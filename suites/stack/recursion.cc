@@ -97,12 +97,24 @@ DEFERBENCH_OPAQUE void recurse_chain_heap_pooled() {
 }
 
 constexpr std::array kRecursions = {
-    Recursion{defer::Strategy::plain_call, recurse_call},
-    Recursion{defer::Strategy::scope_guard, recurse_scope_guard},
-    Recursion{defer::Strategy::open_coded_bits, recurse_open_coded_bits},
-    Recursion{defer::Strategy::chain_stack, recurse_chain_stack},
-    Recursion{defer::Strategy::chain_heap, recurse_chain_heap},
-    Recursion{defer::Strategy::chain_heap_pooled, recurse_chain_heap_pooled},
+    Recursion{defer::Strategy::plain_call, recurse_call, "reference",
+              "the function calls itself, no defer", "stack/plain",
+              "nothing: Go's plain recursion is the same"},
+    Recursion{defer::Strategy::scope_guard, recurse_scope_guard, "floor",
+              "a scope guard whose destructor makes the call", "stack/open_coded",
+              "Go's closure slot and deferBits in the frame, and deferreturn's frame"},
+    Recursion{defer::Strategy::open_coded_bits, recurse_open_coded_bits, "analog",
+              "typed slots and a deferBits byte (defer::OpenFrame)", "stack/open_coded",
+              "the closure Go wraps the call in, and deferreturn's frame"},
+    Recursion{defer::Strategy::chain_stack, recurse_chain_stack, "analog",
+              "a record in the frame on a per-thread chain", "stack/chain_stack",
+              "Go's 72-byte record and deferreturn's frame"},
+    Recursion{defer::Strategy::chain_heap, recurse_chain_heap, "analog",
+              "a record from operator new on a per-thread chain", "stack/chain_heap",
+              "Go's per-P pool of records"},
+    Recursion{defer::Strategy::chain_heap_pooled, recurse_chain_heap_pooled, "analog",
+              "a record from a per-thread free list", "stack/chain_heap",
+              "the pool's capacity of 32 and its central pool"},
 };
 
 }  // namespace

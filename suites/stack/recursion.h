@@ -35,6 +35,13 @@ extern std::atomic<std::uint64_t>* frames_entered;
 struct Recursion {
   defer::Strategy strategy;
   void (*run)();  // never returns
+  // What it is, for the suite's list of cases (harness::CaseInfo): its kind,
+  // what it does, the go suite's recursion of the same mechanism, and in one
+  // line what it leaves out relative to Go.
+  const char* kind;
+  const char* mechanism;
+  const char* go_counterpart;
+  const char* omits;
 };
 
 // One per strategy, in defer::Strategy order (plain call first: the floor).

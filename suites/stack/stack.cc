@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "program_suite.h"
+#include "registry.h"
 #include "stack/attempt.h"
 #include "stack/recursion.h"
 #include "stack/size.h"
@@ -227,6 +228,17 @@ void print_case(const std::string& name, const std::vector<stack_suite::AttemptR
   std::fprintf(stderr, "%s\n", line.c_str());
 }
 
+// The suite's list of cases, in the format of the Google Benchmark suites'
+// (harness/registry.h), which the scripts read the same way.
+std::string cases_json() {
+  for (const stack_suite::Recursion& r : stack_suite::recursions()) {
+    harness::add_case_info({.name = std::string(defer::name(r.strategy)), .kind = r.kind,
+                            .mechanism = r.mechanism, .go_counterpart = r.go_counterpart,
+                            .claims = "A6, A7", .omits = r.omits});
+  }
+  return harness::case_infos_json();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -297,5 +309,6 @@ int main(int argc, char** argv) {
                                timeout_s, bounds, child_as_limit, main_stack)},
       {"benchmarks", benchmarks}};
   document["context"]["perf_events"] = perf_events;  // per frame, user and kernel mode
+  document["context"]["cases"] = cases_json();
   return output.write(document) ? 0 : 1;
 }

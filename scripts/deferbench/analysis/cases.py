@@ -56,9 +56,10 @@ def of_suite(suite):
     return from_context(suite.context, suite.path) if suite is not None else None
 
 
-# The cases of defer_cost as its binary had them before it described them,
-# under today's names (results.RENAMED), in its order: what listed() reads for
-# those runs. Their descriptions are left empty: those binaries gave none.
+# The cases of defer_cost and stack as their binaries had them before they
+# described them, under today's names (results.RENAMED), in their order: what
+# listed() reads for those runs. Their descriptions are left empty: those
+# binaries gave none.
 LEGACY = {"defer_cost": [
     Case(name, kind, "", go_counterpart, claim_ids, pair, "", target)
     for name, kind, go_counterpart, claim_ids, pair, target in [
@@ -70,6 +71,16 @@ LEGACY = {"defer_cost": [
         ("chain_heap_pooled", "analog", "defer_cost/chain_heap", "A1", "call", 4.0),
         ("std_function_guard", "idiom", "", "", "call", math.nan),
         ("counters_off/call", "harness", "", "", "", math.nan),
+    ]],
+    "stack": [
+    Case(name, kind, "", go_counterpart, "A6, A7", "", "")
+    for name, kind, go_counterpart in [
+        ("call", "reference", "stack/plain"),
+        ("scope_guard", "floor", "stack/open_coded"),
+        ("open_coded_bits", "analog", "stack/open_coded"),
+        ("chain_stack", "analog", "stack/chain_stack"),
+        ("chain_heap", "analog", "stack/chain_heap"),
+        ("chain_heap_pooled", "analog", "stack/chain_heap"),
     ]]}
 
 

@@ -87,7 +87,7 @@ TARGET_CHAIN_BYTES = 32
 
 # deferbench's target for stack: every C++ strategy uses fewer bytes per frame
 # than Go does for the same mechanism on the same machine
-# (suites/stack.py: GO_MECHANISM pairs them).
+# (the stack suite's list of cases pairs them).
 
 # ---------------------------------------------------------------------------
 # The report's verdict rules. A figure measured here reproduces the article's

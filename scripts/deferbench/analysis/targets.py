@@ -12,7 +12,7 @@ suite's list of cases holds (target_ratio):
               per repetition, decided on its interval as defer_cost's are), and the
               chain's user-space bytes per file (claims.TARGET_GAP, claims.TARGET_CHAIN_BYTES);
   stack       bytes per frame below Go's for the same mechanism
-              (suites/stack.py's GO_MECHANISM pairs them).
+              (each strategy's go_counterpart in the suite's list of cases).
 A target whose suite did not run is left out, not marked missed."""
 
 import math

@@ -4,7 +4,7 @@ agree, how the attempts ended, and the comparison with Go.
 
 The target: every C++ strategy uses fewer bytes per frame than Go
 does for the same mechanism on this machine, which the go suite measures
-(GO_MECHANISM pairs them). Until Go has run here, as when this suite's own
+(each strategy's go_counterpart in the suite's list of cases pairs them). Until Go has run here, as when this suite's own
 summary prints, the comparison is with the article's arithmetic, quoted: Go's
 stack doubles, so the last usable size below its 1 GB limit is 512 MiB, and
 512 MiB / 4,793,476 defers is 112 bytes per frame.
@@ -18,7 +18,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..analysis import results
+from ..analysis import cases, results
 from ..text import number
 # Article A's figures (A6, A7), quoted in claims.py.
 from ..analysis.claims import GO_ARTICLE_BYTES_PER_FRAME, GO_ARTICLE_DEPTH
@@ -27,19 +27,6 @@ from ..run.suite import Suite
 # The floor: a frame with no defer in it. Every other strategy's target is
 # fewer bytes per frame than Go's.
 FLOOR = "call"
-
-# The go suite's case for the Go mechanism each C++ strategy stands beside: Go's
-# open-coded defer for the scope guard and the open-coded frame, its stack record
-# (-d=defer off: deferprocStack) for chain_stack, its heap record (a defer in a
-# loop) for both heap strategies, and Go's plain recursion for the floor.
-GO_MECHANISM = {
-    "call": "stack/plain",
-    "scope_guard": "stack/open_coded",
-    "open_coded_bits": "stack/open_coded",
-    "chain_stack": "stack/chain_stack",
-    "chain_heap": "stack/chain_heap",
-    "chain_heap_pooled": "stack/chain_heap",
-}
 
 
 @dataclass
@@ -54,7 +41,8 @@ class StackRow:
     overflow_ms: float = math.nan                       # median time to overflow
     peak_rss_bytes: float = math.nan                    # median peak RSS of the child
     details: list = field(default_factory=list)         # outcome details, deduplicated
-    go_here: float = math.nan   # Go's bytes per frame, same mechanism, this machine
+    go_here: float = math.nan                           # Go's bytes per frame, same mechanism, here
+    go_counterpart: str = ""                            # the go suite's recursion it comes from
 
     @property
     def depth(self):
@@ -74,7 +62,7 @@ class StackRow:
     def go_reference(self):
         """(Go's bytes per frame to beat, where it comes from)."""
         if not math.isnan(self.go_here):
-            return self.go_here, f"Go here, {GO_MECHANISM.get(self.strategy, '?')}"
+            return self.go_here, f"Go here, {self.go_counterpart}"
         return GO_ARTICLE_BYTES_PER_FRAME, "article A (no Go run here)"
 
     @property
@@ -98,9 +86,10 @@ def _entries(suite):
 
 
 def stack_rows(suite, go_per_frame=None):
-    """Rows of the suite; go_per_frame maps a go suite case (GO_MECHANISM's
-    values) to Go's measured bytes per frame on this machine."""
+    """Rows of the suite; go_per_frame maps a go suite case (the strategies'
+    go_counterpart) to Go's measured bytes per frame on this machine."""
     go_per_frame = go_per_frame or {}
+    counterparts = {c.name: c.go_counterpart for c in cases.listed(suite)}
     by_case = {}
     for e in _entries(suite):
         by_case.setdefault(e.get("run_name", e["name"]), []).append(e)
@@ -108,9 +97,11 @@ def stack_rows(suite, go_per_frame=None):
     for name, entries in by_case.items():
         first = entries[0]
         strategy = first.get("strategy", name.split("/")[0])
+        counterpart = counterparts.get(strategy, "")
         row = StackRow(case=name, strategy=strategy,
                        stack_bytes=int(first.get("stack_bytes", 0)), attempts=len(entries),
-                       go_here=go_per_frame.get(GO_MECHANISM.get(strategy), math.nan))
+                       go_here=go_per_frame.get(counterpart, math.nan),
+                       go_counterpart=counterpart)
         for e in entries:
             row.outcomes[e.get("outcome", "unknown")] += 1
             detail = e.get("outcome_detail")

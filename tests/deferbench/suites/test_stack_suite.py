@@ -235,3 +235,20 @@ def test_bench_runs_the_suite_and_prints_its_summary(deferbench, tmp_path, monke
     assert "4,793,476" in summary
     with open(os.path.join(run_dir, "manifest.json")) as f:
         assert json.load(f)["suites"]["stack"]["status"] == "ok"
+
+
+def test_the_binary_lists_its_strategies_each_beside_gos_recursion(quick_run):
+    """The suite's list of cases pairs each strategy with the go suite's
+    recursion of the same mechanism; the rows take Go's figure from there."""
+    from deferbench.analysis import cases, results
+    from deferbench.suites import stack
+    _, cwd, data, _ = quick_run
+    listed = cases.from_context(data["context"])
+    assert [c.name for c in listed] == STRATEGIES
+    assert {c.name: c.go_counterpart for c in listed}["scope_guard"] == "stack/open_coded"
+    assert all(c.omits and c.claims == "A6, A7" for c in listed)
+    go = {"stack/plain": 48.0, "stack/open_coded": 112.0, "stack/chain_stack": 200.0,
+          "stack/chain_heap": 160.0}
+    rows = stack.stack_rows(results.load(str(cwd / "stack.json")), go)
+    for row in rows:
+        assert row.go_here == go[row.go_counterpart], row
