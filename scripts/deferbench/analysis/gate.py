@@ -140,11 +140,15 @@ def go_key(t):
 
 
 # The Go cases the gate checks: those whose count is exact run after run
-# (suites/go/instructions.py says why the others are not).
+# (suites/go/instructions.py says why the others are not), on a loaded
+# machine too. Cliff 2 past 8 defers counts exactly on a quiet one, but its
+# counts run long enough under valgrind for the runtime to preempt them now and
+# then, more often the busier the machine; the report shows them, the gate
+# leaves them out.
 GO_GATED = ("runtime/BenchmarkDefer", "runtime/BenchmarkDefer/noopendefer",
             "defer_cost/call", "defer_cost/open_coded", "defer_cost/chain_stack",
             "defer_cost/chain_heap", "cliffs/loop/helper", "cliffs/loop/plain",
-            *(f"cliffs/ndefers/{n}" for n in range(1, 13)))
+            *(f"cliffs/ndefers/{n}" for n in range(1, 9)))
 GO_INJECT_TAG = "deferbench_inject"  # goref's test hook: one increment more in its open_coded
 
 

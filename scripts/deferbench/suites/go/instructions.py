@@ -27,8 +27,8 @@ the cases with many records in their frame (chain_stack, cliff 2 past 8
 defers) used to be copied in their first op and never counted exactly. On the
 2-core VMs this was written on, every case came out exact run after run but
 those that allocate per op (cliff 1's defer in a loop, cliff 3), whose counts
-take in the allocator's occasional trips to the heap. Under Go 1.24 the longest
-(cliff 2 past 8 defers) now and then take in a preemption: the runtime's
+take in the allocator's occasional trips to the heap. The longest (cliff 2 past
+8 defers) now and then take in a preemption, more often on a busy machine: the runtime's
 monitor marks a goroutine that has run for 10 ms, which valgrind's slowness
 makes a long count do, and its next function call detours through the
 scheduler and starts that function again; the extra counts then decide.
@@ -85,6 +85,16 @@ CASES = [
 
 def _counted(binary, case, iterations, cwd, setting):
     """Instructions counted in one run of `iterations` ops."""
+    total = callgrind.total_instructions(dump(binary, case, iterations, cwd, setting))
+    if not total:
+        raise RuntimeError(f"callgrind counted nothing for {case.name}: is {case.toggle} "
+                           "the function with its b.N loop?")
+    return total
+
+
+def dump(binary, case, iterations, cwd, setting=callgrind.DEFAULT_SETTING):
+    """callgrind's dump of one run of `iterations` ops, counted inside the
+    function that holds the loop: its text, which names every function run there."""
     prefix = [] if setting.randomise_layout else list(callgrind.no_randomisation_prefix())
     with tempfile.TemporaryDirectory(prefix="deferbench-go-callgrind-") as tmp:
         out = os.path.join(tmp, "callgrind.out")
@@ -98,11 +108,7 @@ def _counted(binary, case, iterations, cwd, setting):
             last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
             raise RuntimeError(f"callgrind run of {case.name} failed: {last}")
         with open(out) as f:
-            total = callgrind.total_instructions(f.read())
-    if not total:
-        raise RuntimeError(f"callgrind counted nothing for {case.name}: is {case.toggle} "
-                           "the function with its b.N loop?")
-    return total
+            return f.read()
 
 
 def _exact(counts, iterations):

@@ -126,11 +126,13 @@ def test_the_gate_counts_go_on_a_cpu_that_advertises_rdtscp(tmp_path):
     assert found["tiny"]["instructions_per_op"] > 0
 
 
-def test_a_case_whose_frame_outgrows_a_new_stack_counts_exactly(tmp_path):
+def test_no_case_copies_its_stack_inside_the_counted_loop(tmp_path):
     """chain_stack's nine records and cliff 2's ninth defer outgrow the 2 KiB a
-    goroutine starts with. goref grows the stack before the loop, so callgrind
-    never sees it copied under the counted function: every count of each
-    comes out the same, and the difference is whole instructions per op."""
+    goroutine starts with. goref grows the stack before the loop's function is
+    entered, so the runtime never copies it while callgrind counts (which lost
+    the loop's return when it did, and took in other work): the counted
+    function runs no runtime.copystack. A preemption, which a loaded machine
+    brings about, is not a copy, so this holds however busy the machine is."""
     go = toolchain.find()
     if go is None or not callgrind.available():
         pytest.skip("needs Go and valgrind")
@@ -138,11 +140,8 @@ def test_a_case_whose_frame_outgrows_a_new_stack_counts_exactly(tmp_path):
     for package in ("defercost", "cliffs"):
         binaries[f"{package}.test"] = str(tmp_path / f"{package}.test")
         go.check(["test", "-c", "-o", binaries[f"{package}.test"], f"./{package}"])
-    cases = [c for c in instructions.CASES
-             if c.name in ("defer_cost/chain_stack", "cliffs/ndefers/9")]
-    found = instructions.count(binaries, str(tmp_path), cases=cases, repeats=3)
-    for case in cases:
-        entry = found[case.name]
-        assert entry["exact"], entry
-        assert all(len(set(counts)) == 1 for counts in entry["counts"].values()), entry
-        assert entry["instructions_per_op"] == int(entry["instructions_per_op"]) > 0
+    for case in [c for c in instructions.CASES
+                 if c.name in ("defer_cost/chain_stack", "cliffs/ndefers/9")]:
+        counted = instructions.dump(binaries[case.binary], case, 100, str(tmp_path))
+        assert callgrind.total_instructions(counted) > 100 * 100, case.name
+        assert "runtime.copystack" not in counted, case.name
