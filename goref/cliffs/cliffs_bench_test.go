@@ -30,38 +30,38 @@ func benchItems(b *testing.B, fn func(*Tracker, []int), list []int) {
 }
 
 func BenchmarkCliffs(b *testing.B) {
-	b.Run("loop/defer_in_loop", grownstack.Loop(func(b *testing.B) { bench(b, LoopDeferInLoop) }))
-	b.Run("loop/helper", grownstack.Loop(func(b *testing.B) { bench(b, LoopHelper) }))
-	b.Run("loop/plain", grownstack.Loop(func(b *testing.B) { bench(b, LoopPlain) }))
+	grownstack.Run(b, "loop/defer_in_loop", func(b *testing.B) { bench(b, LoopDeferInLoop) })
+	grownstack.Run(b, "loop/helper", func(b *testing.B) { bench(b, LoopHelper) })
+	grownstack.Run(b, "loop/plain", func(b *testing.B) { bench(b, LoopPlain) })
 	for n := 1; n < len(NDefers); n++ {
 		fn := NDefers[n]
-		b.Run("ndefers/"+strconv.Itoa(n), grownstack.Loop(func(b *testing.B) {
+		grownstack.Run(b, "ndefers/"+strconv.Itoa(n), func(b *testing.B) {
 			bench(b, func(t *Tracker, _ []int) { fn(t) })
-		}))
+		})
 	}
-	b.Run("closure/capturing", grownstack.Loop(func(b *testing.B) { bench(b, ClosureCapturing) }))
-	b.Run("closure/plain_call", grownstack.Loop(func(b *testing.B) { bench(b, ClosurePlainCall) }))
-	b.Run("closure/per_item", grownstack.Loop(func(b *testing.B) { benchItems(b, ClosurePerItem, items) }))
-	b.Run("closure/per_item_plain_call", grownstack.Loop(func(b *testing.B) {
+	grownstack.Run(b, "closure/capturing", func(b *testing.B) { bench(b, ClosureCapturing) })
+	grownstack.Run(b, "closure/plain_call", func(b *testing.B) { bench(b, ClosurePlainCall) })
+	grownstack.Run(b, "closure/per_item", func(b *testing.B) { benchItems(b, ClosurePerItem, items) })
+	grownstack.Run(b, "closure/per_item_plain_call", func(b *testing.B) {
 		benchItems(b, ClosurePerItemPlainCall, items)
-	}))
+	})
 	// Article B's count is for 10,000 items: the runtime's pool of defer
 	// records is emptied at each GC, so a long loop can allocate records too.
 	many := make([]int, ManyItems)
 	for k := range many {
 		many[k] = k + 1
 	}
-	b.Run("closure/per_item_10k", grownstack.Loop(func(b *testing.B) {
+	grownstack.Run(b, "closure/per_item_10k", func(b *testing.B) {
 		benchItems(b, ClosurePerItem, many)
-	}))
+	})
 	for _, name := range []string{"none", "1", "2", "3", "all"} {
 		fn := Fixes[name]
-		b.Run("fixes/"+name, grownstack.Loop(func(b *testing.B) { benchItems(b, fn, items) }))
+		grownstack.Run(b, "fixes/"+name, func(b *testing.B) { benchItems(b, fn, items) })
 	}
 	for _, name := range []string{"3x5", "5x3", "4x4", "2x8"} {
 		fn := Exits[name]
-		b.Run("exits/"+name, grownstack.Loop(func(b *testing.B) {
+		grownstack.Run(b, "exits/"+name, func(b *testing.B) {
 			bench(b, func(t *Tracker, _ []int) { fn(t, 0) })
-		}))
+		})
 	}
 }

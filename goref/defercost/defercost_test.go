@@ -22,11 +22,11 @@ var cases = []struct {
 func BenchmarkDeferCost(b *testing.B) {
 	for _, c := range cases {
 		fn := c.fn
-		b.Run(c.name, grownstack.Loop(func(b *testing.B) {
+		grownstack.Run(b, c.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				fn()
 			}
-		}))
+		})
 	}
 }
 

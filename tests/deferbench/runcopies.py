@@ -4,8 +4,8 @@ The fixtures under tests/fixtures/runs/vm-fixture/ are two real full runs of
 defer_cost (12 repetitions each) from the 2-core VM, saved as they were.
 They were made when the scope guard was named open_coded; they are read, as
 every older run is, under today's names (results.RENAMED). A test that needs
-a slower run copies one and multiplies one benchmark's times by a factor: the shift is the only difference, so a comparison has
-to find exactly it.
+a slower run copies one and multiplies one benchmark's times by a factor:
+the shift is the only difference, so a comparison has to find exactly it.
 """
 
 import json

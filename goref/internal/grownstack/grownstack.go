@@ -15,12 +15,13 @@ package grownstack
 
 import "testing"
 
-// Loop returns loop, run after the goroutine's stack has been grown.
-func Loop(loop func(*testing.B)) func(*testing.B) {
-	return func(b *testing.B) {
+// Run is b.Run(name, loop) with loop run after the goroutine's stack has
+// been grown.
+func Run(b *testing.B, name string, loop func(*testing.B)) bool {
+	return b.Run(name, func(b *testing.B) {
 		grow()
 		loop(b)
-	}
+	})
 }
 
 // grow needs a 16 KiB frame, so the stack is grown to hold it. It stays

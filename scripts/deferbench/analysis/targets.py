@@ -6,8 +6,8 @@ The targets, defined in claims.py but for defer_cost's ratios, which the
 suite's list of cases holds (target_ratio):
   defer_cost  paired ratios to `call`, met when the whole 95% interval is
               inside the target, missed when it is wholly outside, undecided
-              otherwise, and the interval's width (claims.TARGET_INTERVAL); runs without paired ratios: the ratio of
-              medians and the repetitions' spread (claims.TARGET_CV);
+              otherwise, and the interval's width (claims.TARGET_INTERVAL);
+              runs without paired ratios: the ratio of medians and the repetitions' spread (claims.TARGET_CV);
   fd          the defer machinery's gap to the plain open/close floor (paired
               per repetition, decided on its interval as defer_cost's are), and the
               chain's user-space bytes per file (claims.TARGET_GAP, claims.TARGET_CHAIN_BYTES);

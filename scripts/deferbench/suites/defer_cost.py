@@ -95,14 +95,15 @@ def defer_cost_rows(suite):
         return []
     call_median = stats.median(call.times_ns())
     listed = {c.name: c for c in cases.listed(suite)}
-    go_counterparts = {name: c.go_counterpart for name, c in listed.items()}
     rows = []
     for name, b in suite.benchmarks.items():
         times = b.times_ns()
         if not times or name.startswith(COUNTERS_OFF_PREFIX):
             continue
         allocs = b.counter("allocs_per_op")
-        article = claims.ARTICLE_NS.get(go_counterparts.get(name), (math.nan, ""))
+        described = listed.get(name)
+        mechanism = described.go_counterpart if described else None
+        article = claims.ARTICLE_NS.get(mechanism, (math.nan, ""))
         allocs_median = stats.median(allocs) if allocs else math.nan
         rows.append(CostRow(
             case=name,
@@ -112,8 +113,8 @@ def defer_cost_rows(suite):
             allocs_per_op=allocs_median,
             article_ns=article[0],
             article_claim=article[1],
-            article_ratio=claims.ARTICLE_RATIO.get(go_counterparts.get(name), math.nan),
-            target_ratio=listed[name].target_ratio if name in listed else math.nan,
+            article_ratio=claims.ARTICLE_RATIO.get(mechanism, math.nan),
+            target_ratio=described.target_ratio if described else math.nan,
             cv_applies=not math.isnan(allocs_median) and allocs_median == 0,
             instructions=suite.instructions.get(name, math.nan),
             paired=paired.usable(b.aggregates.get(paired.AGGREGATE)),

@@ -2,10 +2,10 @@
 stack size, the depth reached, bytes per frame, whether the repetitions
 agree, how the attempts ended, and the comparison with Go.
 
-The target: every C++ strategy uses fewer bytes per frame than Go
-does for the same mechanism on this machine, which the go suite measures
-(each strategy's go_counterpart in the suite's list of cases pairs them). Until Go has run here, as when this suite's own
-summary prints, the comparison is with the article's arithmetic, quoted: Go's
+The target: every C++ strategy uses fewer bytes per frame than Go does for
+the same mechanism on this machine, which the go suite measures (each
+strategy's go_counterpart in the suite's list of cases pairs them). Until Go
+has run here, as when this suite's own summary prints, the comparison is with the article's arithmetic, quoted: Go's
 stack doubles, so the last usable size below its 1 GB limit is 512 MiB, and
 512 MiB / 4,793,476 defers is 112 bytes per frame.
 

@@ -75,3 +75,12 @@ def test_a_baseline_recorded_before_a_rename_gates_the_renamed_case(tmp_path):
     suites = gate.load_baseline(str(path))["suites"]
     assert suites == {"defer_cost": {"call": 17.0, "scope_guard": 17.0},
                       "go": {"defer_cost/open_coded": 54.0}}
+
+
+def test_a_baseline_whose_suites_hold_no_cases_is_one_clear_error(tmp_path):
+    import json
+    from deferbench.analysis import gate
+    path = tmp_path / "baseline.json"
+    path.write_text(json.dumps({"suites": {"defer_cost": [17.0]}}))
+    with pytest.raises(UserError, match="baseline.json: not a deferbench baseline"):
+        gate.load_baseline(str(path))

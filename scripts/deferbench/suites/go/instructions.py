@@ -20,16 +20,15 @@ counts then carry other work. Each count is taken REPEATS times (up to
 MOST_REPEATS while they are not clean) and the least kept; a case whose least
 count did not come up twice (for N and for 2N), or whose ops differ by other
 than a whole number of instructions, is marked exact: false and read as no
-count (analysis/results.py). goref runs
-every loop on a stack grown beforehand (goref/internal/grownstack): callgrind
-loses a function's return when the goroutine's stack is copied under it, and
-the cases with many records in their frame (chain_stack, cliff 2 past 8
-defers) used to be copied in their first op and never counted exactly. On the
-2-core VMs this was written on, every case came out exact run after run but
-those that allocate per op (cliff 1's defer in a loop, cliff 3), whose counts
-take in the allocator's occasional trips to the heap. The longest (cliff 2 past
-8 defers) now and then take in a preemption, more often on a busy machine: the runtime's
-monitor marks a goroutine that has run for 10 ms, which valgrind's slowness
+count (analysis/results.py). goref runs every loop on a stack grown
+beforehand (goref/internal/grownstack): callgrind loses a function's return
+when the goroutine's stack is copied under it, and the cases with many records
+in their frame (chain_stack, cliff 2 past 8 defers) used to be copied in their
+first op and never counted exactly. On the 2-core VMs this was written on,
+every case came out exact run after run but those that allocate per op (cliff
+1's defer in a loop, cliff 3), whose counts take in the allocator's occasional
+trips to the heap. The longest (cliff 2 past 8 defers) now and then take in a
+preemption, more often on a busy machine: the runtime's monitor marks a goroutine that has run for 10 ms, which valgrind's slowness
 makes a long count do, and its next function call detours through the
 scheduler and starts that function again; the extra counts then decide.
 """

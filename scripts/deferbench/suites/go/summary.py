@@ -63,13 +63,15 @@ def _ns_row(suite, claim, case, article):
 
 
 def go_rows(suite):
-    ns = claims.ARTICLE_NS
+    def article(mechanism):
+        return f"{claims.ARTICLE_NS[mechanism][0]} ns"
     rows = [
-        _ns_row(suite, "A1", "runtime/BenchmarkDefer/noopendefer", f"{ns['defer_cost/chain_stack'][0]} ns"),
-        _ns_row(suite, "A1", "defer_cost/chain_stack", f"{ns['defer_cost/chain_stack'][0]} ns"),
-        _ns_row(suite, "A2", "runtime/BenchmarkDefer", f"{ns['defer_cost/open_coded'][0]} ns"),
-        _ns_row(suite, "A2", "defer_cost/open_coded", f"{ns['defer_cost/open_coded'][0]} ns"),
-        _ns_row(suite, "A3", "defer_cost/call", f"{ns['defer_cost/call'][0]} ns"),
+        _ns_row(suite, "A1", "runtime/BenchmarkDefer/noopendefer",
+                article("defer_cost/chain_stack")),
+        _ns_row(suite, "A1", "defer_cost/chain_stack", article("defer_cost/chain_stack")),
+        _ns_row(suite, "A2", "runtime/BenchmarkDefer", article("defer_cost/open_coded")),
+        _ns_row(suite, "A2", "defer_cost/open_coded", article("defer_cost/open_coded")),
+        _ns_row(suite, "A3", "defer_cost/call", article("defer_cost/call")),
         _ns_row(suite, "-", "defer_cost/chain_heap", "about 50 ns (Go 1.12)"),
     ]
     for claim, case in (("B3", "cliffs/loop/defer_in_loop"), ("B4", "cliffs/loop/helper")):
