@@ -24,7 +24,7 @@ def run(args):
     from ..run import toolchain_install, toolchains
     if args.install:
         toolchain_install.install(toolchain_install.codename())
-    found = toolchains.go_toolchains() + toolchains.cxx_toolchains()
+    found = toolchains.found_here()
     print("toolchains: found here (version, path):")
     for line in toolchains.lines(found):
         print(line)

@@ -28,6 +28,12 @@ class Toolchain:
     path: str       # the name it was found by
     default: bool   # the one a plain `make bench` uses
 
+    @property
+    def key(self):
+        """What its figures are filed under: go-1.22.12, gcc-12.2.0, clang-16.0.6."""
+        family = {"go": "go", "g++": "gcc", "clang++": "clang"}[self.compiler]
+        return f"{family}-{self.version}"
+
 
 def _ask(argv, env=None):
     """A command's standard output, stripped; None when it cannot run or fails."""
@@ -129,3 +135,51 @@ def lines(toolchains):
     width = max((len(f"{t.compiler} {t.version}") for t in toolchains), default=0)
     return [f"  {t.language:<4} {f'{t.compiler} {t.version}':<{width}}  {t.path}"
             f"{'  (default)' if t.default else ''}" for t in toolchains]
+
+
+ALL = "all"
+
+
+def _names(t):
+    """What a user may type for `t`: its key, its compiler's command name
+    (g++-12, clang++-16) and their release prefixes (go-1.22, gcc-12, clang-16)."""
+    family, version = t.key.split("-", 1)
+    command = {"gcc": "g++", "clang": "clang++", "go": "go"}[family]
+    parts = version.split(".")
+    prefixes = [".".join(parts[:n]) for n in range(1, len(parts) + 1)]
+    return {f"{name}-{p}" for name in (family, command) for p in prefixes}
+
+
+def select(text, found):
+    """The toolchains named in TOOLCHAINS=: empty for none (the defaults
+    alone), `all` for every one found, else a comma-separated list of keys or
+    their prefixes (go-1.22, gcc-12, clang-16, clang++-16). A UserError names
+    what is not here and what is."""
+    from ..errors import UserError
+    names = [n.strip().lower() for n in (text or "").split(",") if n.strip()]
+    if not names:
+        return []
+    known = ", ".join(t.key for t in found) or "none"
+    if ALL in names:
+        if len(names) > 1:
+            raise UserError(f"TOOLCHAINS={text}: give `all` alone, or a list of toolchains "
+                            f"(found here: {known})")
+        return list(found)
+    chosen = []
+    for name in names:
+        matches = [t for t in found if name in _names(t)]
+        if not matches:
+            raise UserError(f"TOOLCHAINS={text}: no toolchain {name!r} here; give `all` or "
+                            f"a comma-separated list of these (or their release, e.g. "
+                            f"go-1.22, clang-16): {known}")
+        if len({t.key for t in matches}) > 1:
+            raise UserError(f"TOOLCHAINS={text}: {name!r} names "
+                            f"{', '.join(t.key for t in matches)}; give one of them")
+        chosen += [m for m in matches[:1] if m not in chosen]
+    return chosen
+
+
+def found_here():
+    """Every Go release and C++ compiler on this machine, the defaults first
+    in each language."""
+    return go_toolchains() + cxx_toolchains()

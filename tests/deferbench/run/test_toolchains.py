@@ -62,6 +62,37 @@ def test_this_machines_default_toolchains_are_found():
         assert go[0].default and go[0].version[0].isdigit()
 
 
+def _found():
+    T = toolchains.Toolchain
+    return [T("Go", "go", "1.19.8", "/usr/bin/go", True),
+            T("Go", "go", "1.22.12", "/usr/lib/go-1.22/bin/go", False),
+            T("C++", "g++", "12.2.0", "/usr/bin/g++-12", True),
+            T("C++", "clang++", "16.0.6", "/usr/bin/clang++-16", False),
+            T("C++", "clang++", "19.1.7", "/usr/bin/clang++-19", False)]
+
+
+def test_toolchains_are_named_by_key_release_or_compiler_command():
+    found = _found()
+    assert [t.key for t in found] == ["go-1.19.8", "go-1.22.12", "gcc-12.2.0", "clang-16.0.6",
+                                      "clang-19.1.7"]
+    assert toolchains.select("", found) == []
+    assert toolchains.select("all", found) == found
+    chosen = toolchains.select("go-1.22, clang++-16,gcc-12.2.0,GO-1.22", found)
+    assert [t.key for t in chosen] == ["go-1.22.12", "clang-16.0.6", "gcc-12.2.0"]
+
+
+@pytest.mark.parametrize("text, says", [
+    ("go-1.2", "no toolchain 'go-1.2' here"),    # a prefix of a number is no release
+    ("clang", "no toolchain 'clang' here"),
+    ("all,go-1.22", "give `all` alone"),
+])
+def test_a_toolchain_not_here_is_refused_naming_those_that_are(text, says):
+    with pytest.raises(UserError) as e:
+        toolchains.select(text, _found())
+    assert says in str(e.value)
+    assert "go-1.19.8" in str(e.value) and "\n" not in str(e.value)
+
+
 # A machine's apt sources, in both of Debian's formats.
 _ONE_LINE = "deb [arch=amd64] http://mirror.example/debian bookworm main\n" \
             "deb http://security.example/debian-security bookworm-security main\n"
