@@ -268,17 +268,25 @@ def _missing_runtime_entries(reason):
             for n in ("runtime/BenchmarkDefer", "runtime/BenchmarkDefer/noopendefer")]
 
 
-def run(out_path, quick, run_dir):
+def run(out_path, quick, run_dir, toolchain=None):
     """The suite's entry point (its SUITE's run): writes out_path, or nothing when
-    Go is missing, and then returns the line that says so."""
+    Go is missing, and then returns the line that says so.
+
+    `toolchain`, another Go release's go (TOOLCHAINS=), runs what the releases
+    are compared on: the runtime's BenchmarkDefer in its two builds, goref's
+    benchmarks with their allocations, the compiler's diagnostics and the
+    paired ratios. The recursion, the rules, the file descriptors and the perf
+    events are the default release's alone: they measure the machine and the
+    runtime's limits more than the release's defer."""
     fd_sweep = fd_suite.sweep(os.environ.get("FD_N"))  # bad input: before anything
-    go = go_toolchain.find()
+    go = go_toolchain.find(exe=toolchain)
     if go is None:
         print(go_toolchain.INSTALL_HINT, file=sys.stderr)
         return go_toolchain.INSTALL_HINT
     settings = QUICK if quick else FULL
     phases = _Phases()
-    context = {"deferbench_suite": "go", "quick": quick, **go_toolchain.describe(go)}
+    context = {"deferbench_suite": "go", "quick": quick, **go_toolchain.describe(go),
+               "go_release_axis": toolchain is not None}
     runtime_src = os.path.join(context["go_root"] or "", "src", "runtime", "runtime_test.go")
     have_runtime_src = os.path.exists(runtime_src)
     binaries = _build(go, phases, have_runtime_src)
@@ -324,6 +332,33 @@ def run(out_path, quick, run_dir):
             context["go_maxprocs"] = results[0].procs
             context.setdefault("go_cpu", results[0].config.get("cpu"))
 
+    if toolchain is None:
+        _perf_events(go, binaries, entries, context, settings, quick, phases)
+
+    with phases("paired ratios: each with and without its defer, interleaved"):
+        pairs, raw = go_pairs.measure(binaries, settings.pairs, go.work_dir, go.env,
+                                      settings.timeout_s)
+        entries += pairs
+        atomic.write_json(os.path.join(run_dir, "go.pairs.json"), raw)
+
+    if toolchain is None:
+        entries += _runtime_limits(go, binaries, per_case, context, settings, fd_sweep, phases)
+    context.update({
+        "go_count": settings.count, "go_benchtime": settings.benchtime,
+        "go_own_benchtime": settings.own_benchtime,
+        "go_time_note": "Go's benchmarks measure wall time only: their entries have "
+                        "real_time (ns/op) and no cpu_time",
+        "go_raw_files": sorted(f for f in os.listdir(run_dir) if f.startswith("go_")),
+        "go_defer_strategies": {e["name"]: e["defer_strategy"] for e in entries
+                                if "defer_strategy" in e},
+        "go_phase_seconds": phases.seconds,
+    })
+    atomic.write_json(out_path, {"context": context, "benchmarks": entries})
+    return None
+
+
+def _perf_events(go, binaries, entries, context, settings, quick, phases):
+    """Each benchmark's perf events per op, into its entry."""
     with phases("perf events of each benchmark (N and 2N runs, counted by deferbench-count)"):
         counted, statuses, missing = go_perf.measure(
             binaries, go_perf.median_ns(entries), go.work_dir, go.env, settings.timeout_s, quick)
@@ -337,12 +372,11 @@ def run(out_path, quick, run_dir):
             "deferbench-count (the whole process, every thread); an event not counted is "
             "absent, its reason in go_perf_events")
 
-    with phases("paired ratios: each with and without its defer, interleaved"):
-        pairs, raw = go_pairs.measure(binaries, settings.pairs, go.work_dir, go.env,
-                                      settings.timeout_s)
-        entries += pairs
-        atomic.write_json(os.path.join(run_dir, "go.pairs.json"), raw)
 
+def _runtime_limits(go, binaries, per_case, context, settings, fd_sweep, phases):
+    """The recursion to the stack's limit, defer's rules, and the file
+    descriptors: their entries; their settings into the context."""
+    entries = []
     with phases("recursion through defer to the stack overflow"):
         stack = go_stack.entries(
             {"shipped": binaries["deferstack"], "noopendefer": binaries["deferstack-noopendefer"]},
@@ -361,28 +395,16 @@ def run(out_path, quick, run_dir):
         fd, fd_context = go_fd.entries(binaries["deferfd"], fd_sweep, settings.fd_repetitions,
                                        settings.timeout_s)
         entries += fd
-
     context.update(fd_context)
-    context.update({
-        "go_count": settings.count, "go_benchtime": settings.benchtime,
-        "go_own_benchtime": settings.own_benchtime,
-        "go_time_note": "Go's benchmarks measure wall time only: their entries have "
-                        "real_time (ns/op) and no cpu_time",
-        "stack_max_setting": settings.max_stack or "runtime default (1e9 bytes)",
-        "go_raw_files": sorted(f for f in os.listdir(run_dir) if f.startswith("go_")),
-        "go_defer_strategies": {e["name"]: e["defer_strategy"] for e in entries
-                                if "defer_strategy" in e},
-        "go_phase_seconds": phases.seconds,
-    })
-    atomic.write_json(out_path, {"context": context, "benchmarks": entries})
-    return None
+    context["stack_max_setting"] = settings.max_stack or "runtime default (1e9 bytes)"
+    return entries
 
 
-def count_instructions():
+def count_instructions(toolchain=None):
     """Instructions per op of the Go benchmarks (instructions.py), from the test
-    binaries this suite's run built."""
+    binaries this suite's run built (with `toolchain`: another release's run)."""
     from . import instructions
-    go = go_toolchain.find()
+    go = go_toolchain.find(exe=toolchain)
     binaries = {c.binary: go.path(c.binary) for c in instructions.CASES}
     return instructions.count(binaries, go.work_dir)
 
@@ -394,4 +416,4 @@ def check_options():
 
 SUITE = Suite("go", "A1-A3, A5-A7, A9, A10, R1-R6, B3-B7", "python", run=run,
               check=check_options, summary=summary.go_summary, brief=summary.go_brief,
-              count_instructions=count_instructions)
+              count_instructions=count_instructions, per_toolchain="Go")

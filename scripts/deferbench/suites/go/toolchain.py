@@ -54,15 +54,33 @@ class Go:
         return dict(zip(names, out))
 
 
-def find(build=None, module_dir=MODULE_DIR, caches=None):
-    """The toolchain on PATH with deferbench's environment, or None. Its
-    programs go to <build>/go, its caches too unless `caches` names another
-    build's go folder (the gate's base shares the working tree's)."""
-    exe = shutil.which("go")
+def release_dir(build, version):
+    """Where another Go release than the default builds its programs:
+    <build>/toolchains/go-<version>, beside the C++ compilers' builds."""
+    return os.path.join(build, "toolchains", f"go-{version}", "go")
+
+
+def find(build=None, module_dir=MODULE_DIR, caches=None, exe=None):
+    """The toolchain on PATH (or `exe`, another release's go) with deferbench's
+    environment, or None. Its programs go to <build>/go (another release's to
+    release_dir), its caches too unless `caches` names another build's go
+    folder (the gate's base shares the working tree's; Go keys its cache by
+    release, so every release shares the default's)."""
+    build = os.path.abspath(build or build_dir())
     if exe is None:
-        return None
+        exe = shutil.which("go")
+        if exe is None:
+            return None
+        work = os.path.join(build, "go")
+    else:
+        from ...run.toolchains import go_version
+        version = go_version(exe)
+        if version is None:
+            raise RuntimeError(f"{exe} does not run as a Go toolchain (go env GOVERSION failed)")
+        work = release_dir(build, version)
+        caches = caches or os.path.join(build, "go")
     # Absolute: Go refuses a relative GOCACHE, and its commands run in goref/.
-    work = os.path.abspath(os.path.join(build or build_dir(), "go"))
+    work = os.path.abspath(work)
     caches = os.path.abspath(caches or work)
     os.makedirs(work, exist_ok=True)
     env = dict(os.environ,
@@ -70,7 +88,9 @@ def find(build=None, module_dir=MODULE_DIR, caches=None):
                GOPATH=os.path.join(caches, "gopath"),
                GOMODCACHE=os.path.join(caches, "gopath", "pkg", "mod"),
                GOPROXY="off", GOFLAGS="-mod=mod", GO111MODULE="on", GOWORK="off",
-               GOENV="off", GOTRACEBACK="single")
+               GOENV="off", GOTRACEBACK="single",
+               # Go 1.21 and later would fetch the release a module asks for.
+               GOTOOLCHAIN="local")
     return Go(exe, work, env, module_dir)
 
 
