@@ -25,7 +25,8 @@ SITE_ARGS = --build-dir $(BUILD_DIR) $(if $(SITE_DIR),--site "$(SITE_DIR)")
 # (scripts/deferbench/inputs.py), so QUICK=0 is a full run.
 BENCH_ARGS = --results-dir $(RESULTS_DIR) --counters $(COUNTERS) $(SITE_ARGS) \
   $(if $(SUITES),--suites $(SUITES)) --quick "$(QUICK)" \
-  $(if $(MACHINE),--machine $(MACHINE)) $(if $(EVENTS),--events $(EVENTS))
+  $(if $(MACHINE),--machine $(MACHINE)) $(if $(EVENTS),--events $(EVENTS)) \
+  $(if $(TOOLCHAINS),--toolchains "$(TOOLCHAINS)") --jobs $(JOBS)
 
 .PHONY: all setup build build-suites bench test test-cpp test-asan test-py clean help \
   compare regress baseline history report site plots readme-plots export refile distro-check \
@@ -38,15 +39,18 @@ help:
 	@echo "             options: QUICK=1 SUITES=a,b RESULTS_DIR=dir MACHINE=id"
 	@echo "                      FD_N=1k,10k FD_SYSTEM=1 FD_DIR=dir STACK_SIZES=8M,64M"
 	@echo "                      EVENTS=libpfm4,names COUNTERS=perf|callgrind PYTHON=path"
+	@echo "                      TOOLCHAINS=all|go-1.22,clang-16,... (each other Go release"
+	@echo "                      and C++ compiler too: make toolchains lists them)"
 	@echo "make test    library tests (also under ASan/UBSan), harness and script tests"
 	@echo "make setup   install missing Debian packages"
 	@echo "make compare [BASE=run NEW=run] statistics of two runs (default: this machine's two newest of one kind)"
 	@echo "             options: OUT=prefix ALLOW_DIFFERENT=1"
 	@echo "make regress the gate: instructions/op under callgrind vs regress/baselines/"
 	@echo "             options: TOLERANCE=percent (default 1) OUT=dir ONLY=C++|Go REQUIRE_BASELINE=1"
+	@echo "             TOOLCHAINS=all|go-1.22,clang-16,...: each other toolchain too, against its own baseline"
 	@echo "             BASE=rev: compare with commit rev, built here in a temporary worktree"
 	@echo "             (under CI=true with no baseline for this toolchain: the previous commit)"
-	@echo "make baseline  record the gate's baseline for this toolchain"
+	@echo "make baseline  record the gate's baseline for this toolchain (TOOLCHAINS=: and those)"
 	@echo "make report RUN=folder|id   rebuild a run's report.md/report.html from its JSON"
 	@echo "make site    one page over every machine and run: build/site/index.html"
 	@echo "             options: RESULTS_DIR=dir (its site: dir-site/) SITE_DIR=dir"
@@ -144,10 +148,12 @@ compare: setup
 regress: build
 	$(DEFERBENCH) regress --build-dir $(BUILD_DIR) $(if $(TOLERANCE),--tolerance "$(TOLERANCE)") \
 	  $(if $(OUT),--out "$(OUT)") --require-baseline "$(REQUIRE_BASELINE)" \
-	  $(if $(ONLY),--only "$(ONLY)") $(if $(BASE),--base "$(BASE)") --jobs $(JOBS)
+	  $(if $(ONLY),--only "$(ONLY)") $(if $(BASE),--base "$(BASE)") --jobs $(JOBS) \
+	  $(if $(TOOLCHAINS),--toolchains "$(TOOLCHAINS)")
 
 baseline: build
-	$(DEFERBENCH) baseline --build-dir $(BUILD_DIR) $(if $(ONLY),--only "$(ONLY)")
+	$(DEFERBENCH) baseline --build-dir $(BUILD_DIR) $(if $(ONLY),--only "$(ONLY)") --jobs $(JOBS) \
+	  $(if $(TOOLCHAINS),--toolchains "$(TOOLCHAINS)")
 
 history: setup
 	@test -n "$(BENCH)" || { echo "deferbench: make history needs BENCH=<benchmark name>" >&2; exit 2; }

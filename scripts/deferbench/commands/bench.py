@@ -6,7 +6,10 @@ the perf events and how each suite ended; the run ends with a summary on the
 console, the run's report and the site's index over every run.
 """
 
+import os
+
 from .. import inputs
+from ..errors import UserError
 from ..run import registry
 
 
@@ -25,6 +28,14 @@ def add_arguments(p):
                         "empty: the suites' set)")
     p.add_argument("--counters", choices=["perf", "callgrind"], default="perf",
                    help="callgrind: also count instructions/op under valgrind")
+    p.add_argument("--toolchains", default="",
+                   help="also measure with these toolchains: all, or a comma-separated "
+                        "list (go-1.22, clang-16, gcc-12.2.0; `make toolchains` lists them); "
+                        "the suites a toolchain decides (defer_cost and cliffs for C++, go "
+                        "for Go) run again with each, under <run>/toolchains/<key>/, with "
+                        "instructions counted under callgrind")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 2,
+                   help="parallel jobs when building the suites with another compiler")
     p.add_argument("--check-inputs", action="store_true",
                    help="only check what was typed (suites, switches, counts) and exit: "
                         "`make bench` does so before it builds anything")
@@ -43,6 +54,8 @@ def run(args):
     if args.events is not None:  # empty: the default set; "none": no event at all
         args.events = None if not args.events.strip() else (
             "" if args.events.strip() == "none" else args.events)
+    if args.jobs < 1:
+        raise UserError(f"--jobs {args.jobs}: give 1 or more")
     if args.check_inputs:
         runner.check_inputs(args)
         return 0

@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from .. import atomic  # noqa: E402
-from ..analysis import claims, report_data, stats  # noqa: E402
+from ..analysis import claims, report_data, stats, toolchain_axis  # noqa: E402
 
 GO_COLOR, CPP_COLOR, ARTICLE_COLOR = "#1f77b4", "#d62728", "black"
 # The fd suite's C++ strategies, each its own colour, none of them Go's.
@@ -252,6 +252,73 @@ def counters(run):
     return fig
 
 
+MECHANISM_COLORS = {"open-coded": "#2ca02c", "stack record": "#1f77b4",
+                    "heap record": "#d62728"}
+
+
+def _axis_panel(ax, cols, value, ylabel, title, connect):
+    """One series per mechanism over the toolchains `cols`, joined by lines
+    when they are a sequence (`connect`: Go's releases, not C++'s compilers);
+    value(col, what) -> (y, low, high) or None; intervals as error bars."""
+    for k, (what, _) in enumerate(toolchain_axis.DEFERS):
+        xs, ys, lows, highs = [], [], [], []
+        for i, col in enumerate(cols):
+            point = value(col, what)
+            if point is None or point[0] != point[0]:
+                continue
+            xs.append(i + (k - 1) * 0.08)
+            ys.append(point[0])
+            lows.append(point[0] - point[1])
+            highs.append(point[2] - point[0])
+        if xs:
+            ax.errorbar(xs, ys, yerr=[lows, highs], marker="o", ms=4, capsize=3,
+                        color=MECHANISM_COLORS[what], label=what,
+                        linestyle="-" if connect else "none")
+    for i, col in enumerate(cols):
+        if col.article:
+            ax.axvspan(i - 0.3, i + 0.3, color="0.92", zorder=0)
+    ax.set_xticks(range(len(cols)), [c.label.replace(" (", "\n(") for c in cols], fontsize=7)
+    ax.set_ylabel(ylabel, fontsize=8)
+    ax.set_ylim(bottom=0)
+    ax.set_title(title, fontsize=9, loc="left")
+    ax.grid(axis="y", alpha=0.3)
+
+
+def _ratio_point(col, what):
+    r = col.ratios.get(what)
+    if r is None:
+        return None
+    low, high = r.interval if r.interval else (r.value, r.value)
+    return r.value, low, high
+
+
+def _added_point(col, what):
+    added = col.added.get(what)
+    return None if added is None else (added, added, added)
+
+
+def toolchains(run):
+    """What a defer costs with each Go release (the article's Go 1.14 first) and
+    each C++ compiler: paired ratio to the call, and instructions over it."""
+    go, cpp = toolchain_axis.columns(run)
+    rows = [(side, cols) for side, cols in (("Go", go), ("C++", cpp))
+            if any(not c.article for c in cols)]
+    if not rows:
+        return None
+    fig, axes = plt.subplots(len(rows), 2, figsize=(11, 3.6 * len(rows)), squeeze=False)
+    for (side, cols), (left, right) in zip(rows, axes):
+        by_release = side == "Go"
+        _axis_panel(left, cols, _ratio_point, "ratio to the plain call",
+                    f"{side}: one defer over a plain call, paired [95%]", by_release)
+        _axis_panel(right, [c for c in cols if not c.article], _added_point,
+                    "instructions over the plain call", f"{side}: instructions one defer adds",
+                    by_release)
+    axes[0][0].legend(fontsize=8)
+    _title(fig, axes[0][0], axes[0][0].get_title(loc="left"), run)
+    fig.tight_layout()
+    return fig
+
+
 @dataclass(frozen=True)
 class Chart:
     path: str       # the PNG
@@ -279,6 +346,12 @@ PER_RUN = {
                      "strategy, each bar naming its stack size; medians of the repetitions "
                      "(each repetition's outcome is in the report's stack table); the dashed "
                      "line is the article's 112 B/frame."),
+    "toolchains": (toolchains, "Across toolchains",
+                   "each Go release (the articles' Go 1.14 first, a ratio of their ns) and "
+                   "each C++ compiler of a TOOLCHAINS= run: left, one defer's paired ratio to "
+                   "the plain call of its own program, with its 95% interval as error bars; "
+                   "right, the instructions one defer adds under callgrind (exact, no "
+                   "spread). Green: open-coded; blue: stack record; red: heap record."),
     "counters": (counters, "Counters per benchmark",
                  "one counter per benchmark in name order: callgrind's instructions per op "
                  "where counted (exact, no spread), else the PMU's instructions, else "

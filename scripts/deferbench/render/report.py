@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from ..text import number
 from .. import atomic
-from . import charts, claims_json, export
+from . import charts, claims_json, export, toolchain_section
 from ..analysis import (claims, claims_table, machine_comparison, paired, paired_runs,
                         report_data, results, targets)
 from ..suites import fd as fd_summary, stack as stack_summary
@@ -206,6 +206,7 @@ def sections(run):
                "; ".join(f"{f.run_id} ({f.commit}): {f.text()}" for f in theirs),
                ", ".join(differ) or "none"] for name, mine, theirs, differ in over_runs])]))
 
+    across = toolchain_section.blocks(run)
     goals = targets.rows(run)
     if goals:
         met = sum(t.verdict == targets.OK for t in goals)
@@ -221,10 +222,17 @@ def sections(run):
             ("table", ["suite", "what", "target", "measured", "verdict"],
              [[t.suite, t.what, t.target, t.measured, t.verdict] for t in goals])]))
 
+    release = claims_table.go_release(run)
+    judged = (f" Go's figures, and every verdict judged on them, are Go {release}'s, the "
+              "release a plain `make bench` uses"
+              + (f"; the other releases are in '{toolchain_section.TITLE}'." if across else
+                 "; `make bench TOOLCHAINS=all` adds every other release found here.")
+              if release else "")
     out.append(("Claims", [
-        ("p", "One row per claim of the articles. Verdict rules and tolerances:"),
+        ("p", "One row per claim of the articles." + judged + " Verdict rules and tolerances:"),
         ("list", claims_table.VERDICT_RULES),
-        ("table", ["id", "claim", "article", "Go here", "C++ here", "verdict"],
+        ("table", ["id", "claim", "article", f"Go {release} here" if release else "Go here",
+                   "C++ here", "verdict"],
          [[r.id, r.claim, r.article, r.go, r.cpp, r.verdict_text] for r in table])]))
 
     counted = report_data.instructions_per_defer(run)
@@ -248,6 +256,9 @@ def sections(run):
                _times(r.model_over_go), number(r.floor, ".1f"), _times(r.floor_ratio),
                r.how_cpp, r.how_go, r.how_floor or "-"]
               for r in counted])]))
+
+    if across:
+        out.append((toolchain_section.TITLE, across))
 
     out.append(("Cliffs", _cliff_blocks(run)))
     out.append(("File descriptors", _fd_blocks(run)))

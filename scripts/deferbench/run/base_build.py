@@ -146,11 +146,11 @@ def checkout(commit, root):
             _remove_worktree(src)
 
 
-def build(src, build_dir, settings, targets, jobs):
+def build(src, build_dir, settings, targets, jobs, what="the base"):
     """Configures (once) and builds `targets` of the checkout `src` in build_dir."""
     if not os.path.exists(os.path.join(build_dir, "CMakeCache.txt")):
         _run_group(["cmake", "-S", src, "-B", build_dir,
-                    *(f"-D{k}={v}" for k, v in settings.items())], "configuring the base")
+                    *(f"-D{k}={v}" for k, v in settings.items())], f"configuring {what}")
     _run_group(["cmake", "--build", build_dir, "-j", str(jobs), "--target", *targets],
-               "building the base")
+               f"building {what}")
     return build_dir

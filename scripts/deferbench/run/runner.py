@@ -16,7 +16,7 @@ import sys
 import time
 
 from .. import SOURCE_DIR, atomic
-from . import callgrind, folder, machine, progress, registry
+from . import callgrind, folder, machine, progress, registry, toolchain_axis
 from ..analysis import paired, results
 from ..errors import UserError
 
@@ -154,8 +154,9 @@ def _last_line(err, status):
     return (err.strip().splitlines() or [f"exit status {status}"])[-1]
 
 
-def run_suite(binary, suite, settings, run_dir, events, quick, env=None):
-    """Runs one suite into <suite>.json; returns the manifest fields."""
+def run_suite(binary, suite, settings, run_dir, events, quick, env=None, toolchain=None):
+    """Runs one suite into <suite>.json; returns the manifest fields. A python
+    suite is given `toolchain` (another release's compiler) when there is one."""
     final = os.path.join(run_dir, f"{suite.name}.json")
     partial = final + ".partial"
     started = time.monotonic()
@@ -163,7 +164,8 @@ def run_suite(binary, suite, settings, run_dir, events, quick, env=None):
     if suite.kind == "python":
         try:
             # It returns the line that says why when it chose to write nothing.
-            status, err = 0, suite.run(partial, quick, run_dir) or ""
+            status, err = 0, suite.run(partial, quick, run_dir,
+                                       **({"toolchain": toolchain} if toolchain else {})) or ""
         except UserError:
             raise
         except Exception as e:  # a suite that breaks becomes data, not a crash
@@ -265,10 +267,11 @@ def run_pairs(binary, suite, settings, suite_json, run_dir, log, env=None):
             "processes": len(outputs), "pairs_seconds": round(time.monotonic() - started, 2)}
 
 
-def run_callgrind(binary, suite, run_dir):
+def run_callgrind(binary, suite, run_dir, toolchain=None):
     """<suite>.callgrind.json: instructions per op of every case, N and 2N runs."""
     if suite.count_instructions:
-        cases, context = suite.count_instructions(), {"counting": "callgrind"}
+        cases = suite.count_instructions(**({"toolchain": toolchain} if toolchain else {}))
+        context = {"counting": "callgrind"}
     else:
         cases = callgrind.count(binary, suite.callgrind_iterations)
         context = {"counting": "callgrind", "iterations": suite.callgrind_iterations,
@@ -276,6 +279,47 @@ def run_callgrind(binary, suite, run_dir):
     path = os.path.join(run_dir, f"{suite.name}.callgrind.json")
     atomic.write_json(path, {"context": context, "benchmarks": list(cases.values())})
     return os.path.basename(path)
+
+
+def run_step(binary, suite, run_dir, args, env, say_as, toolchain=None):
+    """One suite into run_dir, and its instructions under callgrind when the
+    run counts them; the manifest's fields, with the whole step's seconds (the
+    suite's process, its pairs and its callgrind counts)."""
+    began = time.monotonic()
+    outcome = run_suite(binary, suite, suite.settings(args.quick), run_dir, args.events,
+                        args.quick, env, toolchain)
+    if outcome["status"] == "ok" and args.counters == "callgrind" \
+            and (suite.kind == "gbench" or suite.count_instructions):
+        print(f"{say_as}: counting instructions under callgrind", flush=True)
+        outcome["callgrind_file"] = run_callgrind(binary, suite, run_dir, toolchain)
+    outcome["step_seconds"] = round(time.monotonic() - began, 2)
+    return outcome
+
+
+def run_toolchains(axis, selected, manifest, run_dir, args, env, events):
+    """Each suite of the run that a toolchain's language decides, once more
+    with each other toolchain, into <run>/toolchains/<key>/, counted under
+    callgrind when the run counts; a toolchain whose build failed has its
+    suites recorded as failed with the build's reason."""
+    for k, t in enumerate(axis.others, 1):
+        suites = [s for s in selected if s.per_toolchain == t.language]
+        sub = os.path.join(run_dir, toolchain_axis.folder(t))
+        os.makedirs(sub, exist_ok=True)
+        print(f"\n[toolchain {k}/{len(axis.others)}] {t.key} ({t.path}): "
+              f"{', '.join(s.name for s in suites)}", flush=True)
+        for suite in suites:
+            if t.key in axis.failed:
+                outcome = {"status": "failed", "reason": axis.failed[t.key], "seconds": 0,
+                           "step_seconds": 0}
+            else:
+                binary = (os.path.join(axis.builds[t.key], suite.binary) if suite.binary
+                          else None)
+                outcome = run_step(binary, suite, sub, args, env, f"  {t.key}: {suite.name}",
+                                   t.path if t.language == "Go" else None)
+            manifest.toolchain_suite_ended(t.key, suite.name, **outcome)
+            print(f"  {t.key}: {suite.name}: {outcome['status']}"
+                  + (f": {outcome['reason']}" if outcome.get("reason") else "")
+                  + f"  {progress.duration(outcome['step_seconds'])}", flush=True)
 
 
 def write_summaries(run_dir, selected, ended):
@@ -424,6 +468,8 @@ def times_line(times, suites):
              else []) + [f"checks {_seconds(times['checks_s'])}"]
     parts += [f"{name} {_seconds(s['step_seconds'])}" for name, s in suites.items()
               if "step_seconds" in s]
+    if times.get("toolchains_s") is not None:
+        parts.append(f"other toolchains {_seconds(times['toolchains_s'])}")
     parts.append(f"report {_seconds(times['report_s'])}")
     return f"deferbench: times: {', '.join(parts)}; total {_seconds(times['total_s'])}"
 
@@ -439,7 +485,8 @@ def _record_times(manifest, times):
 
 
 def check_inputs(args):
-    """(the selected suites, their environment): what was typed, checked before
+    """(the selected suites, their environment, the toolchain axis or None):
+    what was typed, checked before
     even the results folder is made and before anything is built (the settings
     the project parses itself, then the Python suites' own); a UserError names
     what is wrong."""
@@ -448,8 +495,9 @@ def check_inputs(args):
     for suite in selected:
         if suite.kind == "python":
             check_options(suite, None, args.quick)
+    axis = toolchain_axis.plan(getattr(args, "toolchains", ""), selected)
     folder.check_writable(args.results_dir)
-    return selected, env
+    return selected, env, axis
 
 
 def _run(args, state):
@@ -460,10 +508,18 @@ def _run(args, state):
                if getattr(args, "started_at", None) is not None else None)
     if build_s is not None and build_s < 0:
         build_s = None
-    selected, env = check_inputs(args)
+    selected, env, axis = check_inputs(args)
     binaries = {s.name: _binary(args.build_dir, s) for s in selected}
     if args.counters == "callgrind" and not callgrind.available():
         raise UserError("COUNTERS=callgrind needs valgrind (Debian package valgrind)")
+    if axis and args.counters != "callgrind" and callgrind.available():
+        # Instructions per op are what compares toolchains exactly, whatever
+        # the machine's load: every toolchain of the run is counted.
+        print("deferbench: TOOLCHAINS: instructions per op are counted under callgrind "
+              "for every toolchain (COUNTERS=callgrind)")
+        args.counters = "callgrind"
+    if axis:
+        toolchain_axis.build(axis, args.build_dir, selected, args.jobs)
     events = probe_events(binaries, args.events)
     for suite in selected:  # every option is checked before anything is created
         if suite.kind != "python":
@@ -488,6 +544,7 @@ def _run(args, state):
         "build": machine.build(args.build_dir),
         "git": machine.git_state(SOURCE_DIR),
         "perf_events": events,
+        **({"toolchains": toolchain_axis.manifest_entries(axis)} if axis else {}),
     })
     print(f"deferbench: run {run_dir} ({len(selected)} suite"
           f"{'s' if len(selected) != 1 else ''}{', quick' if args.quick else ''})")
@@ -497,24 +554,21 @@ def _run(args, state):
     times = {"build_s": round(build_s, 2) if build_s is not None else None,
              "checks_s": round(time.monotonic() - began, 2)}
     for k, suite in enumerate(selected, 1):
-        step_began = time.monotonic()
-        settings = suite.settings(args.quick)
         print(f"\n[{k}/{len(selected)}] {suite.name} (claims {suite.claims})", flush=True)
-        outcome = run_suite(binaries[suite.name], suite, settings, run_dir, args.events,
-                            args.quick, env)
-        if outcome["status"] == "ok" and args.counters == "callgrind" \
-                and (suite.kind == "gbench" or suite.count_instructions):
-            print(f"[{k}/{len(selected)}] {suite.name}: counting instructions under callgrind",
-                  flush=True)
-            outcome["callgrind_file"] = run_callgrind(binaries[suite.name], suite, run_dir)
-        # The whole step: the suite's process, its pairs and its callgrind counts.
-        outcome["step_seconds"] = round(time.monotonic() - step_began, 2)
+        outcome = run_step(binaries[suite.name], suite, run_dir, args, env,
+                           f"[{k}/{len(selected)}] {suite.name}")
         manifest.suite_ended(suite.name, **outcome)
         if suite.name == "go" and outcome["status"] == "ok":
             _record_go_toolchain(manifest, os.path.join(run_dir, outcome["file"]))
+    if axis:
+        began_toolchains = time.monotonic()
+        run_toolchains(axis, selected, manifest, run_dir, args, env, events)
+        times["toolchains_s"] = round(time.monotonic() - began_toolchains, 2)
 
     ended = manifest.data["suites"]
-    failed = [n for n, s in ended.items() if s["status"] == "failed"]
+    failed = [n for n, s in ended.items() if s["status"] == "failed"] + [
+        f"{n} ({key})" for key, t in manifest.data.get("toolchains", {}).items()
+        for n, s in t.get("suites", {}).items() if s["status"] == "failed"]
     manifest.finish("failed" if failed else "complete")
     report_began = time.monotonic()
     write_summaries(run_dir, selected, ended)

@@ -11,7 +11,8 @@ Three kinds of suite, one results shape (Google Benchmark's JSON):
            and --check-options checks them, and the --out, before a run folder exists.
   python   a function called with (out_path, quick, run_dir) that writes the
            JSON (the Go reference); when it writes nothing it returns the line
-           that says why.
+           that says why. With TOOLCHAINS= it is called again with
+           toolchain=<another release's go>.
 Each suite module (deferbench.suites.<name>) defines its SUITE; run/registry.py
 lists them.
 """
@@ -57,6 +58,10 @@ class Suite:
     # A tuple, or a function of the suite's JSON context that returns one (for
     # a suite whose binary lists its own pairs: analysis/cases.py).
     pairs: object = ()
+    # The language whose toolchain decides the suite's figures ("C++" or "Go"):
+    # TOOLCHAINS= runs it once more with each other compiler or release. ""
+    # for the suites that measure the machine and its limits (stack, fd).
+    per_toolchain: str = ""
 
     def pairs_for(self, context):
         return tuple(self.pairs(context)) if callable(self.pairs) else tuple(self.pairs)

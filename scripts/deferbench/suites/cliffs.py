@@ -142,4 +142,5 @@ SUITE = Suite(
     "cliffs", "B3-B7, R1-R6", "gbench", binary="suites/cliffs/cliffs",
     full=RunSettings(repetitions=5, min_time_s=0.05, interleave=True, pairs=paired.FULL),
     quick=RunSettings(repetitions=2, min_time_s=0.01, interleave=False, pairs=paired.QUICK),
-    summary=cliffs_summary, brief=cliffs_brief, callgrind_iterations=5_000, pairs=PAIRS)
+    summary=cliffs_summary, brief=cliffs_brief, callgrind_iterations=5_000, pairs=PAIRS,
+    per_toolchain="C++")

@@ -276,4 +276,4 @@ SUITE = Suite(
     "defer_cost", "A1-A4, B1", "gbench", binary="suites/defer_cost/defer_cost",
     full=RunSettings(repetitions=6, min_time_s=0.1, interleave=True, pairs=paired.FULL),
     quick=RunSettings(repetitions=3, min_time_s=0.02, interleave=False, pairs=paired.QUICK),
-    summary=defer_cost_summary, pairs=pairs)
+    summary=defer_cost_summary, pairs=pairs, per_toolchain="C++")
