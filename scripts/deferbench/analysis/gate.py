@@ -53,6 +53,7 @@ class Measurement:
     context: dict       # suite -> the suite binary's Google Benchmark context
     iterations: object  # per suite {name: n}, or one n for all
     side: str = "C++"   # "C++": the Google Benchmark suites; "Go": the go suite's cases
+    other: str = ""     # TOOLCHAINS=: the key of the other toolchain measured ("" for a default)
 
     @property
     def key(self):
@@ -152,13 +153,14 @@ GO_GATED = ("runtime/BenchmarkDefer", "runtime/BenchmarkDefer/noopendefer",
 GO_INJECT_TAG = "deferbench_inject"  # goref's test hook: one increment more in its open_coded
 
 
-def measure_go(build_dir, inject=False, module_dir=None, caches=None):
+def measure_go(build_dir, inject=False, module_dir=None, caches=None, exe=None):
     """Instructions per op of the gated Go cases, or None without Go. The test
     binaries are built for the gate (with goref's test hook when `inject`),
     from this tree's goref or `module_dir` (another commit's), with Go's caches
-    in build_dir or `caches`."""
+    in build_dir or `caches`, by the go on PATH or `exe` (another release)."""
     from ..suites.go import instructions, suite as go_suite, toolchain
-    go = toolchain.find(os.path.abspath(build_dir), module_dir or toolchain.MODULE_DIR, caches)
+    go = toolchain.find(os.path.abspath(build_dir), module_dir or toolchain.MODULE_DIR, caches,
+                        exe=exe)
     if go is None:
         return None
     tags = (GO_INJECT_TAG,) if inject else ()

@@ -5,6 +5,7 @@ cases under callgrind, as `regress` does, writes regress/baselines/<key>.json
 for each side (the C++ toolchain's key; go-<version>_<GOARCH>), and prints
 what changed against the baseline it replaces. When nothing changed the file
 is left as it is. Commit the file: the gate reads it from the repository.
+TOOLCHAINS= (--toolchains) records one for each other toolchain it names too.
 """
 
 import os
@@ -34,7 +35,8 @@ def change_lines(old_counts, new_counts):
 
 
 def run(args):
-    for m in regress.measurements(args.build_dir, args.only):
+    axis = regress.other_toolchains(args.toolchains, args.only)
+    for m in regress.measurements(args.build_dir, args.only, axis, args.jobs):
         record(m, args.baselines_dir)
     return 0
 

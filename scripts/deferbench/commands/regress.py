@@ -40,6 +40,14 @@ def add_common_arguments(p):
                    help="one side of the gate only (default: both; Go when it is installed)")
     p.add_argument("--baselines-dir", default=BASELINES_DIR,
                    help="where baselines live (default: regress/baselines)")
+    p.add_argument("--toolchains", default="",
+                   help="also each of these toolchains, against its own baseline: all, or a "
+                        "comma-separated list (go-1.22, clang-16; `make toolchains` lists "
+                        "them); another compiler's suites are built in "
+                        "<build dir>/toolchains/<key>")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 2,
+                   help="parallel jobs for building (the base, another compiler's suites; "
+                        "default: the CPU count)")
 
 
 def add_arguments(p):
@@ -53,8 +61,6 @@ def add_arguments(p):
     p.add_argument("--base-builds", default=None, metavar="DIR",
                    help="where base commits are built, one folder each "
                         "(default: <build dir>/regress-base)")
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 2,
-                   help="parallel jobs for building the base (default: the CPU count)")
     inputs.add_switch(p, "--require-baseline", "REQUIRE_BASELINE",
                       "exit 1, not 0, when this toolchain has no baseline (and no --base)")
     p.add_argument("--out", default=None, metavar="DIR",
@@ -172,22 +178,52 @@ def _check_out(out, name):
     return paths
 
 
-def measurements(build_dir, only=None):
+def measurements(build_dir, only=None, axis=None, jobs=2):
     """The gate's two sides: the Google Benchmark suites, then Go's cases (when
-    Go is installed), each with its own baseline; `only` one of them."""
+    Go is installed), each with its own baseline; `only` one of them. Then the
+    same for each other toolchain of `axis` (other_toolchains: TOOLCHAINS=),
+    each a measurement of its own with its own baseline."""
     out = [gate.measure(build_dir)] if only in (None, "C++") else []
-    if only == "C++":
-        return out
-    try:
-        go = gate.measure_go(build_dir)
-    except RuntimeError as e:  # a Go build or count that failed: the gate cannot pass
-        raise gate.GateError(f"the Go side could not be counted: {e}") from None
-    if go is None:
-        if only == "Go":
-            raise UserError("--only Go: no Go toolchain on PATH")
-        print("regress: no Go toolchain on PATH: the Go side is not checked", file=sys.stderr)
-    else:
-        out.append(go)
+    if only != "C++":
+        try:
+            go = gate.measure_go(build_dir)
+        except RuntimeError as e:  # a Go build or count that failed: the gate cannot pass
+            raise gate.GateError(f"the Go side could not be counted: {e}") from None
+        if go is None:
+            if only == "Go":
+                raise UserError("--only Go: no Go toolchain on PATH")
+            print("regress: no Go toolchain on PATH: the Go side is not checked",
+                  file=sys.stderr)
+        else:
+            out.append(go)
+    return out + (_measure_others(axis, build_dir, jobs) if axis else [])
+
+
+def other_toolchains(text, only):
+    """The toolchain axis of TOOLCHAINS= over the gate's suites, or None."""
+    from ..run import toolchain_axis
+    suites = [s for s in gate.gbench_suites() if only in (None, "C++")]
+    if only in (None, "Go"):
+        from ..suites.go import suite as go_suite
+        suites.append(go_suite.SUITE)
+    return toolchain_axis.plan(text, suites) if text else None
+
+
+def _measure_others(axis, build_dir, jobs):
+    from ..run import toolchain_axis
+    toolchain_axis.build(axis, build_dir, gate.gbench_suites(), jobs,
+                         say=lambda line: print(line.replace("deferbench:", "regress:", 1)))
+    out = []
+    for t in axis.others:
+        if t.key in axis.failed:
+            raise gate.GateError(f"{t.key}: the suites could not be built: {axis.failed[t.key]}")
+        try:
+            m = (gate.measure(axis.builds[t.key]) if t.language == "C++"
+                 else gate.measure_go(build_dir, exe=t.path))
+        except RuntimeError as e:
+            raise gate.GateError(f"{t.key} could not be counted: {e}") from None
+        m.other = t.key
+        out.append(m)
     return out
 
 
@@ -197,18 +233,18 @@ def in_ci():
 
 
 def committed_references(sides, baselines_dir):
-    """{side: Reference} for the sides that have a committed baseline."""
+    """{key: Reference} for the measurements that have a committed baseline."""
     found = {}
     for m in sides:
         path = gate.baseline_path(baselines_dir, m.key)
         baseline = gate.load_baseline(path)
         if baseline is not None:
-            found[m.side] = Reference(baseline["suites"], os.path.relpath(path, SOURCE_DIR))
+            found[m.key] = Reference(baseline["suites"], os.path.relpath(path, SOURCE_DIR))
     return found
 
 
 def measure_base(commit, sides, args):
-    """{side: Reference}: `commit` built in a temporary worktree with this
+    """{key: Reference}: `commit` built in a temporary worktree with this
     build's compiler, build type and flags, and counted as the working tree is."""
     from ..run import base_build
     root = args.base_builds or os.path.join(args.build_dir, "regress-base")
@@ -234,7 +270,7 @@ def measure_base(commit, sides, args):
         if m.key != here[m.side].key:  # e.g. the base's CMakeLists set other flags
             print(f"regress: {m.side}: note: the base commit builds as {m.key}, this tree as "
                   f"{here[m.side].key}", file=sys.stderr)
-        found[m.side] = Reference(m.counts, f"commit {commit}", commit)
+        found[here[m.side].key] = Reference(m.counts, f"commit {commit}", commit)
     return found
 
 
@@ -289,14 +325,22 @@ def run(args):
         base, subject = base_build.resolve(args.base)
     if args.jobs < 1:
         raise UserError(f"--jobs {args.jobs}: give 1 or more")
-    # The report files: regress.* for the C++ side, regress-go.* for Go's.
+    if base is not None and args.toolchains:
+        raise UserError("BASE= compares the default toolchains with a commit; leave "
+                        "TOOLCHAINS= out (each other toolchain has its own baseline)")
+    # The report files: regress.* for the C++ side, regress-go.* for Go's,
+    # regress-<key>.* for each other toolchain's.
+    axis = other_toolchains(args.toolchains, args.only)  # a bad name: before any count
     out_paths = {"C++": _check_out(args.out, "regress"), "Go": _check_out(args.out, "regress-go")}
+    for t in axis.others if axis else []:
+        out_paths[t.key] = _check_out(args.out, f"regress-{t.key}")
     if base is not None:
         print(f"regress: comparing with commit {base} (BASE={args.base}: {subject})")
-    sides = measurements(args.build_dir, args.only)
+    sides = measurements(args.build_dir, args.only, axis, args.jobs)
     references = {} if base else committed_references(sides, args.baselines_dir)
-    unreferenced = [m for m in sides if m.side not in references]
-    if unreferenced and base is None and in_ci() and not args.require_baseline:
+    unreferenced = [m for m in sides if m.key not in references]
+    if unreferenced and base is None and in_ci() and not args.require_baseline \
+            and not args.toolchains:
         # In CI a gate that checks nothing would pass every change: with no
         # committed baseline for this toolchain, the previous commit is the base.
         from ..run import base_build
@@ -311,7 +355,8 @@ def run(args):
               f"with the previous commit, {base}")
     if unreferenced and base is not None:
         references.update(measure_base(base, unreferenced, args))
-    passed = [gate_one(m, references.get(m.side), args, tolerance, out_paths[m.side])
+    passed = [gate_one(m, references.get(m.key), args, tolerance,
+                       out_paths[m.other or m.side])
               for m in sides]
     return 0 if all(passed) else 1
 

@@ -192,7 +192,8 @@ def _args(tmp_path, **kw):
 def measured_here(monkeypatch):
     """The working tree's counts, without callgrind: what decides the base is
     under test here, not the counting."""
-    monkeypatch.setattr(regress, "measurements", lambda build_dir, only=None: [_measured()])
+    monkeypatch.setattr(regress, "measurements",
+                        lambda build_dir, only=None, axis=None, jobs=2: [_measured()])
 
 
 def test_a_base_that_is_not_a_commit_is_refused_in_one_line_before_anything_is_written(
@@ -214,8 +215,8 @@ def test_under_ci_without_a_baseline_the_previous_commit_is_the_base(
 
     def measure_base(commit, sides, args):
         asked.append((commit, [m.side for m in sides]))
-        return {"C++": regress.Reference({"defer_cost": {"call": 16.0}}, f"commit {commit}",
-                                         commit)}
+        return {sides[0].key: regress.Reference({"defer_cost": {"call": 16.0}},
+                                                f"commit {commit}", commit)}
     monkeypatch.setattr(regress, "measure_base", measure_base)
     assert regress.run(_args(tmp_path)) == 1
     assert asked == [("c0ffee" * 6 + "c0ff", ["C++"])]
@@ -253,6 +254,61 @@ def test_a_committed_baseline_is_used_and_no_base_is_built_even_under_ci(
     (baselines / f"{m.key}.json").write_text(json.dumps({"suites": m.counts}))
     assert regress.run(_args(tmp_path, baselines_dir=str(baselines))) == 0
     assert "passed: 1 cases" in capsys.readouterr().out
+
+
+def _two_compilers(monkeypatch, tmp_path):
+    """A machine with GCC (the default) and Clang, each counted without
+    callgrind: each compiler's build gives its own count of defer_cost/call."""
+    from deferbench.run import toolchain_axis, toolchains
+    T = toolchains.Toolchain
+    monkeypatch.setattr(toolchains, "found_here", lambda: [
+        T("C++", "g++", "12.2.0", "/usr/bin/g++-12", True),
+        T("C++", "clang++", "16.0.6", "/usr/bin/clang++-16", False)])
+    built = []
+
+    def build(axis, build_dir, selected, jobs, say=print):
+        for t in axis.others:
+            built.append(t.key)
+            axis.builds[t.key] = str(tmp_path / "build" / "toolchains" / t.key)
+    monkeypatch.setattr(toolchain_axis, "build", build)
+
+    def measure(build_dir):
+        clang = build_dir.endswith("clang-16.0.6")
+        m = _measured(counts={"defer_cost": {"call": 15.0 if clang else 17.0}})
+        m.toolchain["compiler"] = "Clang 16.0.6" if clang else "GNU 12.2.0"
+        return m
+    monkeypatch.setattr(gate, "measure", measure)
+    return built
+
+
+def test_each_toolchain_is_gated_against_its_own_baseline_and_named(
+        monkeypatch, tmp_path, capsys):
+    built = _two_compilers(monkeypatch, tmp_path)
+    monkeypatch.delenv("CI", raising=False)
+    baselines = tmp_path / "baselines"
+    baselines.mkdir()
+    clang = gate.measure(str(tmp_path / "build" / "toolchains" / "clang-16.0.6"))
+    (baselines / f"{clang.key}.json").write_text(json.dumps({"suites": clang.counts}))
+    out = tmp_path / "out"
+    status = regress.run(_args(tmp_path, baselines_dir=str(baselines), only="C++",
+                               toolchains="clang-16", out=str(out)))
+    assert status == 0 and built == ["clang-16.0.6"]
+    text = capsys.readouterr()
+    assert f"regress: C++: compared with {os.path.relpath(baselines, ROOT)}" \
+           f"/{clang.key}.json" in text.out
+    assert "NOTHING WAS CHECKED on the C++ side" in text.err, "GCC has no baseline here"
+    report = json.loads((out / "regress-clang-16.0.6.json").read_text())
+    assert report["toolchain_key"] == clang.key and report["passed"]
+    assert not (out / "regress.json").exists(), "the default had nothing to compare with"
+
+
+def test_a_toolchain_not_here_is_refused_before_anything_is_counted(monkeypatch, tmp_path):
+    _two_compilers(monkeypatch, tmp_path)
+    monkeypatch.setattr(gate, "measure", lambda *a: pytest.fail("counted"))
+    with pytest.raises(UserError, match="TOOLCHAINS=clang-99: no toolchain 'clang-99' here"):
+        regress.run(_args(tmp_path, only="C++", toolchains="clang-99"))
+    with pytest.raises(UserError, match="BASE= compares the default toolchains"):
+        regress.run(_args(tmp_path, only="C++", toolchains="clang-16", base="HEAD"))
 
 
 def _tracked_changes(*paths):
