@@ -518,6 +518,10 @@ def _run(args, state):
         print("deferbench: TOOLCHAINS: instructions per op are counted under callgrind "
               "for every toolchain (COUNTERS=callgrind)")
         args.counters = "callgrind"
+    if axis and axis.unused:
+        print(f"deferbench: TOOLCHAINS: {', '.join(t.key for t in axis.unused)}: no suite of "
+              "this run depends on "
+              f"{' or '.join(sorted({t.language for t in axis.unused}))}; not measured")
     if axis:
         toolchain_axis.build(axis, args.build_dir, selected, args.jobs)
     events = probe_events(binaries, args.events)

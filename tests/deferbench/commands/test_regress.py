@@ -302,6 +302,23 @@ def test_each_toolchain_is_gated_against_its_own_baseline_and_named(
     assert not (out / "regress.json").exists(), "the default had nothing to compare with"
 
 
+def test_under_ci_only_the_defaults_fall_back_to_the_previous_commit(
+        monkeypatch, tmp_path, capsys):
+    from deferbench.run import base_build
+    _two_compilers(monkeypatch, tmp_path)
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setattr(base_build, "previous_commit", lambda: "c0ffee" * 6 + "c0ff")
+    asked = []
+
+    def measure_base(commit, sides, args):
+        asked.append([m.toolchain["compiler"] for m in sides])
+        return {sides[0].key: regress.Reference(sides[0].counts, f"commit {commit}", commit)}
+    monkeypatch.setattr(regress, "measure_base", measure_base)
+    assert regress.run(_args(tmp_path, only="C++", toolchains="clang-16")) == 0
+    assert asked == [["GNU 12.2.0"]], "Clang has no base commit to fall back to"
+    assert "NOTHING WAS CHECKED on the C++ side" in capsys.readouterr().err
+
+
 def test_a_toolchain_not_here_is_refused_before_anything_is_counted(monkeypatch, tmp_path):
     _two_compilers(monkeypatch, tmp_path)
     monkeypatch.setattr(gate, "measure", lambda *a: pytest.fail("counted"))

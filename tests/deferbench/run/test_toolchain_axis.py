@@ -82,3 +82,14 @@ def test_the_report_compares_the_toolchains_and_keeps_the_failed_one(axis_run):
     assert "x [" in rows["clang-99.0.0"], "its paired ratio with its interval"
     assert "not measured: defer_cost failed: building the suites" in rows["clang-98.0.0"]
     assert (run_dir / "chart_toolchains.png").exists()
+
+
+def test_a_toolchain_not_here_is_refused_in_one_line_before_anything_is_written(
+        deferbench, tmp_path):
+    results = tmp_path / "results"
+    proc = deferbench("bench", "--toolchains", "clang-99", "--results-dir", str(results),
+                      "--check-inputs", check_exit=2)
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith("deferbench: TOOLCHAINS=clang-99: no toolchain 'clang-99' here; "
+                           "give `all` or a comma-separated list of these")
+    assert not results.exists()
