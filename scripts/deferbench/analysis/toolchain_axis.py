@@ -13,12 +13,12 @@ the default toolchains are the run folder's own; the others' are under
 
 import math
 import os
-import re
 from dataclasses import dataclass, field
 
 from . import claims, results
 from .report_data import Ratio, ratio, stand_in
 from ..run.folder import RunFolder
+from ..run.toolchains import release_key
 
 # The mechanisms compared, as Go's benchmarks in goref (claims.ARTICLE_NS's keys):
 # C++ measures its model of each (report_data.stand_in).
@@ -36,6 +36,9 @@ CLIFFS = (
     ("returns x defers > 15", "R4", "cliffs/exits/4x4", "stack-allocated", "cliffs/exits/3x5"),
 )
 OPEN_CODED = "open-coded"
+# A release changed a defer's path when the defer adds this much more or
+# fewer instructions than in the release before.
+RELEASE_CHANGE = 0.2
 
 # The cliffs' paired steps, per language: (what, suite, case, its reference).
 STEPS = {
@@ -66,10 +69,6 @@ class Column:
     def label(self):
         return (f"Go {self.version} (article A)" if self.article else
                 f"{self.key}{' (default)' if self.default else ''}")
-
-
-def _release_key(version):
-    return [int(p) if p.isdigit() else 0 for p in re.split(r"[.\-]", version)]
 
 
 def _sub_run(run, entry):
@@ -170,8 +169,8 @@ def columns(run):
             go.append(_go_column(col, sub))
         else:
             cpp.append(_cpp_column(col, sub))
-    go[1:] = sorted(go[1:], key=lambda c: _release_key(c.version))
-    cpp.sort(key=lambda c: (c.key.split("-")[0], _release_key(c.version)))
+    go[1:] = sorted(go[1:], key=lambda c: release_key(c.version))
+    cpp.sort(key=lambda c: (c.key.split("-")[0], release_key(c.version)))
     return go, cpp
 
 
@@ -188,5 +187,3 @@ def changed_paths(go):
                 found.append((what, a.key, b.key, x, y))
     return found
 
-
-RELEASE_CHANGE = 0.2  # a defer costing 20% more or less instructions than the release before

@@ -96,7 +96,7 @@ def go_toolchains(path=None, roots=GO_ROOTS):
                                          os.path.realpath(exe) == default_real)))
     # The default first, then by release; the same release twice is two paths to one install.
     listed = _once(found)
-    return sorted(listed, key=lambda t: (not t.default, _release_key(t.version)))
+    return sorted(listed, key=lambda t: (not t.default, release_key(t.version)))
 
 
 def cxx_toolchains(path=None, default_name=None):
@@ -123,10 +123,11 @@ def cxx_toolchains(path=None, default_name=None):
             found.append((exe, Toolchain("C++", compiler, version, exe,
                                          os.path.realpath(exe) == default_real)))
     listed = _once(found)
-    return sorted(listed, key=lambda t: (not t.default, t.compiler, _release_key(t.version)))
+    return sorted(listed, key=lambda t: (not t.default, t.compiler, release_key(t.version)))
 
 
-def _release_key(version):
+def release_key(version):
+    """A release's parts as numbers, for sorting: 1.9 before 1.19."""
     return [int(p) if p.isdigit() else 0 for p in re.split(r"[.\-]", version)]
 
 
