@@ -30,7 +30,8 @@ def _steps(language):
 def _row(col, extra):
     steps = [_ratio(col.steps.get(w)) for w in _steps(col.language)]
     if col.not_run and not col.added:
-        return [col.label, f"not measured: {col.not_run}"] + ["-"] * (5 + len(steps)) + extra
+        return ([col.label, f"not measured: {col.not_run}"]
+                + ["-"] * (2 * len(toolchain_axis.DEFERS) + len(steps)) + extra)
     mechanisms = [w for w, _ in toolchain_axis.DEFERS]
     return ([col.label, "-" if col.article else number(col.call_instructions, ".0f")]
             + ["-" if col.article else _added(col, w) for w in mechanisms]
@@ -83,8 +84,9 @@ def blocks(run):
                          "is not; allocations per op from the benchmark's -benchmem."))
         out.append(("table", ["Go release"] + [f"{n} ({c[1]})" for n, c in
                                                zip(names, toolchain_axis.CLIFFS)],
-                    [[c.label] + [c.cliffs.get(n, "-") for n in names]
-                     + ([f"not measured: {c.not_run}"] if c.not_run and not c.cliffs else [])
+                    [[c.label] + ([f"not measured: {c.not_run}"] + ["-"] * (len(names) - 1)
+                                  if c.not_run and not c.cliffs else
+                                  [c.cliffs.get(n, "-") for n in names])
                      for c in measured_go]))
     if cpp:
         cases = "; ".join(f"{w}: {c}" for w, c in (cpp[0].cases or {}).items())

@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from conftest import ROOT
+from conftest import FIXTURES, ROOT
 from deferbench.commands import bench
 from deferbench.run import callgrind, toolchain_axis, toolchains
 
@@ -93,3 +93,28 @@ def test_a_toolchain_not_here_is_refused_in_one_line_before_anything_is_written(
     assert line.startswith("deferbench: TOOLCHAINS=clang-99: no toolchain 'clang-99' here; "
                            "give `all` or a comma-separated list of these")
     assert not results.exists()
+
+
+def test_a_release_that_failed_keeps_its_row_saying_why(tmp_path):
+    """A Go release whose suite failed (a flag it no longer takes) is a row that
+    says so, as wide as the table, beside the default's figures."""
+    from runcopies import copy_run
+    from deferbench.render import toolchain_section
+    from deferbench.run import folder
+    run_dir = tmp_path / "run"
+    reason = "go test -c failed: flag provided but not defined: -d=noopendefer"
+    copy_run(os.path.join(FIXTURES, "report_runs", "fixture-a", "quick.fixture"), run_dir,
+             manifest_changes={("toolchains",): {
+                 "go-1.19.8": {"language": "Go", "version": "1.19.8", "default": True,
+                               "folder": ""},
+                 "go-1.99.0": {"language": "Go", "version": "1.99.0", "default": False,
+                               "folder": "toolchains/go-1.99.0",
+                               "suites": {"go": {"status": "failed", "reason": reason}}}}})
+    tables = [b for b in toolchain_section.blocks(folder.load(str(run_dir)))
+              if b[0] == "table"]
+    assert len(tables) == 2, "the costs and the cliffs, no C++ table without a compiler"
+    for _, header, rows in tables:
+        assert all(len(row) == len(header) for row in rows)
+        assert [row[0] for row in rows][-2:] == ["go-1.19.8 (default)", "go-1.99.0"]
+        assert rows[-1][1] == f"not measured: go failed: {reason}"
+    assert tables[1][2][0][1].startswith("holds: loop/helper open-coded")
