@@ -15,7 +15,7 @@ import math
 import os
 from dataclasses import dataclass, field
 
-from . import claims, results
+from . import claims, results, stats
 from .report_data import Ratio, ratio, stand_in
 from ..run.folder import RunFolder
 from ..run.toolchains import release_key
@@ -71,11 +71,17 @@ class Column:
                 f"{self.key}{' (default)' if self.default else ''}")
 
 
+# The suites whose figures a language's column shows.
+SUITES = {"Go": ("go",), "C++": ("defer_cost", "cliffs")}
+
+
 def _sub_run(run, entry):
-    """The run-like view of one toolchain's files: the run itself for a
-    default, else its folder's suites with the run's manifest."""
+    """(the run-like view of one toolchain's files, {suite: why it has no
+    figures}): the run itself for a default, else its folder's suites with
+    the run's manifest."""
     if entry.get("default"):
-        return run, {}
+        return run, {n: why for n, why in run.not_run.items()
+                     if n in SUITES.get(entry.get("language"), ())}
     where = os.path.join(run.path, entry.get("folder", ""))
     suites, not_run = {}, {}
     for name, outcome in (entry.get("suites") or {}).items():
@@ -118,7 +124,7 @@ def _go_column(col, sub):
     allocs = go.benchmarks.get("cliffs/loop/defer_in_loop")
     values = allocs.counter("allocs_per_op") if allocs else []
     if values and CLIFFS[0][0] in col.cliffs:
-        col.cliffs[CLIFFS[0][0]] += f" ({sorted(values)[len(values) // 2]:g} allocs/op)"
+        col.cliffs[CLIFFS[0][0]] += f" ({stats.median(values):g} allocs/op)"
     return col
 
 
@@ -175,9 +181,9 @@ def columns(run):
 
 
 def changed_paths(go):
-    """Releases whose defer path changed from the release before, by more than
-    RELEASE_CHANGE of the stack record's added instructions: [(mechanism, from
-    key, to key, before, after)]."""
+    """Where a release changed a defer's path: a mechanism whose defer adds
+    more than RELEASE_CHANGE more or fewer instructions than in the release
+    before; [(mechanism, from key, to key, before, after)]."""
     found = []
     measured = [c for c in go if not c.article]
     for a, b in zip(measured, measured[1:]):
