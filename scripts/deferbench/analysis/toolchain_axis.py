@@ -15,8 +15,10 @@ import math
 import os
 from dataclasses import dataclass, field
 
-from . import claims, results, stats
+from . import claims, stats
 from .report_data import Ratio, ratio, stand_in
+from ..errors import UserError
+from ..run import folder as run_folder
 from ..run.folder import RunFolder
 from ..run.toolchains import release_key
 
@@ -59,7 +61,7 @@ class Column:
     call_instructions: float = math.nan
     added: dict = field(default_factory=dict)          # mechanism -> instructions over the call
     ratios: dict = field(default_factory=dict)         # mechanism -> Ratio
-    cases: dict = field(default_factory=dict)          # mechanism -> the case measured
+    cases: dict = field(default_factory=dict)          # mechanism -> C++'s case measured
     cliffs: dict = field(default_factory=dict)         # cliff -> "holds: ..." text (Go)
     steps: dict = field(default_factory=dict)          # STEPS' what -> Ratio
     runtime_instructions: tuple = (math.nan, math.nan)  # BenchmarkDefer shipped, noopendefer
@@ -83,13 +85,11 @@ def _sub_run(run, entry):
         return run, {n: why for n, why in run.not_run.items()
                      if n in SUITES.get(entry.get("language"), ())}
     where = os.path.join(run.path, entry.get("folder", ""))
-    suites, not_run = {}, {}
-    for name, outcome in (entry.get("suites") or {}).items():
-        if outcome.get("status") == "ok" and outcome.get("file"):
-            suites[name] = results.load(os.path.join(where, outcome["file"]))
-        else:
-            not_run[name] = f"{outcome.get('status', 'unknown')}: {outcome.get('reason', '')}"
-    return RunFolder(where, run.manifest, suites, not_run=not_run), not_run
+    try:
+        sub = run_folder.load(where)
+    except UserError as e:  # a run stopped before the toolchain's folder began
+        return RunFolder(where, run.manifest, {}), {"its folder": str(e)}
+    return sub, sub.not_run
 
 
 def _steps(col, sub):
@@ -107,7 +107,6 @@ def _go_column(col, sub):
     counts = go.instructions
     col.call_instructions = counts.get(CALL, math.nan)
     for what, case in DEFERS:
-        col.cases[what] = case
         col.added[what] = counts.get(case, math.nan) - col.call_instructions
         col.ratios[what] = ratio(sub, "go", case, CALL)
     col.runtime_instructions = (counts.get("runtime/BenchmarkDefer", math.nan),

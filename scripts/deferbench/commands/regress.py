@@ -211,8 +211,7 @@ def other_toolchains(text, only):
 
 def _measure_others(axis, build_dir, jobs):
     from ..run import toolchain_axis
-    toolchain_axis.build(axis, build_dir, gate.gbench_suites(), jobs,
-                         say=lambda line: print(line.replace("deferbench:", "regress:", 1)))
+    toolchain_axis.build(axis, build_dir, gate.gbench_suites(), jobs, who="regress")
     out = []
     for t in axis.others:
         if t.key in axis.failed:

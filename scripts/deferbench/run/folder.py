@@ -85,11 +85,6 @@ class Manifest:
         self.data["suites"][name] = fields
         self.save()
 
-    def toolchain_suite_ended(self, key, name, **fields):
-        """A suite run with another toolchain (TOOLCHAINS=) has ended."""
-        self.data["toolchains"][key]["suites"][name] = fields
-        self.save()
-
     def finish(self, status):
         self.data["status"] = status
         self.data["finished"] = datetime.datetime.now(datetime.timezone.utc).isoformat()

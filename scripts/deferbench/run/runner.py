@@ -296,15 +296,21 @@ def run_step(binary, suite, run_dir, args, env, say_as, toolchain=None):
     return outcome
 
 
-def run_toolchains(axis, selected, manifest, run_dir, args, env, events):
+def run_toolchains(axis, selected, run_dir, args, env, state):
     """Each suite of the run that a toolchain's language decides, once more
-    with each other toolchain, into <run>/toolchains/<key>/, counted under
-    callgrind when the run counts; a toolchain whose build failed has its
-    suites recorded as failed with the build's reason."""
+    with each other toolchain, into <run>/toolchains/<key>/ under a manifest of
+    its own (kept in state["parts"], for an interruption to close), counted
+    under callgrind when the run counts; a toolchain whose build failed has its
+    suites recorded as failed with the build's reason. Returns the failed
+    suites, each with its toolchain."""
+    failed = []
     for k, t in enumerate(axis.others, 1):
         suites = [s for s in selected if s.per_toolchain == t.language]
         sub = os.path.join(run_dir, toolchain_axis.folder(t))
         os.makedirs(sub, exist_ok=True)
+        part = folder.Manifest(sub, toolchain_axis.part_manifest(
+            state["manifest"].data, t, suites))
+        state["parts"].append(part)
         print(f"\n[toolchain {k}/{len(axis.others)}] {t.key} ({t.path}): "
               f"{', '.join(s.name for s in suites)}", flush=True)
         for suite in suites:
@@ -316,10 +322,15 @@ def run_toolchains(axis, selected, manifest, run_dir, args, env, events):
                           else None)
                 outcome = run_step(binary, suite, sub, args, env, f"  {t.key}: {suite.name}",
                                    t.path if t.language == "Go" else None)
-            manifest.toolchain_suite_ended(t.key, suite.name, **outcome)
+            part.suite_ended(suite.name, **outcome)
+            if outcome["status"] == "failed":
+                failed.append(f"{suite.name} ({t.key})")
             print(f"  {t.key}: {suite.name}: {outcome['status']}"
                   + (f": {outcome['reason']}" if outcome.get("reason") else "")
                   + f"  {progress.duration(outcome['step_seconds'])}", flush=True)
+        part.finish("failed" if any(s["status"] == "failed"
+                                    for s in part.data["suites"].values()) else "complete")
+    return failed
 
 
 def write_summaries(run_dir, selected, ended):
@@ -401,7 +412,7 @@ def run(args):
     line, exit 128 + N. A write that fails (a full disk) is one line, and the
     manifest records the failure when it can still be written."""
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
-    state = {"run_dir": None, "manifest": None}
+    state = {"run_dir": None, "manifest": None, "parts": []}
     try:
         return _run(args, state)
     except Interrupted as e:
@@ -437,6 +448,7 @@ def _end_interrupted(state, signum):
               file=sys.stderr)
         return
     problem = manifest.try_finish("interrupted")
+    _end_parts(state, "interrupted")
     print(f"\ndeferbench: interrupted by {name}; {run_dir} holds the suites that finished"
           + (f" ({problem})" if problem else "")
           + f"; `make report RUN={run_dir}` writes their report", file=sys.stderr)
@@ -450,10 +462,18 @@ def _end_failed(state, line):
     elif manifest is not None and manifest.data.get("status") == "running":
         manifest.data["failure"] = line
         problem = manifest.try_finish("failed")
+        _end_parts(state, "failed")
         # No room even for that: say so, since the file cannot (unless the line
         # that ends the run is about the manifest already).
         if problem and not (line and manifest.path in line):
             print(f"deferbench: the run failed, and {problem}", file=sys.stderr)
+
+
+def _end_parts(state, status):
+    """Another toolchain's folder that was still running ends as the run does."""
+    for part in state["parts"]:
+        if part.data.get("status") == "running":
+            part.try_finish(status)
 
 
 def _seconds(s):
@@ -564,15 +584,14 @@ def _run(args, state):
         manifest.suite_ended(suite.name, **outcome)
         if suite.name == "go" and outcome["status"] == "ok":
             _record_go_toolchain(manifest, os.path.join(run_dir, outcome["file"]))
+    failed_elsewhere = []
     if axis:
         began_toolchains = time.monotonic()
-        run_toolchains(axis, selected, manifest, run_dir, args, env, events)
+        failed_elsewhere = run_toolchains(axis, selected, run_dir, args, env, state)
         times["toolchains_s"] = round(time.monotonic() - began_toolchains, 2)
 
     ended = manifest.data["suites"]
-    failed = [n for n, s in ended.items() if s["status"] == "failed"] + [
-        f"{n} ({key})" for key, t in manifest.data.get("toolchains", {}).items()
-        for n, s in t.get("suites", {}).items() if s["status"] == "failed"]
+    failed = [n for n, s in ended.items() if s["status"] == "failed"] + failed_elsewhere
     manifest.finish("failed" if failed else "complete")
     report_began = time.monotonic()
     write_summaries(run_dir, selected, ended)

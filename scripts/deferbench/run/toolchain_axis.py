@@ -7,8 +7,10 @@ decides (Suite.per_toolchain) runs once more with it, into
 <run>/toolchains/<key>/, in the files a run folder holds; the defaults' stay
 in the run folder itself. A compiler's suites are built first, in
 <build>/toolchains/<key>/; a release's Go programs in <build>/toolchains/
-go-<version>/go. The manifest's "toolchains" lists every toolchain of the run
-with where its files are.
+go-<version>/go. The run's manifest lists every toolchain of the run under
+"toolchains", with the folder its files are in; each other toolchain's folder
+has a manifest of its own (part_manifest), so that it reads back as a run
+folder (run/folder.load) and every file under results/ has one beside it.
 """
 
 import os
@@ -55,7 +57,7 @@ def folder(toolchain):
     return "" if toolchain.default else os.path.join(SUBFOLDER, toolchain.key)
 
 
-def build(axis, build_dir, selected, jobs, say=print):
+def build(axis, build_dir, selected, jobs, who="deferbench"):
     """Builds the C++ suites with each other compiler (Release, the project's
     flags); a compiler that cannot build them is recorded in axis.failed and
     its suites are reported as failed, while the run goes on."""
@@ -64,7 +66,8 @@ def build(axis, build_dir, selected, jobs, say=print):
         if t.language != "C++":
             continue
         where = cxx_build_dir(build_dir, t)
-        say(f"deferbench: building {', '.join(targets)} with {t.key} ({t.path}) in {where}")
+        print(f"{who}: building {', '.join(targets)} with {t.key} ({t.path}) in {where}",
+              flush=True)
         try:
             axis.builds[t.key] = base_build.build(
                 SOURCE_DIR, where, {"CMAKE_BUILD_TYPE": "Release", "CMAKE_CXX_COMPILER": t.path},
@@ -73,8 +76,25 @@ def build(axis, build_dir, selected, jobs, say=print):
             axis.failed[t.key] = str(e)
 
 
+def _entry(t):
+    return {"language": t.language, "compiler": t.compiler, "version": t.version,
+            "path": t.path, "default": t.default, "folder": folder(t)}
+
+
 def manifest_entries(axis):
-    """{key: what the manifest records of it}, defaults first."""
-    return {t.key: {"language": t.language, "compiler": t.compiler, "version": t.version,
-                    "path": t.path, "default": t.default, "folder": folder(t), "suites": {}}
-            for t in axis.every}
+    """{key: what the run's manifest records of it}, defaults first."""
+    return {t.key: _entry(t) for t in axis.every}
+
+
+# What a toolchain's folder shares with the run it is part of.
+SHARED = ("run_id", "machine_id", "machine_id_source", "started", "machine", "git",
+          "perf_events")
+
+
+def part_manifest(run, toolchain, suites):
+    """The manifest of one other toolchain's folder, from the run's: the run's
+    machine, git state and options, its own toolchain and suites."""
+    return {**{k: run[k] for k in SHARED if k in run}, "status": "running",
+            "options": {**run.get("options", {}), "suites": [s.name for s in suites]},
+            "toolchain": {"key": toolchain.key, **_entry(toolchain)},
+            "part_of": {"run": os.path.join("..", ".."), "toolchain": toolchain.key}}

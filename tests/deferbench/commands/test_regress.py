@@ -266,7 +266,7 @@ def _two_compilers(monkeypatch, tmp_path):
         T("C++", "clang++", "16.0.6", "/usr/bin/clang++-16", False)])
     built = []
 
-    def build(axis, build_dir, selected, jobs, say=print):
+    def build(axis, build_dir, selected, jobs, who="deferbench"):
         for t in axis.others:
             built.append(t.key)
             axis.builds[t.key] = str(tmp_path / "build" / "toolchains" / t.key)

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import FIXTURES, ROOT
 from deferbench.commands import bench
-from deferbench.run import callgrind, toolchain_axis, toolchains
+from deferbench.run import callgrind, folder, toolchain_axis, toolchains
 
 T = toolchains.Toolchain
 GCC = T("C++", "g++", "12.2.0", "/usr/bin/g++-12", True)
@@ -32,7 +32,7 @@ def axis_run(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(toolchains, "found_here", lambda: [GCC, FAILS, BUILDS])
 
-        def build(axis, build_dir_, selected, jobs, say=print):
+        def build(axis, build_dir_, selected, jobs, who="deferbench"):
             assert [t.key for t in axis.others] == ["clang-98.0.0", "clang-99.0.0"]
             axis.failed[FAILS.key] = "building the suites with clang-98.0.0 failed: no compiler"
             axis.builds[BUILDS.key] = build_dir
@@ -64,12 +64,19 @@ def test_another_compiler_runs_into_its_folder_and_a_failed_build_is_named(axis_
     listed = manifest["toolchains"]
     assert list(listed) == ["gcc-12.2.0", "clang-98.0.0", "clang-99.0.0"]
     assert listed["gcc-12.2.0"]["folder"] == "" and listed["gcc-12.2.0"]["default"]
-    ok = listed["clang-99.0.0"]["suites"]["defer_cost"]
-    assert ok["status"] == "ok"
-    data = json.loads((run_dir / "toolchains" / "clang-99.0.0" / ok["file"]).read_text())
-    assert any(b["name"].endswith("_paired") for b in data["benchmarks"]), "paired there too"
-    failed = listed["clang-98.0.0"]["suites"]["defer_cost"]
-    assert failed["status"] == "failed" and "no compiler" in failed["reason"]
+    # Each other toolchain's folder has a manifest of its own, read back as a run.
+    part = folder.load(str(run_dir / listed["clang-99.0.0"]["folder"]))
+    assert part.manifest["part_of"] == {"run": os.path.join("..", ".."),
+                                        "toolchain": "clang-99.0.0"}
+    assert part.status == "complete" and part.run_id == manifest["run_id"]
+    data = part.raw["defer_cost"]
+    assert any(b["name"].endswith("_paired") for b in data), "paired there too"
+    failed = folder.load(str(run_dir / listed["clang-98.0.0"]["folder"]))
+    assert failed.status == "failed"
+    assert "no compiler" in failed.not_run["defer_cost"]
+    for path in run_dir.rglob("*"):
+        if path.is_file():
+            assert (path.parent / "manifest.json").exists(), path
 
 
 def test_the_report_compares_the_toolchains_and_keeps_the_failed_one(axis_run):
@@ -100,7 +107,6 @@ def test_a_release_that_failed_keeps_its_row_saying_why(tmp_path):
     says so, as wide as the table, beside the default's figures."""
     from runcopies import copy_run
     from deferbench.render import toolchain_section
-    from deferbench.run import folder
     run_dir = tmp_path / "run"
     reason = "go test -c failed: flag provided but not defined: -d=noopendefer"
     copy_run(os.path.join(FIXTURES, "report_runs", "fixture-a", "quick.fixture"), run_dir,
@@ -108,8 +114,12 @@ def test_a_release_that_failed_keeps_its_row_saying_why(tmp_path):
                  "go-1.19.8": {"language": "Go", "version": "1.19.8", "default": True,
                                "folder": ""},
                  "go-1.99.0": {"language": "Go", "version": "1.99.0", "default": False,
-                               "folder": "toolchains/go-1.99.0",
-                               "suites": {"go": {"status": "failed", "reason": reason}}}}})
+                               "folder": "toolchains/go-1.99.0"}}})
+    part = run_dir / "toolchains" / "go-1.99.0"
+    part.mkdir(parents=True)
+    (part / "manifest.json").write_text(json.dumps({
+        "status": "failed", "options": {"suites": ["go"]},
+        "suites": {"go": {"status": "failed", "reason": reason}}}))
     tables = [b for b in toolchain_section.blocks(folder.load(str(run_dir)))
               if b[0] == "table"]
     assert len(tables) == 2, "the costs and the cliffs, no C++ table without a compiler"
