@@ -20,7 +20,7 @@ def _ratio(r):
 
 def _added(col, what):
     value = col.added.get(what, math.nan)
-    return "-" if math.isnan(value) else f"+{value:.0f}" if value >= 0 else f"{value:.0f}"
+    return "-" if math.isnan(value) else f"{value:+.0f}"
 
 
 def _steps(language):

@@ -56,8 +56,9 @@ class Go:
 
 def release_dir(build, version):
     """Where another Go release than the default builds its programs:
-    <build>/toolchains/go-<version>, beside the C++ compilers' builds."""
-    return os.path.join(build, "toolchains", f"go-{version}", "go")
+    <build>/toolchains/go-<version>/go, beside the C++ compilers' builds."""
+    from ...run.toolchain_axis import SUBFOLDER
+    return os.path.join(build, SUBFOLDER, f"go-{version}", "go")
 
 
 def find(build=None, module_dir=MODULE_DIR, caches=None, exe=None):
