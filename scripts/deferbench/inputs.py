@@ -5,7 +5,7 @@ every command and every suite.
 Switches (QUICK, FD_SYSTEM, ALLOW_DIFFERENT, REQUIRE_BASELINE): 1/0, yes/no,
 true/false or on/off, in any case; empty is off.
 
-Counts (FD_N): positive whole numbers, comma-separated, each optionally with a k
+Counts (FD_N, and JOBS's single one): positive whole numbers, comma-separated, each optionally with a k
 (x 1,000) or m (x 1,000,000) suffix in either case and underscores between
 digits (250_000); blanks around an item are ignored; the list is sorted and
 without duplicates; empty means the suite's default.
@@ -71,17 +71,39 @@ def counts(name, text, maximum=None, too_large="is too large"):
     values = []
     for raw in text.split(","):
         item = raw.strip()
-        why = _count_problem(item)
-        if why is None:
-            m = _COUNT.fullmatch(item)
-            n = int(m.group(1).replace("_", "")) * _SCALE[m.group(2).lower()]
-            why = "is zero" if n == 0 else (
-                too_large if maximum is not None and n > maximum else None)
+        n, why = _count(item, maximum, too_large)
         if why:
             raise UserError(f'{name}="{text}": "{item}" {why}; {COUNT_GRAMMAR} '
                             f'(e.g. {name}=1k,10k,250_000)')
         values.append(n)
     return sorted(set(values))
+
+
+def count_type(name):
+    """An argparse `type` for a single count (JOBS=): one item of the count
+    grammar, refused as UserError in the one line every input gets."""
+    def parse(text):
+        item = text.strip()
+        n, why = _count(item)
+        if why:
+            raise UserError(f'{name}="{text}": "{item}" {why}; give one positive whole '
+                            f'number (a k or m suffix and underscores allowed; e.g. {name}=2)')
+        return n
+    return parse
+
+
+def _count(item, maximum=None, too_large="is too large"):
+    """(the count, None) for one item of the grammar, or (None, what is wrong)."""
+    why = _count_problem(item)
+    if why:
+        return None, why
+    m = _COUNT.fullmatch(item)
+    n = int(m.group(1).replace("_", "")) * _SCALE[m.group(2).lower()]
+    if n == 0:
+        return None, "is zero"
+    if maximum is not None and n > maximum:
+        return None, too_large
+    return n, None
 
 
 def _count_problem(item):

@@ -77,6 +77,38 @@ def test_counts_refuse_what_is_not_a_positive_count_in_one_line(text, why):
     assert "k (x1000) or m (x1000000)" in line  # what is accepted
 
 
+@pytest.mark.parametrize("text, expected", [("2", 2), (" 16 ", 16), ("1k", 1_000)])
+def test_a_single_count_takes_the_same_spellings(text, expected):
+    assert inputs.count_type("JOBS")(text) == expected
+
+
+@pytest.mark.parametrize("text, why", [
+    ("0", "is zero"), ("-1", "is negative"), ("x", "is not a number"),
+    ("2,3", "is not a number"), ("", "is an empty item"),
+])
+def test_a_single_count_refuses_anything_else_in_one_line(text, why):
+    with pytest.raises(UserError) as e:
+        inputs.count_type("JOBS")(text)
+    line = str(e.value)
+    assert line.startswith(f'JOBS="{text}": ') and why in line and "\n" not in line
+    assert "give one positive whole number" in line
+
+
+@pytest.mark.parametrize("command", ["bench", "regress", "baseline"])
+def test_jobs_is_refused_by_every_command_that_builds_before_anything_is_written(
+        command, tmp_path):
+    """--jobs (make's JOBS) is read by one parser wherever a command builds."""
+    done = subprocess.run([sys.executable, "-m", "deferbench", command, "--jobs", "0",
+                           *(["--results-dir", str(tmp_path / "r"), "--check-inputs"]
+                             if command == "bench" else ["--build-dir", str(tmp_path / "b")])],
+                          cwd=os.path.join(ROOT, "scripts"), capture_output=True, text=True)
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines()[-1].endswith(
+        'JOBS="0": "0" is zero; give one positive whole number (a k or m suffix and '
+        "underscores allowed; e.g. JOBS=2)")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_fd_sweep_refuses_a_count_no_linux_could_open():
     with pytest.raises(UserError, match="larger than any Linux"):
         fd_suite.sweep(str(fd_suite.MAX_REQUEST + 1))

@@ -9,7 +9,6 @@ console, the run's report and the site's index over every run.
 import os
 
 from .. import inputs
-from ..errors import UserError
 from ..run import registry
 
 
@@ -34,7 +33,7 @@ def add_arguments(p):
                         "the suites a toolchain decides (defer_cost and cliffs for C++, go "
                         "for Go) run again with each, under <run>/toolchains/<key>/, with "
                         "instructions counted under callgrind")
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 2,
+    p.add_argument("--jobs", type=inputs.count_type("JOBS"), default=os.cpu_count() or 2,
                    help="parallel jobs when building the suites with another compiler")
     p.add_argument("--check-inputs", action="store_true",
                    help="only check what was typed (suites, switches, counts) and exit: "
@@ -54,8 +53,6 @@ def run(args):
     if args.events is not None:  # empty: the default set; "none": no event at all
         args.events = None if not args.events.strip() else (
             "" if args.events.strip() == "none" else args.events)
-    if args.jobs < 1:
-        raise UserError(f"--jobs {args.jobs}: give 1 or more")
     if args.check_inputs:
         runner.check_inputs(args)
         return 0

@@ -45,7 +45,7 @@ def add_common_arguments(p):
                         "comma-separated list (go-1.22, clang-16; `make toolchains` lists "
                         "them); another compiler's suites are built in "
                         "<build dir>/toolchains/<key>")
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 2,
+    p.add_argument("--jobs", type=inputs.count_type("JOBS"), default=os.cpu_count() or 2,
                    help="parallel jobs for building (the base, another compiler's suites; "
                         "default: the CPU count)")
 
@@ -322,8 +322,6 @@ def run(args):
     if args.base is not None:  # a bad revision is refused before anything is counted
         from ..run import base_build
         base, subject = base_build.resolve(args.base)
-    if args.jobs < 1:
-        raise UserError(f"--jobs {args.jobs}: give 1 or more")
     if base is not None and args.toolchains:
         raise UserError("BASE= compares the default toolchains with a commit; leave "
                         "TOOLCHAINS= out (each other toolchain has its own baseline)")
