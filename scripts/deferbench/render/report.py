@@ -192,19 +192,33 @@ def sections(run):
     over_runs = paired_runs.rows(run)
     if over_runs:
         differing = sum(bool(r[3]) for r in over_runs)
+        held, repeats, repeat_runs = paired_runs.same_binary_coverage(over_runs)
+        compared = len({f.run_id for _, _, theirs, _ in over_runs for f in theirs})
+        tested = (f" {repeat_runs} of those {compared} runs timed the same suite binaries as this "
+                  f"one (their SHA-256 in the manifests): this run's 95% intervals hold "
+                  f"{held} of their {repeats} ratios ({held / repeats:.0%}; an interval that "
+                  "holds what it claims holds about 95 in 100, fewer where the machine's state "
+                  "moved for a whole run)." if repeats else
+                  " None of them timed the same suite binaries as this one (or recorded "
+                  "which), so none tests this run's intervals as a repeat would.")
+
+        def other(mine, f):
+            return f"{f.run_id} ({f.commit}{', same binary' if mine.same_binary(f) else ''})"
         out.append(("Paired ratios over this machine's runs", [
             ("p", f"This run's paired ratios beside the newest {paired_runs.OTHERS} other complete "
                   "full runs of this machine, each with its 95% interval. An interval covers "
                   "its own run, the processes' layouts included: two runs whose intervals do "
                   "not overlap differ by more than that, because the ratio itself moved (a "
                   "neighbour that shared the core for a whole run, or a change of code "
-                  f"between the runs: compare their commits). {differing} of "
-                  f"{len(over_runs)} ratios differ from some other run that way."),
-            ("table", ["ratio", "this run", "other runs (run id, commit: ratio [95%])",
+                  "between the runs: a run marked 'same binary' timed the very same program, "
+                  f"so the machine moved it). {differing} of {len(over_runs)} ratios differ "
+                  "from some other run that way." + tested),
+            ("table", ["ratio", "this run", "other runs (run id (commit): ratio [95%])",
                        "differs from"],
              [[name, mine.text(),
-               "; ".join(f"{f.run_id} ({f.commit}): {f.text()}" for f in theirs),
-               ", ".join(differ) or "none"] for name, mine, theirs, differ in over_runs])]))
+               "; ".join(f"{other(mine, f)}: {f.text()}" for f in theirs),
+               ", ".join(other(mine, f) for f in theirs if f.run_id in differ) or "none"]
+              for name, mine, theirs, differ in over_runs])]))
 
     across = toolchain_section.blocks(run)
     goals = targets.rows(run)

@@ -7,6 +7,7 @@ suite's summary on the console and the run's report.
 """
 
 import datetime
+import hashlib
 import json
 import os
 import shutil
@@ -211,8 +212,17 @@ def _finish_suite(binary, suite, settings, run_dir, status, err, partial, final,
             raise
     os.replace(partial, final)
     if suite.kind == "gbench":
-        outcome.update(repetitions=settings.repetitions, min_time_s=settings.min_time_s)
+        outcome.update(repetitions=settings.repetitions, min_time_s=settings.min_time_s,
+                       binary_sha256=file_sha256(binary))
     return outcome
+
+
+def file_sha256(path):
+    """The hex SHA-256 of a file. The suites build reproducibly (the same
+    bytes from any clone's path), so two runs with the same digest timed the
+    same program, and a ratio that moved between them was moved by the machine."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def run_pairs(binary, suite, settings, suite_json, run_dir, log, env=None):

@@ -210,9 +210,20 @@ def test_the_report_names_the_runs_whose_paired_ratio_moved_beyond_its_interval(
             top = e["ratio_ci_high"]
             e["ratio"], e["ratio_ci_low"], e["ratio_ci_high"] = top * 2, top * 1.5, top * 2.5
     (older / "defer_cost.json").write_text(json.dumps(suite))
-    rows = {name: differ for name, _, _, differ in paired_runs.rows(folder.load(str(newer)))}
+    found = paired_runs.rows(folder.load(str(newer)))
+    rows = {name: differ for name, _, _, differ in found}
     assert rows["defer_cost/chain_stack"] == ["20260101T000000Z"]
     assert rows["defer_cost/scope_guard"] == [], "the same figures overlap"
+    # Both copies name the same binary: the older run tests the newer's
+    # intervals as a repeat would, and all but the moved ratio are held.
+    held, ratios, runs = paired_runs.same_binary_coverage(found)
+    assert (held, ratios, runs) == (len(found) - 1, len(found), 1)
+    manifest = json.loads((older / "manifest.json").read_text())
+    assert len(manifest["suites"]["defer_cost"]["binary_sha256"]) == 64
+    manifest["suites"]["defer_cost"]["binary_sha256"] = "0" * 64
+    (older / "manifest.json").write_text(json.dumps(manifest))
+    found = paired_runs.rows(folder.load(str(newer)))
+    assert paired_runs.same_binary_coverage(found) == (0, 0, 0), "another binary is no repeat"
 
 
 def test_the_console_names_every_case_and_keeps_google_benchmarks_table_in_the_log(
