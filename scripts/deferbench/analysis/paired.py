@@ -24,7 +24,10 @@ same for Go's benchmarks with short runs of the test binaries. Here, for both:
     consecutive units in the order they ran (at least MIN_PAIRS blocks), one
     median each: the distribution-free 95% interval of the median of the
     blocks' medians, the order statistics whose ranks come from the binomial
-    distribution (scipy.stats.binom), which holds whatever their distribution.
+    distribution (scipy.stats.binom), which holds whatever their distribution;
+  - the blocks take the CPUs in turn (run/cpu_turns.py): a shared VM's
+    virtual CPUs can differ for minutes, and a series on one of them would
+    see one placement of the run.
 
 What the interval covers: where another run made under the same conditions
 lands, the spread between layouts and the machine's changes during the run
@@ -37,7 +40,7 @@ runs of the same binary, whose `call` loop ran at 1.25, 1.77 and 1.76 ns, held
 
 The figures join the suite's Google Benchmark JSON as one aggregate entry per
 case (aggregate_name "paired") with the fields ratio, ratio_ci_low,
-ratio_ci_high, interval_unit, processes, interval_blocks, process_ratio_min,
+ratio_ci_high, interval_unit, processes, interval_blocks, cpus, process_ratio_min,
 process_ratio_max,
 reference, pairs_kept, pairs_dropped (and per reason), median_ns, min_ns and
 reference_median_ns.
@@ -179,7 +182,9 @@ def process_ratios(ratios, processes):
 
 def entry(pair, data, time_unit="ns"):
     """The suite JSON entry of one pair's data (run_pairs's per-pair object).
-    Without a `process` list each pair is a unit of its own (Go's pairs)."""
+    Without a `process` list each pair is a unit of its own (Go's pairs).
+    With a `cpu` list (the CPU of each pair), `cpus` counts the CPUs its
+    processes were pinned to."""
     mask, dropped = keep(data)
     s = np.asarray(data["subject_ns_per_op"], float)[mask]
     r = np.asarray(data["reference_ns_per_op"], float)[mask]
@@ -200,6 +205,7 @@ def entry(pair, data, time_unit="ns"):
         "ratio_ci_low": low, "ratio_ci_high": high, "ratio_scale": pair.scale,
         "interval_unit": "process" if data.get("process") else "pair",
         "processes": len(units), "interval_blocks": len(unit_blocks),
+        **({"cpus": len(set(data["cpu"]))} if data.get("cpu") else {}),
         "process_ratio_min": min(units) if units else math.nan,
         "process_ratio_max": max(units) if units else math.nan,
         "reference": pair.reference, "pairs": len(mask), "pairs_kept": kept,
@@ -245,7 +251,8 @@ def settled(entry, series):
 
 def merge(outputs):
     """One --pairs document from several: each pair's chunks, process after
-    process, with the index of the process each came from (`process`)."""
+    process, with the index of the process each came from (`process`) and
+    the CPU it ran on (`cpu`)."""
     merged = {"context": dict(outputs[0]["context"], processes=len(outputs),
                               layouts=[o["context"].get("layout") for o in outputs]),
               "pairs": []}
@@ -256,13 +263,14 @@ def merge(outputs):
             if key not in by_names:
                 by_names[key] = dict(p, subject_iterations=[], reference_iterations=[],
                                      subject_ns_per_op=[], reference_ns_per_op=[],
-                                     disturbed=[], process=[])
+                                     disturbed=[], process=[], cpu=[])
                 merged["pairs"].append(by_names[key])
             into = by_names[key]
             n = len(p["subject_ns_per_op"])
             for field in ("subject_ns_per_op", "reference_ns_per_op", "disturbed"):
                 into[field] += p.get(field) or [""] * n
             into["process"] += [index] * n
+            into["cpu"] += [output["context"].get("deferbench_cpu")] * n
             into["subject_iterations"].append(p["subject_iterations"])
             into["reference_iterations"].append(p["reference_iterations"])
     merged["context"].pop("layout", None)

@@ -17,7 +17,7 @@ import sys
 import time
 
 from .. import SOURCE_DIR, atomic
-from . import callgrind, folder, machine, progress, registry, toolchain_axis
+from . import callgrind, cpu_turns, folder, machine, progress, registry, toolchain_axis
 from ..analysis import paired, results
 from ..errors import UserError
 
@@ -94,10 +94,12 @@ def suite_environment(selected, environ=None):
     return env
 
 
-def _run_child(cmd, partial, log, env, on_out=None, on_err=None):
+def _run_child(cmd, partial, log, env, on_out=None, on_err=None, cpu=None):
     """Runs a suite process, its output into `log` (a list of text, for the
-    suite's .log); returns (exit status, its stderr)."""
-    child = progress.Stream(cmd, on_out=on_out, on_err=on_err, env=env)
+    suite's .log), on `cpu` alone where one is given; returns (exit status,
+    its stderr)."""
+    child = progress.Stream(cmd, on_out=on_out, on_err=on_err, env=env,
+                            preexec_fn=None if cpu is None else cpu_turns.pin(cpu))
     try:
         status, out, err = child.wait()
     except BaseException:  # interrupted: stop the child, keep nothing partial
@@ -230,7 +232,7 @@ def run_pairs(binary, suite, settings, suite_json, run_dir, log, env=None):
     <suite>.pairs.json, the figures added to the suite JSON as 'paired' entries.
 
     Processes run in rounds, one process per group of pairs a round, each in a
-    layout of its own; from the series' minimum on, a ratio whose interval is
+    layout of its own, the rounds taking the CPUs in turn (cpu_turns); from the series' minimum on, a ratio whose interval is
     narrow enough leaves the rounds, and the series ends when none is left or
     at its maximum (paired.Series)."""
     series = settings.pairs
@@ -241,10 +243,12 @@ def run_pairs(binary, suite, settings, suite_json, run_dir, log, env=None):
     started = time.monotonic()
     outputs = []
     active = list(pairs)
+    cpus = cpu_turns.usable()
     for round_index in range(1, series.max_processes + 1):
+        cpu = cpu_turns.for_unit(round_index - 1, cpus)
         for args in paired.commands(active, series):
             status, err = _run_child([binary, "--quiet-counters", *args,
-                                      f"--pairs-out={partial}"], partial, log, env)
+                                      f"--pairs-out={partial}"], partial, log, env, cpu=cpu)
             if status != 0:
                 if os.path.exists(partial):
                     os.unlink(partial)

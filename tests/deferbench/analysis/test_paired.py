@@ -7,6 +7,7 @@ import pytest
 from scipy import stats
 
 from deferbench.analysis import paired
+from deferbench.run import cpu_turns
 
 
 def test_the_interval_is_the_binomial_order_statistics_of_the_median():
@@ -90,6 +91,19 @@ def test_the_pairs_of_several_processes_are_pooled_in_order_with_their_process()
     assert p["process"] == [0, 1]
     assert merged["context"]["processes"] == 2
     assert merged["context"]["layouts"] == [{"seed": 5}, {"seed": 7}]
+
+
+def test_each_chunk_keeps_the_cpu_its_process_ran_on_and_the_entry_counts_them():
+    one = {"subject": "a", "reference": "b", "subject_iterations": 10, "reference_iterations": 20,
+           "subject_ns_per_op": [2.0] * 3, "reference_ns_per_op": [1.0] * 3,
+           "disturbed": [""] * 3}
+    merged = paired.merge([{"context": {"deferbench_cpu": cpu}, "pairs": [one]}
+                           for cpu in ("1", "1", "0", "0", "1", "1")])
+    (p,) = merged["pairs"]
+    assert p["cpu"] == ["1"] * 6 + ["0"] * 6 + ["1"] * 6
+    assert paired.entry(paired.Pair("a", "b"), p)["cpus"] == 2
+    assert "cpus" not in paired.entry(paired.Pair("a", "b"), dict(p, cpu=None)), \
+        "a run made before the CPUs were recorded says nothing of them"
 
 
 def test_each_process_of_a_round_gets_a_layout_seed_of_its_own():
@@ -185,6 +199,30 @@ def test_an_interval_over_blocks_covers_a_rerun_when_the_machine_changes_during_
         single += low <= other <= high
     assert blocked / trials >= 0.8
     assert single / trials <= 0.75
+
+
+def test_taking_the_cpus_in_turn_covers_a_rerun_when_each_cpu_keeps_its_state_for_a_run():
+    """A shared VM whose two virtual CPUs each sit, for a whole run, on a
+    quiet or a shared core (a step of 6% in the ratio, either with
+    probability 1/2): a series pinned to one CPU sees one of them and its
+    interval held two other runs' median about 1 time in 4; a series whose
+    blocks take the CPUs in turn holds it about twice as often."""
+    rng = np.random.default_rng(3)
+
+    def run(cpus):
+        state = {cpu: rng.integers(2) for cpu in (0, 1)}
+        ratios = [(1.0 + 0.06 * state[cpu_turns.for_unit(k, cpus)]) * (1 + rng.normal(0, 0.005))
+                  for k in range(30)]
+        return paired.entry(paired.Pair("a", "b"), _process_data(ratios))
+
+    def coverage(cpus, trials=200):
+        held = 0
+        for _ in range(trials):
+            a, b, c = run(cpus), run(cpus), run(cpus)
+            held += a["ratio_ci_low"] <= np.median([b["ratio"], c["ratio"]]) <= a["ratio_ci_high"]
+        return held / trials
+    assert coverage([1]) <= 0.35
+    assert coverage([0, 1]) >= 0.45
 
 
 def test_too_few_processes_give_no_interval_and_say_so():

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from deferbench.run import callgrind
+from deferbench.run import callgrind, cpu_turns
 
 CASES = ["call", "scope_guard", "open_coded_bits", "chain_stack", "chain_heap",
          "chain_heap_pooled", "floor_chain", "go_open_coded", "go_stack_record",
@@ -175,6 +175,21 @@ def test_every_strategy_has_a_paired_ratio_to_call_with_its_interval(quick_run):
     (overhead,) = [e for e in paired if e["run_name"] == "counters_on/call"]
     assert overhead["reference"] == "counters_off/call"
     assert overhead["pairs"] == 20, "a fifth of 60, at least 12, over 10 processes: 10 x 2"
+
+
+def test_the_paired_processes_take_the_cpus_in_turn_a_block_each(quick_run):
+    _, run_dir = quick_run
+    with open(os.path.join(run_dir, "defer_cost.pairs.json")) as f:
+        raw = json.load(f)
+    cpus = cpu_turns.usable()
+    for p in raw["pairs"]:
+        by_process = dict(zip(p["process"], p["cpu"]))
+        # A QUICK series runs every round (no early stop), so the k-th process
+        # of a pair ran in round k.
+        ran = [by_process[k] for k in sorted(by_process)]
+        assert ran == [str(cpu_turns.for_unit(k, cpus)) for k in range(10)], p["subject"]
+    entries = [e for e in _suite(run_dir)["benchmarks"] if e.get("aggregate_name") == "paired"]
+    assert {e["cpus"] for e in entries} == {min(len(cpus), 4)}, "10 rounds, 3 to a CPU"
 
 
 def test_the_machine_comparison_takes_the_paired_ratio_where_the_run_has_one(quick_run):

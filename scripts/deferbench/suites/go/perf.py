@@ -32,7 +32,8 @@ import statistics
 import subprocess
 import tempfile
 
-from . import instructions, pairs, parse, toolchain
+from . import instructions, parse, toolchain
+from ...run import cpu_turns
 
 TARGET_S, QUICK_TARGET_S = 0.05, 0.05
 REPEATS, QUICK_REPEATS = 2, 1
@@ -54,12 +55,12 @@ def _counted(launcher, binary, case, n, cwd, env, timeout):
     over the whole process, the wall time as Go printed it for its timed loop."""
     with tempfile.TemporaryDirectory(prefix="deferbench-go-perf-") as tmp:
         out = os.path.join(tmp, "counts.json")
-        cpu = pairs.pinned_cpu()
+        cpu = cpu_turns.suite_cpu()
         proc = subprocess.run([launcher, f"--out={out}", "--", binary, "-test.run=NONE",
                                f"-test.bench={case.pattern}", f"-test.benchtime={n}x",
                                "-test.count=1"],
                               cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
-                              preexec_fn=lambda: os.sched_setaffinity(0, {cpu}))
+                              preexec_fn=cpu_turns.pin(cpu))
         if proc.returncode != 0:
             tail = " | ".join((proc.stdout + proc.stderr).strip().splitlines()[-3:])
             raise RuntimeError(f"{case.name}: counted run failed: {tail}")

@@ -5,14 +5,15 @@ import stat
 
 import pytest
 
+from deferbench.run import cpu_turns
 from deferbench.suites.go import pairs as go_pairs
 
 
 def fake_test_binary(path, log):
-    """A stand-in for goref's test binary: logs its arguments and prints one result
-    line, 2 ns/op for the plain call and 5 ns/op for any case with a defer."""
+    """A stand-in for goref's test binary: logs its arguments and the CPUs it may
+    use, and prints one result line, 2 ns/op for the plain call and 5 ns/op for any case with a defer."""
     path.write_text("#!/bin/sh\n"
-                    f"echo \"$@\" >> {log}\n"
+                    f"echo \"$@\" $(grep Cpus_allowed_list /proc/self/status) >> {log}\n"
                     "case \"$*\" in *call\\$*) ns=2.000;; *) ns=5.000;; esac\n"
                     "printf 'BenchmarkDeferCost/case \\t 1000\\t %s ns/op\\n' $ns\n")
     path.chmod(path.stat().st_mode | stat.S_IXUSR)
@@ -41,3 +42,18 @@ def test_each_goref_case_is_paired_with_goref_call_in_abba_order(tmp_path):
     assert raw["context"]["order"] == "ABBA"
     assert all(f"-test.benchtime={n}x" in log.read_text()
                for n in [raw["pairs"][0]["subject_iterations"]])
+
+
+def test_the_pairs_take_the_cpus_in_turn_a_block_each(tmp_path):
+    log = tmp_path / "calls.log"
+    binaries = {"defercost.test": fake_test_binary(tmp_path / "defercost.test", log)}
+    _, raw = go_pairs.measure(binaries, 8, str(tmp_path), dict(os.environ), 30)
+    cpus = cpu_turns.usable()
+    assert raw["context"]["cpus"] == cpus
+    ran = [line.split()[-1] for line in log.read_text().splitlines()]
+    per_case = 2 + 8 * 2  # calibrating both sides, then 8 pairs of two runs
+    first = ran[:per_case]
+    assert first[:2] == [str(cpus[-1])] * 2, "calibrated on the suites' own CPU"
+    expected = [str(cpu_turns.for_unit(k, cpus)) for k in range(8)]
+    assert first[2::2] == first[3::2] == expected, "both runs of a pair on its CPU"
+    assert all(p["cpu"] == expected for p in raw["pairs"])
