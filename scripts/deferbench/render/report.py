@@ -182,10 +182,12 @@ def sections(run):
                   "a process, each in a layout of its own; for Go, a pair of processes) with "
                   "the 95% interval over blocks of consecutive units (the machine's state "
                   "lasts seconds, so neighbouring units move together), how many units, "
-                  "blocks and pairs it rests on, and how far the units spread. A wide spread "
-                  "is the layout moving the ratio from one process to the next, or the "
-                  "machine's noise; the interval holds it, rather than hiding it behind many "
-                  "pairs of one process."),
+                  "blocks, CPUs and pairs it rests on, and how far the units spread. The "
+                  "blocks take the CPUs in turn: on a shared machine one CPU can run slower "
+                  "than another for minutes. A wide spread is the layout moving the ratio "
+                  "from one process to the next, CPUs that differ, or the machine's noise; "
+                  "the interval holds it, rather than hiding it behind many pairs of one "
+                  "process."),
             ("table", ["ratio", "reference", "ratio [95%]", "units", "pairs kept",
                        "units' spread"], spread)]))
 
@@ -397,7 +399,9 @@ def paired_spread_rows(run):
             rows.append([f"{suite_name}/{name}", e["reference"],
                          f"{e['ratio']:.3f}x [{e['ratio_ci_low']:.3f}, {e['ratio_ci_high']:.3f}]",
                          f"{units} {unit}" + (f" in {e['interval_blocks']} blocks"
-                                              if e.get("interval_blocks") else ""),
+                                              if e.get("interval_blocks") else "")
+                         + (f" on {e['cpus']} CPU{'s' if e['cpus'] > 1 else ''}"
+                            if e.get("cpus") else ""),
                          f"{e['pairs_kept']} of {e['pairs']}",
                          f"{low:.3f} to {high:.3f}" if low is not None else "not recorded"])
     return rows

@@ -176,13 +176,15 @@ def defer_cost_lines(rows, quick=False):
         lines.append(f"  paired: each ratio is {unit}; {dropped} pair(s) dropped in all as "
                      "disturbed (context switch, CPU migration, outlier); the interval spans "
                      f"this run's processes, in {kept[0].get('interval_blocks', processes)} blocks "
-                     "of consecutive ones" + ("; a QUICK run has fewer, so wider intervals"
-                                               if quick else ""))
+                     "of consecutive ones"
+                     + (f", on {kept[0]['cpus']} CPUs in turn" if kept[0].get("cpus", 1) > 1
+                        else "")
+                     + ("; a QUICK run has fewer, so wider intervals" if quick else ""))
     if unstable and with_pairs:
         lines.append(
             f"! a 95% interval wider than {claims.TARGET_INTERVAL:.0%} of its ratio for "
-            f"{', '.join(unstable)}: its processes disagree (layout or a noisy machine); run "
-            "again, or compare instruction counts (COUNTERS=callgrind)")
+            f"{', '.join(unstable)}: its processes disagree (layout, CPUs that differ, or a "
+            "noisy machine); run again, or compare instruction counts (COUNTERS=callgrind)")
     elif unstable:
         lines.append(
             f"! spread above {claims.TARGET_CV:.0%} for {', '.join(unstable)}: the machine was "

@@ -469,7 +469,7 @@ def test_the_report_shows_each_paired_ratio_with_its_units_and_their_spread(tmp_
     data["benchmarks"].append(paired_analysis.entry(paired_analysis.Pair("chain_stack", "call"), {
         "subject_iterations": [1] * 8, "reference_iterations": [1] * 8,
         "subject_ns_per_op": process_ratios, "reference_ns_per_op": [1.0] * 8,
-        "process": list(range(8))}))
+        "process": list(range(8)), "cpu": ["1"] * 3 + ["0"] * 3 + ["1"] * 2}))
     path.write_text(json.dumps(data))
     blocks = dict(report.sections(folder.load(str(run))))["Paired ratios and their processes"]
     (_, header, rows), = [b for b in blocks if b[0] == "table"]
@@ -477,7 +477,7 @@ def test_the_report_shows_each_paired_ratio_with_its_units_and_their_spread(tmp_
                       "units' spread"]
     (row,) = rows
     assert row[0] == "defer_cost/chain_stack" and row[1] == "call"
-    assert row[3] == "8 processes in 6 blocks" and row[4] == "8 of 8"
+    assert row[3] == "8 processes in 6 blocks on 2 CPUs" and row[4] == "8 of 8"
     assert row[5] == "1.000 to 1.140"
 
 
