@@ -8,8 +8,8 @@ CPU 1 at 1.2, and the ratios moved with it (go_stack_record/call 5.9 against
 5.0, chain_heap/call 9.7 against 7.1). A series pinned to one CPU sees one
 placement, so its interval cannot hold a run made while the placements
 differ. Taking the CPUs in turn, BLOCK consecutive processes each (the blocks
-the interval rests on, analysis/paired.py), puts every placement the run
-meets inside the interval.
+the interval rests on, analysis/paired.py), lets the interval span every
+placement the run meets; one it never meets stays outside (docs/methods.md).
 
 Only CPUs of the kind the suites pin themselves to (the last this process may
 use) take part: a hybrid part's efficiency cores, or a smaller Arm core,

@@ -232,9 +232,10 @@ def run_pairs(binary, suite, settings, suite_json, run_dir, log, env=None):
     <suite>.pairs.json, the figures added to the suite JSON as 'paired' entries.
 
     Processes run in rounds, one process per group of pairs a round, each in a
-    layout of its own, the rounds taking the CPUs in turn (cpu_turns); from the series' minimum on, a ratio whose interval is
-    narrow enough leaves the rounds, and the series ends when none is left or
-    at its maximum (paired.Series)."""
+    layout of its own, the rounds taking the CPUs in turn (cpu_turns); from
+    the series' minimum on, a ratio whose interval is narrow enough leaves the
+    rounds, and the series ends when none is left or at its maximum
+    (paired.Series)."""
     series = settings.pairs
     with open(suite_json) as f:
         pairs = suite.pairs_for(json.load(f).get("context", {}))

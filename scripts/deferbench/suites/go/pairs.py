@@ -5,10 +5,10 @@ short run of a compiled test binary: `-test.bench=^Name$ -test.benchtime=<N>x`,
 with N sized so that the run takes about CHUNK_S, and Go's own ns/op as the
 chunk's figure (its start-up is not timed). The subject's and the reference's
 chunks alternate in ABBA order, every child pinned to one CPU, the pairs
-taking the CPUs in turn as the C++ suites' processes do (run/cpu_turns.py). paired.py keeps the pairs
-and computes the ratio and its interval; a Go process's own threads switch
-among themselves, so no pair is dropped for a context switch here, only by the
-outlier rule.
+taking the CPUs in turn as the C++ suites' processes do (run/cpu_turns.py).
+paired.py keeps the pairs and computes the ratio and its interval; a Go
+process's own threads switch among themselves, so no pair is dropped for a
+context switch here, only by the outlier rule.
 
 The pairs: the runtime's BenchmarkDefer built with noopendefer (the stack
 record of claim A1) against the same benchmark as shipped (open-coded);
