@@ -58,6 +58,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deferbench: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Another apt-get (a second clone's set-up, the system's own updates) holds
+# dpkg's lock for minutes at a time: wait for it rather than fail.
+wait_lock=(-o DPkg::Lock::Timeout=900)
+apt-get "${wait_lock[@]}" update -qq
+apt-get "${wait_lock[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 lint_modules
