@@ -78,7 +78,9 @@ def for_unit(index, cpus):
     return cpus[(len(cpus) - 1 - index // BLOCK) % len(cpus)]
 
 
-def pin(cpu):
-    """A preexec_fn for subprocess: the child may run on `cpu` alone (the C++
-    suites then pin themselves to it, the last CPU they may use)."""
-    return lambda: os.sched_setaffinity(0, {cpu})
+def on(cpu, command):
+    """The command, run on `cpu` alone (the C++ suites then pin themselves to
+    it, the last CPU they may use). taskset sets the affinity and execs the
+    command: a preexec_fn would run Python in the forked child, where a
+    Ctrl-C that reaches the whole process group runs the run's own handler."""
+    return ["taskset", "--cpu-list", str(cpu), *command]

@@ -98,9 +98,20 @@ def _run_child(cmd, partial, log, env, on_out=None, on_err=None, cpu=None):
     """Runs a suite process, its output into `log` (a list of text, for the
     suite's .log), on `cpu` alone where one is given; returns (exit status,
     its stderr)."""
-    child = progress.Stream(cmd, on_out=on_out, on_err=on_err, env=env,
-                            preexec_fn=None if cpu is None else cpu_turns.pin(cpu))
+    if cpu is not None:
+        cmd = cpu_turns.on(cpu, cmd)
+    _starting.update(now=True, held=None)
     try:
+        child = progress.Stream(cmd, on_out=on_out, on_err=on_err, env=env)
+    except BaseException:
+        _starting["now"] = False
+        if _starting["held"] is not None:  # no child, and an interruption to raise
+            raise Interrupted(_starting["held"])
+        raise
+    _starting["now"] = False
+    try:
+        if _starting["held"] is not None:
+            raise Interrupted(_starting["held"])
         status, out, err = child.wait()
     except BaseException:  # interrupted: stop the child, keep nothing partial
         child.stop()
@@ -416,7 +427,17 @@ class Interrupted(BaseException):
         self.signum = signum
 
 
+# While a suite process is being started, a signal is held back: raised inside
+# subprocess.Popen after the fork, it would leave the new child running (and
+# writing its output) after the run had ended. _run_child raises it once the
+# child is in hand, and can stop it.
+_starting = {"now": False, "held": None}
+
+
 def _interrupt(signum, frame):
+    if _starting["now"]:
+        _starting["held"] = signum
+        return
     raise Interrupted(signum)
 
 

@@ -43,8 +43,7 @@ def test_the_units_take_the_cpus_in_turn_a_block_each_starting_with_the_last():
 
 def test_a_child_runs_on_the_cpu_it_is_given():
     for cpu in cpu_turns.usable():
-        out = subprocess.run(["grep", "Cpus_allowed_list", "/proc/self/status"],
-                             capture_output=True, text=True, check=True,
-                             preexec_fn=cpu_turns.pin(cpu)).stdout
+        out = subprocess.run(cpu_turns.on(cpu, ["grep", "Cpus_allowed_list", "/proc/self/status"]),
+                             capture_output=True, text=True, check=True).stdout
         assert out.split()[-1] == str(cpu)
     assert cpu_turns.suite_cpu() == max(os.sched_getaffinity(0)) == cpu_turns.usable()[-1]

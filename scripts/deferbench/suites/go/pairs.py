@@ -66,10 +66,9 @@ SCALES = {"cliffs/ndefers/9": 8 / 9}
 
 def _ns_per_op(side, binaries, benchtime, cwd, env, timeout, cpu):
     proc = subprocess.run(
-        [binaries[side.binary], "-test.run=NONE", f"-test.bench={side.pattern}",
-         f"-test.benchtime={benchtime}", "-test.count=1"],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
-        preexec_fn=cpu_turns.pin(cpu))
+        cpu_turns.on(cpu, [binaries[side.binary], "-test.run=NONE", f"-test.bench={side.pattern}",
+                           f"-test.benchtime={benchtime}", "-test.count=1"]),
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
         tail = " | ".join((proc.stdout + proc.stderr).strip().splitlines()[-3:])
         raise RuntimeError(f"{side.name}: {os.path.basename(binaries[side.binary])} failed: {tail}")

@@ -56,11 +56,10 @@ def _counted(launcher, binary, case, n, cwd, env, timeout):
     with tempfile.TemporaryDirectory(prefix="deferbench-go-perf-") as tmp:
         out = os.path.join(tmp, "counts.json")
         cpu = cpu_turns.suite_cpu()
-        proc = subprocess.run([launcher, f"--out={out}", "--", binary, "-test.run=NONE",
-                               f"-test.bench={case.pattern}", f"-test.benchtime={n}x",
-                               "-test.count=1"],
-                              cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
-                              preexec_fn=cpu_turns.pin(cpu))
+        proc = subprocess.run(cpu_turns.on(cpu, [launcher, f"--out={out}", "--", binary,
+                                                 "-test.run=NONE", f"-test.bench={case.pattern}",
+                                                 f"-test.benchtime={n}x", "-test.count=1"]),
+                              cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
         if proc.returncode != 0:
             tail = " | ".join((proc.stdout + proc.stderr).strip().splitlines()[-3:])
             raise RuntimeError(f"{case.name}: counted run failed: {tail}")
