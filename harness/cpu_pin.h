@@ -15,6 +15,9 @@ namespace harness {
 // The last CPU in this thread's affinity mask, or -1 when it cannot be read.
 int last_allowed_cpu();
 
+// Whether `cpu` is in this thread's affinity mask.
+bool is_allowed_cpu(int cpu);
+
 // Pins the calling thread (and what it forks later) to `cpu`; false if the
 // kernel refused.
 bool pin_to_cpu(int cpu);

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -25,8 +26,6 @@ std::vector<std::string>& perf_events() {
   static std::vector<std::string> events;
   return events;
 }
-
-int g_child_cpu = -1;
 
 std::string read_status() {
   std::ifstream in("/proc/self/status");
@@ -62,13 +61,11 @@ void set_perf_events(std::vector<std::string> events) {
   perf_events() = std::move(events);
 }
 
-int pin_children_to_one_cpu() { return g_child_cpu = harness::last_allowed_cpu(); }
-
 namespace {
 
-[[noreturn]] void child_main(const Work& work, int out) {
+[[noreturn]] void child_main(const Work& work, int out, int cpu) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (g_child_cpu >= 0) harness::pin_to_cpu(g_child_cpu);  // the child's own affinity
+  if (cpu >= 0) harness::pin_to_cpu(cpu);  // the child's own affinity
   rlimit old{};
   getrlimit(RLIMIT_NOFILE, &old);
   rlimit raised = old;
@@ -97,6 +94,7 @@ namespace {
   r.outcome = work(false);
   const double t1 = clock_ns(CLOCK_MONOTONIC);
   const double c1 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+  r.cpu = sched_getcpu();
   counters.read(p1);
   getrusage(RUSAGE_SELF, &u1);
   const harness::AllocCounts a1 = harness::thread_alloc_counts();
@@ -145,7 +143,7 @@ std::uint64_t status_kb(const std::string& status, const char* key) {
   return std::strtoull(status.c_str() + at + std::strlen(key), nullptr, 10);
 }
 
-ChildResult measure_in_child(const Work& work, Interrupts& interrupts) {
+ChildResult measure_in_child(const Work& work, Interrupts& interrupts, int cpu) {
   ChildResult result;
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
@@ -162,7 +160,7 @@ ChildResult measure_in_child(const Work& work, Interrupts& interrupts) {
   if (pid == 0) {
     ::close(pipe_fds[0]);
     interrupts.restore_in_child();
-    child_main(work, pipe_fds[1]);
+    child_main(work, pipe_fds[1], cpu);
   }
   ::close(pipe_fds[1]);
 

@@ -43,6 +43,7 @@ struct Report {
   std::uint64_t heap_bytes = 0;
   std::uint64_t close_failures = 0;
   std::uint64_t nofile_soft = 0;    // the soft limit the work ran under
+  int cpu = -1;                     // the CPU the work ended on (sched_getcpu)
   // Perf events over the timed work, user and kernel mode (the work is system
   // calls): bit i of perf_counted says requested event i was counted, and
   // perf_total[i] is its scaled total; uncounted events are never zeros.
@@ -56,11 +57,6 @@ struct Report {
 // kMaxPerfEvents); set once, before the first measurement.
 void set_perf_events(std::vector<std::string> events);
 
-// Pins every later child to one CPU (harness/cpu_pin.h says why and which);
-// the parent stays as it is. Returns the CPU, or -1 when the affinity could
-// not be read (children then run unpinned).
-int pin_children_to_one_cpu();
-
 // Work to measure: `warm_up` is true for the untimed first call.
 using Work = std::function<Outcome(bool warm_up)>;
 
@@ -72,7 +68,9 @@ struct ChildResult {
   std::string error;  // when failed: how the child ended
 };
 
-ChildResult measure_in_child(const Work& work, Interrupts& interrupts);
+// The child runs on `cpu` alone (harness/cpu_pin.h says why); -1: unpinned.
+// The parent stays as it is.
+ChildResult measure_in_child(const Work& work, Interrupts& interrupts, int cpu);
 
 // "VmHWM:   1234 kB" -> 1234; 0 when the key is missing.
 std::uint64_t status_kb(const std::string& proc_status, const char* key);

@@ -28,7 +28,9 @@
 #include <string_view>
 #include <vector>
 
+#include "cpu_pin.h"
 #include "fd/child.h"
+#include "fd/cpu_turns.h"
 #include "fd/interrupts.h"
 #include "fd/limits.h"
 #include "fd/open_close.h"
@@ -68,6 +70,10 @@ Environment:
                  (default 1k,10k,100k,250k,700k)
   FD_DIR=PATH    where the private temporary folder goes (default: the system
                  temporary folder, $TMPDIR or /tmp)
+  FD_CPU_TURNS=LIST  the CPU each repetition's children run on, comma-separated,
+                 repetition k on item k, cycling (make bench sets it: the CPUs
+                 of one kind in turn, three repetitions each; default: every
+                 child on the last CPU this process may use)
   FD_SYSTEM=1    after the sweep, also fill the system's file table: processes
                  opening /dev/null one after another, as the nobody user when
                  run by root (CAP_SYS_ADMIN is exempt), until the kernel says
@@ -92,6 +98,7 @@ struct Settings {
   std::vector<std::uint64_t> sweep;  // FD_N
   std::string dir;                   // FD_DIR
   bool system = false;               // FD_SYSTEM=1
+  std::vector<int> cpu_turns;        // FD_CPU_TURNS; empty: the last allowed CPU
 };
 
 // The perf events each child counts (see fd::set_perf_events).
@@ -110,6 +117,12 @@ Settings read_settings() {
     } else if (std::string_view(sys) != "0") {
       harness::refuse(std::string("FD_SYSTEM=\"") + sys + "\": accepted values are 0 and 1");
     }
+  }
+
+  if (const char* turns = std::getenv("FD_CPU_TURNS"); turns != nullptr) {
+    auto parsed = fd::parse_cpu_turns(turns, harness::is_allowed_cpu);
+    if (auto* e = std::get_if<fd::CpuTurnsError>(&parsed)) harness::refuse(e->message);
+    o.cpu_turns = std::get<std::vector<int>>(parsed);
   }
 
   const char* dir = std::getenv("FD_DIR");
@@ -223,6 +236,7 @@ void add_report(json& e, std::uint64_t n, const fd::Report& r) {
   e["heap_bytes_per_file"] = static_cast<double>(r.heap_bytes) / files;
   e["allocs_per_file"] = static_cast<double>(r.heap_allocs) / files;
   e["nofile_soft"] = r.nofile_soft;
+  e["cpu"] = r.cpu;
 }
 
 void mark_error(json& e, const std::string& message) {
@@ -274,7 +288,9 @@ int main(int argc, char** argv) {
   const json perf_events = harness::probe_program_events(options.events);
   g_perf_events = options.events;
   fd::set_perf_events(options.events);
-  const int child_cpu = fd::pin_children_to_one_cpu();
+  // Each repetition's children on one CPU: the turns given, or the last CPU.
+  const int last_cpu = harness::last_allowed_cpu();
+  auto cpu_of = [&](int rep) { return fd::cpu_of_repetition(settings.cpu_turns, rep, last_cpu); };
 
   // Every refusal comes before anything is created.
   std::vector<Planned> planned;
@@ -352,7 +368,7 @@ int main(int argc, char** argv) {
       const int dirfd = files.dirfd();
       fd::measure_in_child(
           [&](bool) { return fd::open_read_close(fd::Strategy::plain, dirfd, p.n, 0); },
-          interrupts);
+          interrupts, cpu_of(0));
       stop_if_interrupted();
     }
     for (int rep = 0; rep < reps; ++rep) {
@@ -376,7 +392,7 @@ int main(int argc, char** argv) {
               return warm ? fd::open_read_close(s, dirfd, std::min(p.n, kWarmUpFiles), 0)
                           : fd::open_read_close(s, dirfd, p.n, read_index);
             },
-            interrupts);
+            interrupts, cpu_of(rep));
         stop_if_interrupted();
         record_child(e, p.n, c, /*opens_files=*/true);
         entries[s_index].push_back(e);
@@ -425,7 +441,7 @@ int main(int argc, char** argv) {
             o.read_verified = sum == count * (count - 1) / 2;
             return o;
           },
-          interrupts);
+          interrupts, cpu_of(rep));
       stop_if_interrupted();
       record_child(e, p.n, c, /*opens_files=*/false);
       benchmarks.push_back(e);
@@ -460,7 +476,7 @@ int main(int argc, char** argv) {
             return warm ? fd::open_close_batches(dirfd, std::min(n, kWarmUpFiles), batch)
                         : fd::open_close_batches(dirfd, n, batch);
           },
-          interrupts);
+          interrupts, cpu_of(rep));
       stop_if_interrupted();
       record_child(e, p.n, c, /*opens_files=*/true);
       benchmarks.push_back(e);
@@ -530,7 +546,9 @@ int main(int argc, char** argv) {
       "experiment";
   context["strategies"] = strategies;
   context["warm_up_files"] = kWarmUpFiles;
-  context["child_cpu"] = child_cpu;  // every measuring child ran on it alone (-1: unpinned)
+  // Repetition k's children ran on item k of child_cpus alone, cycling (-1: unpinned).
+  context["child_cpus"] = settings.cpu_turns.empty() ? json::array({last_cpu})
+                                                     : json(settings.cpu_turns);
   context["memory_note"] =
       "peak_rss/peak_vm are the measuring child's VmHWM/VmPeak; rss_per_file is "
       "(VmHWM - VmRSS after the warm-up) / N: user-space pages only, the kernel's "

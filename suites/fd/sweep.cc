@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "fd/comma_list.h"
+
 namespace fd {
 
 namespace {
@@ -19,11 +21,7 @@ std::string bad(std::string_view whole, std::string_view item, std::string_view 
 std::variant<std::vector<std::uint64_t>, SweepError> parse_sweep(std::string_view text) {
   std::vector<std::uint64_t> out;
   if (text.empty()) return SweepError{bad(text, text, "is empty")};
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t comma = std::min(text.find(',', start), text.size());
-    const std::string_view item = text.substr(start, comma - start);
-    start = comma + 1;
+  for (const std::string_view item : comma_items(text)) {
     if (item.empty()) return SweepError{bad(text, item, "is an empty item")};
     std::string_view digits = item;
     std::uint64_t scale = 1;

@@ -78,6 +78,12 @@ def for_unit(index, cpus):
     return cpus[(len(cpus) - 1 - index // BLOCK) % len(cpus)]
 
 
+def cycle(cpus):
+    """One round of the turns, a CPU per unit (for_unit of 0, 1, ...), for a
+    program that repeats it: [1, 1, 1, 0, 0, 0] for CPUs 0 and 1."""
+    return [for_unit(index, cpus) for index in range(BLOCK * len(cpus))]
+
+
 def on(cpu, command):
     """The command, run on `cpu` alone (the C++ suites then pin themselves to
     it, the last CPU they may use). taskset sets the affinity and execs the

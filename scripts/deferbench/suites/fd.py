@@ -19,6 +19,7 @@ from ..text import number
 from ..analysis import paired, stats
 from ..analysis.claims import (ARTICLE_FILE_MAX, ARTICLE_RUNS, GO_BYTES_PER_FILE, TARGET_CHAIN_BYTES, TARGET_GAP,
                                TARGET_GAP_FROM_N, TARGET_GAP_STRATEGIES)
+from ..run import cpu_turns
 from ..run.suite import Suite
 
 FLOOR = "plain"
@@ -294,8 +295,8 @@ def lines(suite):
         if unstable:
             out.append(f"! spread above {TARGET_GAP:.0%} for {', '.join(unstable)}: a gap "
                        "smaller than the spread is not significant; run on a quiet machine "
-                       "(no other load; the children already run pinned to one CPU) or "
-                       "without --quick")
+                       "(no other load; each repetition's children already run pinned to "
+                       "one CPU) or without --quick")
     slopes = rss_slopes(suite)
     if slopes:
         out.append("user-space memory per file (slope of peak RSS over N; not the kernel's "
@@ -392,8 +393,12 @@ def sweep(text):
 def environment(environ):
     """FD_N and FD_SYSTEM for the suite's binary, checked in the project's
     grammar and handed on in the plain form its own parser reads (integers;
-    1 or 0), so that `make bench` accepts what the Go suite accepts."""
-    out = {}
+    1 or 0), so that `make bench` accepts what the Go suite accepts; and
+    FD_CPU_TURNS, the CPU of each repetition: the CPUs in turn as the paired
+    series take them (run/cpu_turns.py), so that the gap's pairs, a
+    repetition each, meet the placements that the other suites' intervals
+    span."""
+    out = {"FD_CPU_TURNS": ",".join(map(str, cpu_turns.cycle(cpu_turns.usable())))}
     if (environ.get("FD_N") or "").strip():
         out["FD_N"] = inputs.plain(sweep(environ["FD_N"]))
     else:

@@ -41,6 +41,15 @@ def test_the_units_take_the_cpus_in_turn_a_block_each_starting_with_the_last():
     assert cpu_turns.for_unit(0, [5]) == cpu_turns.for_unit(7, [5]) == 5
 
 
+
+def test_a_cycle_is_one_round_of_the_turns_for_a_program_that_repeats_it():
+    assert cpu_turns.cycle([0, 1]) == [1] * BLOCK + [0] * BLOCK
+    assert cpu_turns.cycle([4]) == [4] * BLOCK
+    cpus = [0, 1, 2]
+    assert [cpu_turns.cycle(cpus)[k % (BLOCK * 3)] for k in range(20)] == \
+        [cpu_turns.for_unit(k, cpus) for k in range(20)]
+
+
 def test_a_child_runs_on_the_cpu_it_is_given():
     for cpu in cpu_turns.usable():
         out = subprocess.run(cpu_turns.on(cpu, ["grep", "Cpus_allowed_list", "/proc/self/status"]),

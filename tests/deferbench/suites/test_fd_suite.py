@@ -13,6 +13,7 @@ import pytest
 
 from deferbench.suites import fd as fd_summary
 from deferbench.analysis import results
+from deferbench.run import cpu_turns
 
 STRATEGIES = ["plain", "guards", "chain", "open_frame_in_loop"]
 
@@ -24,11 +25,12 @@ def fd_binary(build_dir):
     return path
 
 
-def run_fd(binary, fd_dir, fd_n, *args, nofile=None, fd_system=None):
+def run_fd(binary, fd_dir, fd_n, *args, nofile=None, fd_system=None, cpu_turns=None):
     env = dict(os.environ, FD_DIR=str(fd_dir), FD_N=fd_n)
-    env.pop("FD_SYSTEM", None)
-    if fd_system is not None:
-        env["FD_SYSTEM"] = fd_system
+    for name, value in (("FD_SYSTEM", fd_system), ("FD_CPU_TURNS", cpu_turns)):
+        env.pop(name, None)
+        if value is not None:
+            env[name] = value
     preexec = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))) \
         if nofile else None
     return subprocess.run([binary, *args], env=env, capture_output=True, text=True,
@@ -184,6 +186,51 @@ def test_an_n_above_the_hard_limit_is_recorded_as_not_measured(fd_binary, tmp_pa
     (estimate,) = [x for x in brief if "above it, an estimate" in x]
     assert "1,000 files " in estimate and " s, " in estimate
     assert os.listdir(tmp_path / "files") == []
+
+
+def test_each_repetitions_children_run_on_the_cpu_fd_cpu_turns_gives_it(fd_binary, tmp_path):
+    # Every CPU this test may use, one repetition each in turn: the CPU an
+    # entry records is the one its child ended its work on (sched_getcpu).
+    turns = sorted(os.sched_getaffinity(0))
+    out = tmp_path / "fd.json"
+    (tmp_path / "files").mkdir()
+    proc = run_fd(fd_binary, tmp_path / "files", "100", "--quick", f"--out={out}",
+                  cpu_turns=",".join(map(str, turns)))
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(out.read_text())
+    assert data["context"]["child_cpus"] == turns
+    measured = [e for e in data["benchmarks"] if "real_time" in e]
+    assert {e["strategy"] for e in measured} >= set(STRATEGIES) | {"kernel_batches"}
+    for e in measured:
+        assert e["cpu"] == turns[e["repetition_index"] % len(turns)], e
+    # A gap's pair (a strategy's repetition k and plain's) shares its CPU.
+    plain = {e["repetition_index"]: e["cpu"] for e in measured if e["strategy"] == "plain"}
+    assert all(e["cpu"] == plain[e["repetition_index"]] for e in measured
+               if e["strategy"] in STRATEGIES)
+
+
+def test_without_fd_cpu_turns_every_child_runs_on_the_last_cpu(small_run):
+    _, _, data, _ = small_run
+    last = max(os.sched_getaffinity(0))
+    assert data["context"]["child_cpus"] == [last]
+    assert {e["cpu"] for e in data["benchmarks"] if "real_time" in e} == {last}
+
+
+@pytest.mark.parametrize("bad, why", [
+    ("1,,0", "is an empty item"), ("x", "is not a CPU number"),
+    (str(max(os.sched_getaffinity(0)) + 1), "is not a CPU this process may use")])
+def test_a_bad_fd_cpu_turns_is_one_line_and_creates_nothing(fd_binary, tmp_path, bad, why):
+    out = tmp_path / "fd.json"
+    proc = run_fd(fd_binary, tmp_path, "100", f"--out={out}", cpu_turns=bad)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and why in proc.stderr, proc.stderr
+    assert f'FD_CPU_TURNS="{bad}"' in proc.stderr
+    assert os.listdir(tmp_path) == []
+
+
+def test_make_bench_hands_the_fd_suite_the_cpus_in_turn():
+    env = fd_summary.environment({})
+    assert env["FD_CPU_TURNS"] == ",".join(map(str, cpu_turns.cycle(cpu_turns.usable())))
 
 
 def test_sigterm_mid_run_kills_the_children_and_removes_the_folder(fd_binary, tmp_path):
