@@ -27,6 +27,7 @@ import tempfile
 from dataclasses import dataclass, field
 
 from ..errors import UserError
+from . import interrupts
 
 DEFAULT_ITERATIONS = 100_000
 _TRIGGER = re.compile(r"^desc: Trigger: Client Request: (.+) iterations=(\d+)$", re.M)
@@ -88,7 +89,7 @@ def no_randomisation_prefix():
         return ()
     prefix = [setarch, platform.machine(), "-R"]
     try:
-        ok = subprocess.run(prefix + ["true"], capture_output=True, timeout=20).returncode == 0
+        ok = interrupts.run(prefix + ["true"], timeout=20).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         ok = False
     return tuple(prefix) if ok else ()
@@ -145,7 +146,7 @@ def count(binary, iterations=DEFAULT_ITERATIONS, extra_args=(), setting=DEFAULT_
             f"--callgrind-out-file={tmp}/callgrind.out",
             os.path.abspath(binary), "--callgrind", f"--callgrind-iterations={iterations}",
             "--benchmark_repetitions=1", *extra_args]
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=setting.environment())
+        proc = interrupts.run(cmd, env=setting.environment())
         if proc.returncode != 0:
             last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
             raise RuntimeError(f"callgrind run of {binary} failed: {last}")

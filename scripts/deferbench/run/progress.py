@@ -13,6 +13,8 @@ import textwrap
 import threading
 import time
 
+from . import interrupts
+
 # The console's longest line; longer prose is wrapped to WRAP (tables fit).
 WIDTH, WRAP = 160, 100
 
@@ -34,7 +36,7 @@ class Stream:
     come; `on_out` and `on_err` see each line, and the text is kept."""
 
     def __init__(self, cmd, on_out=None, on_err=None, **popen):
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        self.proc = interrupts.popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True, bufsize=1, **popen)
         self.out, self.err = [], []
         self.readers = [threading.Thread(target=self._read, args=(f, keep, call), daemon=True)

@@ -12,12 +12,12 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import time
 
 from .. import SOURCE_DIR, atomic
-from . import callgrind, cpu_turns, folder, machine, progress, registry, toolchain_axis
+from . import callgrind, cpu_turns, folder, interrupts, machine, progress, registry, toolchain_axis
+from .interrupts import Interrupted
 from ..analysis import paired, results
 from ..errors import UserError
 
@@ -44,8 +44,7 @@ def probe_events(binaries, events):
     binary = next((b for b in binaries.values() if b), None)
     if binary is None:
         return []
-    proc = subprocess.run([binary, "--probe-events", *_event_args(events)],
-                          capture_output=True, text=True)
+    proc = interrupts.run([binary, "--probe-events", *_event_args(events)])
     if proc.returncode == 2:
         lines = proc.stderr.strip().splitlines()
         raise UserError(lines[0].removeprefix("deferbench: ") if lines else "bad event list")
@@ -100,18 +99,14 @@ def _run_child(cmd, partial, log, env, on_out=None, on_err=None, cpu=None):
     its stderr)."""
     if cpu is not None:
         cmd = cpu_turns.on(cpu, cmd)
-    _starting.update(now=True, held=None)
     try:
+        # Interrupted while it starts: the child is already stopped (interrupts.popen).
         child = progress.Stream(cmd, on_out=on_out, on_err=on_err, env=env)
-    except BaseException:
-        _starting["now"] = False
-        if _starting["held"] is not None:  # no child, and an interruption to raise
-            raise Interrupted(_starting["held"])
+    except Interrupted:
+        if os.path.exists(partial):
+            os.unlink(partial)
         raise
-    _starting["now"] = False
     try:
-        if _starting["held"] is not None:
-            raise Interrupted(_starting["held"])
         status, out, err = child.wait()
     except BaseException:  # interrupted: stop the child, keep nothing partial
         child.stop()
@@ -138,8 +133,7 @@ def check_options(suite, binary, quick, env=None):
         return
     if suite.kind != "program":
         return
-    proc = subprocess.run([binary, "--check-options", *(["--quick"] if quick else [])],
-                          capture_output=True, text=True, env=env)
+    proc = interrupts.run([binary, "--check-options", *(["--quick"] if quick else [])], env=env)
     if proc.returncode == 2:
         lines = proc.stderr.strip().splitlines()
         raise UserError(lines[0].removeprefix("deferbench: ") if lines
@@ -150,8 +144,7 @@ def check_options(suite, binary, quick, env=None):
 
 def list_cases(binary):
     """The cases a Google Benchmark suite binary runs, in its order."""
-    proc = subprocess.run([binary, "--benchmark_list_tests=true"], capture_output=True,
-                          text=True)
+    proc = interrupts.run([binary, "--benchmark_list_tests=true"])
     return proc.stdout.split() if proc.returncode == 0 else []
 
 
@@ -419,35 +412,14 @@ def _record_go_toolchain(manifest, go_json):
     manifest.save()
 
 
-class Interrupted(BaseException):
-    """SIGINT or SIGTERM reached the run; it ends with exit status 128 + signum."""
-
-    def __init__(self, signum):
-        super().__init__(signum)
-        self.signum = signum
-
-
-# While a suite process is being started, a signal is held back: raised inside
-# subprocess.Popen after the fork, it would leave the new child running (and
-# writing its output) after the run had ended. _run_child raises it once the
-# child is in hand, and can stop it.
-_starting = {"now": False, "held": None}
-
-
-def _interrupt(signum, frame):
-    if _starting["now"]:
-        _starting["held"] = signum
-        return
-    raise Interrupted(signum)
-
-
 def run(args):
     """Runs the suites into a new run folder. From its first instant to its last,
     SIGINT and SIGTERM end it cleanly: the suite process ended and waited for, the
     manifest saying "interrupted" (no run folder at all before the manifest), one
     line, exit 128 + N. A write that fails (a full disk) is one line, and the
     manifest records the failure when it can still be written."""
-    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, interrupts.handle)
+                for sig in (signal.SIGINT, signal.SIGTERM)}
     state = {"run_dir": None, "manifest": None, "parts": []}
     try:
         return _run(args, state)

@@ -14,6 +14,8 @@ import threading
 import time
 from dataclasses import dataclass
 
+from ...run import interrupts
+
 
 @dataclass
 class ChildResult:
@@ -46,7 +48,7 @@ def run(argv, env=None, timeout_s=60.0, cwd=None):
     """
     parent_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.monotonic()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    proc = interrupts.popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                             cwd=cwd, preexec_fn=_no_core)
     expired = threading.Event()
 

@@ -35,11 +35,10 @@ scheduler and starts that function again; the extra counts then decide.
 
 import os
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass
 
-from ...run import callgrind
+from ...run import callgrind, interrupts
 
 ITERATIONS = 1000
 REPEATS = 4
@@ -102,7 +101,7 @@ def dump(binary, case, iterations, cwd, setting=callgrind.DEFAULT_SETTING):
                         binary, "-test.run=NONE", f"-test.bench={case.pattern}",
                         f"-test.benchtime={iterations}x", "-test.count=1"]
         env = {**setting.environment(), **GO_ENVIRONMENT}
-        proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+        proc = interrupts.run(cmd, cwd=cwd, env=env)
         if proc.returncode != 0:
             last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
             raise RuntimeError(f"callgrind run of {case.name} failed: {last}")

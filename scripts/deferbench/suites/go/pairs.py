@@ -21,13 +21,12 @@ another program would hold the two programs' difference too.
 """
 
 import os
-import subprocess
 from dataclasses import dataclass
 
 from . import parse as go_parse
 from .instructions import bench_pattern
 from ...analysis import paired
-from ...run import cpu_turns
+from ...run import cpu_turns, interrupts
 
 CHUNK_S = 0.02            # one chunk: long next to Go's timer, short next to drift
 FULL_PAIRS, QUICK_PAIRS = 30, 20
@@ -65,10 +64,10 @@ SCALES = {"cliffs/ndefers/9": 8 / 9}
 
 
 def _ns_per_op(side, binaries, benchtime, cwd, env, timeout, cpu):
-    proc = subprocess.run(
+    proc = interrupts.run(
         cpu_turns.on(cpu, [binaries[side.binary], "-test.run=NONE", f"-test.bench={side.pattern}",
                            f"-test.benchtime={benchtime}", "-test.count=1"]),
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+        cwd=cwd, env=env, timeout=timeout)
     if proc.returncode != 0:
         tail = " | ".join((proc.stdout + proc.stderr).strip().splitlines()[-3:])
         raise RuntimeError(f"{side.name}: {os.path.basename(binaries[side.binary])} failed: {tail}")

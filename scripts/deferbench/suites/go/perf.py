@@ -29,11 +29,10 @@ import json
 import math
 import os
 import statistics
-import subprocess
 import tempfile
 
 from . import instructions, parse, toolchain
-from ...run import cpu_turns
+from ...run import cpu_turns, interrupts
 
 TARGET_S, QUICK_TARGET_S = 0.05, 0.05
 REPEATS, QUICK_REPEATS = 2, 1
@@ -56,10 +55,10 @@ def _counted(launcher, binary, case, n, cwd, env, timeout):
     with tempfile.TemporaryDirectory(prefix="deferbench-go-perf-") as tmp:
         out = os.path.join(tmp, "counts.json")
         cpu = cpu_turns.suite_cpu()
-        proc = subprocess.run(cpu_turns.on(cpu, [launcher, f"--out={out}", "--", binary,
+        proc = interrupts.run(cpu_turns.on(cpu, [launcher, f"--out={out}", "--", binary,
                                                  "-test.run=NONE", f"-test.bench={case.pattern}",
                                                  f"-test.benchtime={n}x", "-test.count=1"]),
-                              cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+                              cwd=cwd, env=env, timeout=timeout)
         if proc.returncode != 0:
             tail = " | ".join((proc.stdout + proc.stderr).strip().splitlines()[-3:])
             raise RuntimeError(f"{case.name}: counted run failed: {tail}")

@@ -32,6 +32,7 @@ from . import diagnostics as go_diagnostics, fd as go_fd, pairs as go_pairs, par
 from . import perf as go_perf, semantics as go_semantics, stack as go_stack, summary
 from . import toolchain as go_toolchain
 from .. import fd as fd_suite
+from ...run import interrupts
 from ...run.suite import Suite
 
 
@@ -108,9 +109,8 @@ def _bench_args(settings, pattern, benchtime):
 
 def _run_bench(go, binary, settings, pattern, raw_path, benchtime):
     """Runs a compiled test binary's benchmarks; keeps the raw text."""
-    proc = subprocess.run([binary, *_bench_args(settings, pattern, benchtime)],
-                          cwd=go.work_dir, env=go.env, capture_output=True, text=True,
-                          timeout=settings.timeout_s)
+    proc = interrupts.run([binary, *_bench_args(settings, pattern, benchtime)],
+                          cwd=go.work_dir, env=go.env, timeout=settings.timeout_s)
     atomic.write_text(raw_path, proc.stdout)
     if proc.returncode != 0:
         tail = " | ".join((proc.stdout + proc.stderr).strip().splitlines()[-3:])

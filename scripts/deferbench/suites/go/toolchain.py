@@ -9,10 +9,10 @@ outside the build folder and the source tree. The network is never used
 
 import os
 import shutil
-import subprocess
 from dataclasses import dataclass
 
 from ... import SOURCE_DIR
+from ...run import interrupts
 
 MODULE_DIR = os.path.join(SOURCE_DIR, "goref")
 INSTALL_HINT = ("go: no Go toolchain on PATH, so the Go reference is skipped; install it with "
@@ -35,8 +35,8 @@ class Go:
     def run(self, args, cwd=None, timeout=900):
         """Runs `go ARGS` (in goref's module unless `cwd`); returns the
         CompletedProcess (text, both streams)."""
-        return subprocess.run([self.exe, *args], cwd=cwd or self.module_dir, env=self.env,
-                              capture_output=True, text=True, timeout=timeout)
+        return interrupts.run([self.exe, *args], cwd=cwd or self.module_dir, env=self.env,
+                              timeout=timeout)
 
     def check(self, args, cwd=None, timeout=900):
         """Runs `go ARGS`; a failure raises RuntimeError with Go's last lines."""

@@ -1,0 +1,69 @@
+"""SIGINT and SIGTERM as a run's exception (Interrupted), and the way a run
+starts its children so that neither one ends a run with a child left behind.
+
+A signal's handler raises Interrupted wherever the run's Python happens to
+be. Inside subprocess.Popen, after the fork and before Popen has returned,
+nobody would hold the new child: it would go on running, and writing its
+output, after the run had ended (a Ctrl-C landed there in a CI clone under
+load). So while a child is being started (popen, run) the signal is held,
+and raised once the child is in hand, after the child was killed and waited
+for. The children a run measures or waits on are started here: the suites'
+processes, Go's test binaries and builds, the callgrind runs (the short
+queries that describe the machine are not).
+"""
+
+import subprocess
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM reached the run; it ends with exit status 128 + signum."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+_starting = {"now": False, "held": None}
+
+
+def handle(signum, frame):
+    """The run's handler of SIGINT and SIGTERM (signal.signal)."""
+    if _starting["now"]:
+        _starting["held"] = signum
+        return
+    raise Interrupted(signum)
+
+
+def popen(cmd, **kwargs):
+    """subprocess.Popen(cmd, **kwargs), a signal that comes meanwhile held: it
+    is raised once the child exists, killed and waited for, or when Popen
+    itself failed."""
+    _starting.update(now=True, held=None)
+    try:
+        proc = subprocess.Popen(cmd, **kwargs)
+    except BaseException:
+        _starting["now"] = False
+        if _starting["held"] is not None:  # no child, and an interruption to raise
+            raise Interrupted(_starting["held"]) from None
+        raise
+    _starting["now"] = False
+    if _starting["held"] is not None:
+        proc.kill()
+        proc.wait()
+        raise Interrupted(_starting["held"])
+    return proc
+
+
+def run(cmd, timeout=None, **kwargs):
+    """subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+    **kwargs), its child started by popen: a CompletedProcess, or the child
+    killed and waited for before TimeoutExpired or an interruption goes on."""
+    with popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+               **kwargs) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
