@@ -1,9 +1,11 @@
 // fd::parse_cpu_turns: FD_CPU_TURNS, the CPU each repetition's children run on.
 //
 // `make bench` sets it from deferbench's CPU turns (scripts/deferbench/run/
-// cpu_turns.py): the CPUs of one kind in turn, a block of repetitions each,
-// so that the gap's pairs meet every CPU a paired series meets. Repetition k
-// runs on item k of the list, cycling. Accepted: CPU numbers this process may
+// cpu_turns.py): the CPUs of one kind in turn, three repetitions each, as the
+// paired series take them, so that the gap's pairs are not all made on one
+// CPU. Repetition k runs on item k of the list, cycling: a full run's ten
+// repetitions reach four CPUs at most, and three repetitions (--quick) or the
+// kernel half's two stay on the first CPU of the list. Accepted: CPU numbers this process may
 // use, comma-separated ("1,1,1,0,0,0"). Anything else is an error whose text
 // is the one line the suite prints before exiting with status 2. Unset or
 // empty: every child on the last CPU this process may use.

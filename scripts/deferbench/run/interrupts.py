@@ -34,10 +34,17 @@ def handle(signum, frame):
     raise Interrupted(signum)
 
 
+def discard(proc):
+    """Kills a child and waits for it, its pipes closed."""
+    with proc:
+        proc.kill()
+
+
 def popen(cmd, **kwargs):
     """subprocess.Popen(cmd, **kwargs), a signal that comes meanwhile held: it
-    is raised once the child exists, killed and waited for, or when Popen
-    itself failed."""
+    is raised once the child exists, after discard(child), or when Popen
+    itself failed. What the caller does with the child next (threads to read
+    it, a timer) must discard it on an exception too."""
     _starting.update(now=True, held=None)
     try:
         proc = subprocess.Popen(cmd, **kwargs)
@@ -46,11 +53,13 @@ def popen(cmd, **kwargs):
         if _starting["held"] is not None:  # no child, and an interruption to raise
             raise Interrupted(_starting["held"]) from None
         raise
-    _starting["now"] = False
-    if _starting["held"] is not None:
-        proc.kill()
-        proc.wait()
-        raise Interrupted(_starting["held"])
+    try:
+        _starting["now"] = False  # from here on a signal raises at once
+        if _starting["held"] is not None:
+            raise Interrupted(_starting["held"])
+    except BaseException:
+        discard(proc)
+        raise
     return proc
 
 
@@ -62,7 +71,7 @@ def run(cmd, timeout=None, **kwargs):
                **kwargs) as proc:
         try:
             out, err = proc.communicate(timeout=timeout)
-        except BaseException:
+        except BaseException:  # past its time limit, or interrupted
             proc.kill()
             proc.wait()
             raise

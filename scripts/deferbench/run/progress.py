@@ -39,11 +39,16 @@ class Stream:
         self.proc = interrupts.popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True, bufsize=1, **popen)
         self.out, self.err = [], []
-        self.readers = [threading.Thread(target=self._read, args=(f, keep, call), daemon=True)
-                        for f, keep, call in ((self.proc.stdout, self.out, on_out),
-                                              (self.proc.stderr, self.err, on_err))]
-        for r in self.readers:
-            r.start()
+        try:  # a signal while the readers start: no Stream to stop the child
+            self.readers = [threading.Thread(target=self._read, args=(f, keep, call),
+                                             daemon=True)
+                            for f, keep, call in ((self.proc.stdout, self.out, on_out),
+                                                  (self.proc.stderr, self.err, on_err))]
+            for r in self.readers:
+                r.start()
+        except BaseException:
+            interrupts.discard(self.proc)
+            raise
 
     @staticmethod
     def _read(stream, keep, call):

@@ -396,8 +396,8 @@ def environment(environ):
     1 or 0), so that `make bench` accepts what the Go suite accepts; and
     FD_CPU_TURNS, the CPU of each repetition: the CPUs in turn as the paired
     series take them (run/cpu_turns.py), so that the gap's pairs, a
-    repetition each, meet the placements that the other suites' intervals
-    span."""
+    repetition each, are not all made on one CPU (suites/fd/cpu_turns.h says
+    how far ten repetitions reach)."""
     out = {"FD_CPU_TURNS": ",".join(map(str, cpu_turns.cycle(cpu_turns.usable())))}
     if (environ.get("FD_N") or "").strip():
         out["FD_N"] = inputs.plain(sweep(environ["FD_N"]))

@@ -5,29 +5,39 @@ behind. Every way the run starts a child goes through interrupts.popen."""
 
 import signal
 import subprocess
+import threading
 
 import pytest
 
-from deferbench.run import interrupts, runner
+from deferbench.run import interrupts, progress, runner
 from deferbench.suites.go import children as go_children
 
 
-class PopenInterruptedWhileStarting(subprocess.Popen):
-    """A real child, with the run's handler called as the signal would call
-    it between the fork and Popen's return."""
+class RecordedPopen(subprocess.Popen):
+    """A real child, recorded; where `interrupt` is set, the run's handler is
+    called as the signal would call it between the fork and Popen's return."""
     started = []
+    interrupt = False
 
     def __init__(self, cmd, **kwargs):
         super().__init__(cmd, **kwargs)
         type(self).started.append(self)
-        interrupts.handle(signal.SIGINT, None)
+        if type(self).interrupt:
+            interrupts.handle(signal.SIGINT, None)
 
 
 @pytest.fixture
-def signal_while_starting(monkeypatch):
-    PopenInterruptedWhileStarting.started = []
-    monkeypatch.setattr(interrupts.subprocess, "Popen", PopenInterruptedWhileStarting)
-    return PopenInterruptedWhileStarting.started
+def recorded(monkeypatch):
+    monkeypatch.setattr(RecordedPopen, "started", [])
+    monkeypatch.setattr(RecordedPopen, "interrupt", False)
+    monkeypatch.setattr(interrupts.subprocess, "Popen", RecordedPopen)
+    return RecordedPopen.started
+
+
+@pytest.fixture
+def signal_while_starting(recorded, monkeypatch):
+    monkeypatch.setattr(RecordedPopen, "interrupt", True)
+    return recorded
 
 
 def _killed(started):
@@ -55,6 +65,33 @@ def test_a_signal_while_any_child_starts_kills_it_before_the_run_ends(
     with pytest.raises(interrupts.Interrupted):
         start()
     assert _killed(signal_while_starting)
+
+
+class ThreadInterruptedAsItStarts(threading.Thread):
+    def start(self):
+        interrupts.handle(signal.SIGINT, None)
+
+
+class TimerInterruptedAsItStarts(threading.Timer):
+    def start(self):
+        interrupts.handle(signal.SIGINT, None)
+
+
+def test_a_signal_while_a_suite_process_readers_start_stops_it(tmp_path, recorded,
+                                                                monkeypatch):
+    # After Popen has returned, before the Stream that could stop the child exists.
+    monkeypatch.setattr(progress.threading, "Thread", ThreadInterruptedAsItStarts)
+    partial = tmp_path / "suite.json.partial"
+    with pytest.raises(runner.Interrupted):
+        runner._run_child(["sleep", "30"], str(partial), [], None)
+    assert _killed(recorded)
+
+
+def test_a_signal_while_a_go_childs_timer_starts_kills_the_child(recorded, monkeypatch):
+    monkeypatch.setattr(go_children.threading, "Timer", TimerInterruptedAsItStarts)
+    with pytest.raises(interrupts.Interrupted):
+        go_children.run(["sleep", "30"], timeout_s=60)
+    assert _killed(recorded)
 
 
 def test_a_signal_while_a_child_fails_to_start_still_ends_the_run(monkeypatch):

@@ -41,7 +41,6 @@ def test_the_units_take_the_cpus_in_turn_a_block_each_starting_with_the_last():
     assert cpu_turns.for_unit(0, [5]) == cpu_turns.for_unit(7, [5]) == 5
 
 
-
 def test_a_cycle_is_one_round_of_the_turns_for_a_program_that_repeats_it():
     assert cpu_turns.cycle([0, 1]) == [1] * BLOCK + [0] * BLOCK
     assert cpu_turns.cycle([4]) == [4] * BLOCK

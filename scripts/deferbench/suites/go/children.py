@@ -48,8 +48,6 @@ def run(argv, env=None, timeout_s=60.0, cwd=None):
     """
     parent_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.monotonic()
-    proc = interrupts.popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                            cwd=cwd, preexec_fn=_no_core)
     expired = threading.Event()
 
     def kill():
@@ -57,8 +55,11 @@ def run(argv, env=None, timeout_s=60.0, cwd=None):
         proc.kill()
 
     timer = threading.Timer(timeout_s, kill)
-    timer.start()
+    # From its start on, whatever interrupts this function kills the child first.
+    proc = interrupts.popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            cwd=cwd, preexec_fn=_no_core)
     try:
+        timer.start()
         # Drain both pipes, then reap the child with wait4 for its rusage.
         out_chunks, err_chunks = [], []
         reader = threading.Thread(target=lambda: out_chunks.append(proc.stdout.read()))
