@@ -34,8 +34,7 @@ std::variant<std::vector<int>, CpuTurnsError> parse_cpu_turns(
   return out;
 }
 
-int cpu_of_repetition(const std::vector<int>& turns, int rep, int fallback) {
-  if (turns.empty() || rep < 0) return fallback;
+int cpu_of_repetition(const std::vector<int>& turns, int rep) {
   return turns[static_cast<std::size_t>(rep) % turns.size()];
 }
 

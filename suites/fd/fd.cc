@@ -288,9 +288,12 @@ int main(int argc, char** argv) {
   const json perf_events = harness::probe_program_events(options.events);
   g_perf_events = options.events;
   fd::set_perf_events(options.events);
-  // Each repetition's children on one CPU: the turns given, or the last CPU.
-  const int last_cpu = harness::last_allowed_cpu();
-  auto cpu_of = [&](int rep) { return fd::cpu_of_repetition(settings.cpu_turns, rep, last_cpu); };
+  // Each repetition's children on one CPU: the turns given, or the last CPU
+  // for all (-1: unpinned, when the affinity cannot be read).
+  const std::vector<int> cpu_turns = settings.cpu_turns.empty()
+                                         ? std::vector<int>{harness::last_allowed_cpu()}
+                                         : settings.cpu_turns;
+  auto cpu_of = [&](int rep) { return fd::cpu_of_repetition(cpu_turns, rep); };
 
   // Every refusal comes before anything is created.
   std::vector<Planned> planned;
@@ -546,9 +549,7 @@ int main(int argc, char** argv) {
       "experiment";
   context["strategies"] = strategies;
   context["warm_up_files"] = kWarmUpFiles;
-  // Repetition k's children ran on item k of child_cpus alone, cycling (-1: unpinned).
-  context["child_cpus"] = settings.cpu_turns.empty() ? json::array({last_cpu})
-                                                     : json(settings.cpu_turns);
+  context["child_cpus"] = cpu_turns;  // repetition k's children on item k, cycling
   context["memory_note"] =
       "peak_rss/peak_vm are the measuring child's VmHWM/VmPeak; rss_per_file is "
       "(VmHWM - VmRSS after the warm-up) / N: user-space pages only, the kernel's "

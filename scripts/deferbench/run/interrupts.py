@@ -72,7 +72,6 @@ def run(cmd, timeout=None, **kwargs):
         try:
             out, err = proc.communicate(timeout=timeout)
         except BaseException:  # past its time limit, or interrupted
-            proc.kill()
-            proc.wait()
+            proc.kill()  # leaving `with` waits for it
             raise
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)

@@ -42,13 +42,9 @@ TEST(ParseCpuTurns, RefusesWhatIsNotAnAllowedCpu) {
 TEST(CpuOfRepetition, CyclesThroughTheTurns) {
   const std::vector<int> turns{1, 1, 1, 0, 0, 0};
   std::vector<int> got;
-  for (int rep = 0; rep < 10; ++rep) got.push_back(fd::cpu_of_repetition(turns, rep, 7));
+  for (int rep = 0; rep < 10; ++rep) got.push_back(fd::cpu_of_repetition(turns, rep));
   EXPECT_EQ(got, (std::vector<int>{1, 1, 1, 0, 0, 0, 1, 1, 1, 0}));
-}
-
-TEST(CpuOfRepetition, WithoutTurnsEveryRepetitionTakesTheFallback) {
-  EXPECT_EQ(fd::cpu_of_repetition({}, 0, 5), 5);
-  EXPECT_EQ(fd::cpu_of_repetition({}, 9, 5), 5);
+  EXPECT_EQ(fd::cpu_of_repetition({5}, 9), 5);
 }
 
 }  // namespace
