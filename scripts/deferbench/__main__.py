@@ -3,18 +3,35 @@
 import signal
 import sys
 
+from .lost_signals import send_again
+
+
+class _EndedEarly(SystemExit):
+    """SIGINT or SIGTERM before a command has taken them over: exit 128 + N."""
+
+    def __init__(self, signum):
+        super().__init__(128 + signum)
+        self.signum = signum
+
+
+_told = {"early": False}
+
 
 def _interrupted_early(signum, frame):
     """SIGINT or SIGTERM before a command has begun: nothing was created yet."""
-    print(f"deferbench: interrupted by {signal.Signals(signum).name}; nothing was created",
-          file=sys.stderr)
-    sys.exit(128 + signum)
+    if not _told["early"]:  # once, though send_again may bring the signal back
+        _told["early"] = True
+        print(f"deferbench: interrupted by {signal.Signals(signum).name}; nothing was created",
+              file=sys.stderr)
+    raise _EndedEarly(signum)
 
 
 # First of all, so that a signal while the modules load ends the process with
 # 128 + N and no traceback; the bench command installs its own for the run.
+# Where one of these handlers cannot raise, send_again makes sure it raises later.
 signal.signal(signal.SIGINT, _interrupted_early)
 signal.signal(signal.SIGTERM, _interrupted_early)
+sys.unraisablehook = send_again
 
 import argparse  # noqa: E402
 
