@@ -25,6 +25,8 @@ import sys
 
 from .. import SOURCE_DIR
 from ..errors import UserError
+from . import interrupts
+from .interrupts import Interrupted
 
 # What the base is configured with, read from the working tree's build: the
 # same compiler, build type and flags, so that both count one toolchain's code.
@@ -66,24 +68,14 @@ def cmake_settings(build_dir):
     return found
 
 
-class _Interrupted(BaseException):
-    """SIGINT or SIGTERM while the base was checked out or built."""
-
-    def __init__(self, signum):
-        super().__init__(signum)
-        self.signum = signum
-
-
 @contextlib.contextmanager
 def _interruptible():
     """SIGINT and SIGTERM become an exception here, so that the worktree is
     removed on the way out; the status stays 128 + N."""
-    def interrupt(signum, frame):
-        raise _Interrupted(signum)
-    previous = {s: signal.signal(s, interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous = {s: signal.signal(s, interrupts.handle) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
-    except _Interrupted as e:
+    except Interrupted as e:
         print(f"regress: interrupted by {signal.Signals(e.signum).name}; the base's worktree "
               "was removed", file=sys.stderr)
         raise SystemExit(128 + e.signum) from None
@@ -112,14 +104,12 @@ def _set_commit_time(src, commit):
 def _run_group(cmd, what):
     """Runs cmd in a process group of its own, ending the whole group (make and
     its compilers) when the gate is interrupted; RuntimeError with its last lines."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    proc = interrupts.popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
     try:
         out, _ = proc.communicate()
     except BaseException:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait()
+        interrupts.discard(proc)
         raise
     if proc.returncode != 0:
         tail = " | ".join(out.strip().splitlines()[-3:])

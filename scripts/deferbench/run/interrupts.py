@@ -8,10 +8,12 @@ output, after the run had ended (a Ctrl-C landed there in a CI clone under
 load). So while a child is being started (popen, run) the signal is held,
 and raised once the child is in hand, after the child was killed and waited
 for. The children a run measures or waits on are started here: the suites'
-processes, Go's test binaries and builds, the callgrind runs (the short
-queries that describe the machine are not).
+processes, Go's test binaries and builds, the gate's base builds, the
+callgrind runs (the short queries that describe the machine are not).
 """
 
+import os
+import signal
 import subprocess
 
 
@@ -35,9 +37,24 @@ def handle(signum, frame):
 
 
 def discard(proc):
-    """Kills a child and waits for it, its pipes closed."""
+    """Ends a child and waits for it, its pipes closed. A child that leads a
+    process group of its own (a build: make and its compilers) has the whole
+    group sent SIGTERM, on which make deletes a half-written target; any other
+    child is killed."""
     with proc:
-        proc.kill()
+        if _leads_its_own_group(proc):
+            os.killpg(proc.pid, signal.SIGTERM)
+        else:
+            proc.kill()
+
+
+def _leads_its_own_group(proc):
+    if proc.returncode is not None:  # reaped: its pid may be another process's now
+        return False
+    try:
+        return os.getpgid(proc.pid) == proc.pid
+    except ProcessLookupError:
+        return False
 
 
 def popen(cmd, **kwargs):

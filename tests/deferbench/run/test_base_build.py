@@ -4,6 +4,8 @@ gate, with files older than the objects built from them before."""
 import os
 import signal
 import subprocess
+import threading
+import time
 
 import pytest
 
@@ -51,6 +53,39 @@ def test_an_error_or_an_interrupt_inside_removes_the_worktree(head, tmp_path):
             os.kill(os.getpid(), signal.SIGINT)
     assert stopped.value.code == 128 + signal.SIGINT
     assert not os.path.exists(src) and not _registered(src)
+
+
+def _gone(pid, within_s=10.0):
+    """Whether process `pid` has ended (a zombie has) within `within_s`."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_an_interrupted_build_ends_its_whole_process_group(head, tmp_path):
+    """As make and its compilers: a shell whose own child writes its pid."""
+    pid_file = tmp_path / "grandchild"
+    build = ["sh", "-c", f"sleep 300 & echo $! > {pid_file}.tmp && mv {pid_file}.tmp {pid_file};"
+             " wait"]
+
+    def interrupt_once_started():
+        while not pid_file.exists():
+            time.sleep(0.01)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    with pytest.raises(SystemExit) as stopped:
+        with base_build.checkout(head, tmp_path):
+            threading.Thread(target=interrupt_once_started, daemon=True).start()
+            base_build._run_group(build, "the fixture's build")
+    assert stopped.value.code == 128 + signal.SIGTERM
+    assert _gone(int(pid_file.read_text()))
 
 
 def test_a_worktree_left_by_a_killed_gate_is_replaced(head, tmp_path):
