@@ -33,10 +33,6 @@ class ChildResult:
         return self.user_s + self.sys_s
 
 
-def _no_core():
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-
 def run(argv, env=None, timeout_s=60.0, cwd=None):
     """Runs argv to its end (or kills it after timeout_s) and measures it.
 
@@ -56,8 +52,10 @@ def run(argv, env=None, timeout_s=60.0, cwd=None):
 
     timer = threading.Timer(timeout_s, kill)
     # From its start on, whatever interrupts this function kills the child first.
-    proc = interrupts.popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                            cwd=cwd, preexec_fn=_no_core)
+    # prlimit sets the core limit and execs argv (the same process): unlike a
+    # preexec_fn, no Python runs in the forked child.
+    proc = interrupts.popen(["prlimit", "--core=0", "--", *argv], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env, cwd=cwd)
     try:
         timer.start()
         # Drain both pipes, then reap the child with wait4 for its rusage.
