@@ -339,14 +339,15 @@ def test_a_quick_run_of_every_suite_fits_a_console(deferbench, tmp_path):
     assert "\x1b" not in proc.stdout  # no control characters: plain lines for a CI log
     # The Go benchmarks carry the perf events the launcher counted, per op, under the
     # C++ suites' names; those not counted are absent, with their reason in the context.
+    # A counted one is a positive figure, or (where the two runs' noise exceeded the
+    # ops' worth, as a loaded machine can make it) absent with what it read.
     go = json.load(open(os.path.join(run_dir, "go.json")))
     statuses = {e["name"]: e["status"] for e in go["context"]["go_perf_events"]}
     entry = next(e for e in go["benchmarks"] if e["name"] == "runtime/BenchmarkDefer")
+    noise = entry.get("perf_not_measured", {})
     for name, status in statuses.items():
-        assert (name in entry) == (status == "counted"), name
-    if statuses.get("perf::TASK-CLOCK") == "counted":
-        # Measured, per op: a positive figure (how it compares with Go's ns/op
-        # moves with the machine's load, so the report shows it, no test).
+        assert (name in entry or name in noise) == (status == "counted"), name
+    if "perf::TASK-CLOCK" in entry:
         assert entry["perf::TASK-CLOCK"] > 0
 
 

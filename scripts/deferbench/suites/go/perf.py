@@ -17,6 +17,10 @@ interval measured two ways, where the ns/op of the timed repetitions come from
 other runs, minutes apart, on a machine whose speed drifts. A full run repeats
 the N/2N pair REPEATS times and keeps each figure's median.
 
+A figure to which every op must add (cycles, instructions, task-clock, wall
+time) whose median comes out at or below zero is the two runs' noise, not a
+count: it is left out of the entry, and perf_not_measured says what it read.
+
 What it measures is the process, not one thread: the Go runtime's own threads
 (GC workers, sysmon) are in it. The counted runs are pinned to one CPU, as the
 paired runs and the C++ suites are: the GC's workers then take turns with the
@@ -35,6 +39,10 @@ from . import instructions, parse, toolchain
 from ...run import cpu_turns, interrupts
 
 TARGET_S, QUICK_TARGET_S = 0.05, 0.05
+# Figures to which every op adds: at or below zero, the difference of the two
+# runs is their noise (a loaded machine's start-ups, steal time), not N ops.
+# Others (page faults, context switches, misses) may truly be about 0 per op.
+NECESSARILY_POSITIVE = ("cycles", "instructions", "perf::TASK-CLOCK", "perf_real_time")
 REPEATS, QUICK_REPEATS = 2, 1
 MIN_N, MAX_N = 1000, 200_000_000
 
@@ -113,6 +121,11 @@ def measure(binaries, ns_per_op, cwd, env, timeout, quick):
         # would be a different figure under the same name.
         names = set.intersection(*(set(p) for p in counted))
         values = {k: statistics.median(p[k] for p in counted) for k in sorted(names)}
+        noise = {k: f"{values.pop(k):.3g} per op from {len(counted)} N/2N pair(s): the runs' "
+                    "noise exceeded N ops' worth" for k in NECESSARILY_POSITIVE
+                 if values.get(k, 1) <= 0}
+        if noise:
+            values["perf_not_measured"] = noise
         values["perf_iterations"] = n
         values["perf_pairs"] = len(counted)
         per_case[case.name] = values

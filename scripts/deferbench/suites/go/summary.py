@@ -172,12 +172,19 @@ def task_clock_line(suite):
     """perf::TASK-CLOCK per op over the wall time per op of the same counted
     runs, across the benchmarks: one interval measured two ways, which agree
     when the process ran on one CPU at a time and nothing took it off."""
-    ratios = {}
+    ratios, noise = {}, []
     for name, b in suite.benchmarks.items():
         first = b.repetitions[0] if b.repetitions else {}
         if first.get(TASK_CLOCK) and first.get("perf_real_time"):
             ratios[name] = first[TASK_CLOCK] / first["perf_real_time"]
+        elif set(first.get("perf_not_measured", ())) & {TASK_CLOCK, "perf_real_time"}:
+            noise.append(name)
+    # Those whose N/2N difference was at or below zero (perf.NECESSARILY_POSITIVE).
+    lines = [f"  {TASK_CLOCK} per op: {len(noise)} benchmark(s) left out, their runs' noise "
+             f"above the ops' worth (perf_not_measured in go.json)"] if noise else []
     if not ratios:
+        if noise:
+            return lines
         reason = suite.context.get("go_perf_missing") or next(
             (e.get("reason") for e in suite.context.get("go_perf_events") or []
              if e.get("name") == TASK_CLOCK), None)
@@ -186,7 +193,7 @@ def task_clock_line(suite):
     within = sum(abs(r - 1) <= 0.10 for r in ratios.values())
     return [f"  {TASK_CLOCK} per op / wall ns per op of the same runs: {within} of "
             f"{len(ratios)} benchmarks within 10%; lowest {ratios[low]:.3f} ({low}), "
-            f"highest {ratios[high]:.3f} ({high})"]
+            f"highest {ratios[high]:.3f} ({high})"] + lines
 
 
 def go_brief(suite):
