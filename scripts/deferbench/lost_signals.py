@@ -5,7 +5,8 @@ the bench and regress commands' own) raise an exception that carries `signum`,
 wherever Python happens to be. Inside a weakref callback (importlib's module
 locks have one, and a run imports modules as it goes) or a __del__, an
 exception cannot propagate: Python prints "Exception ignored" and carries on,
-and the signal is lost (a SIGTERM there once let a run go on to its end).
+and the signal is lost (a SIGTERM there once left that traceback in a run's
+output instead of ending the run).
 
 As sys.unraisablehook, send_again has a helper thread send the same signal to
 the main thread once this one lets go of the interpreter, so that it is raised

@@ -121,11 +121,11 @@ def measure(binaries, ns_per_op, cwd, env, timeout, quick):
         # would be a different figure under the same name.
         names = set.intersection(*(set(p) for p in counted))
         values = {k: statistics.median(p[k] for p in counted) for k in sorted(names)}
-        noise = {k: f"{values.pop(k):.3g} per op from {len(counted)} N/2N pair(s): the runs' "
-                    "noise exceeded N ops' worth" for k in NECESSARILY_POSITIVE
-                 if values.get(k, 1) <= 0}
-        if noise:
-            values["perf_not_measured"] = noise
+        for k in NECESSARILY_POSITIVE:
+            if values.get(k, 1) <= 0:
+                values.setdefault("perf_not_measured", {})[k] = (
+                    f"{values.pop(k):.3g} per op from {len(counted)} N/2N pair(s): the runs' "
+                    "noise exceeded N ops' worth")
         values["perf_iterations"] = n
         values["perf_pairs"] = len(counted)
         per_case[case.name] = values
