@@ -72,16 +72,13 @@ def cmake_settings(build_dir):
 def _interruptible():
     """SIGINT and SIGTERM become an exception here, so that the worktree is
     removed on the way out; the status stays 128 + N."""
-    previous = {s: signal.signal(s, interrupts.handle) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    except Interrupted as e:
-        print(f"regress: interrupted by {signal.Signals(e.signum).name}; the base's worktree "
-              "was removed", file=sys.stderr)
-        raise SystemExit(128 + e.signum) from None
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
+    with interrupts.raised():
+        try:
+            yield
+        except Interrupted as e:
+            print(f"regress: interrupted by {signal.Signals(e.signum).name}; the base's "
+                  "worktree was removed", file=sys.stderr)
+            raise SystemExit(128 + e.signum) from None
 
 
 def _remove_worktree(path):

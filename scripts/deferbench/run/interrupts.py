@@ -12,6 +12,7 @@ processes, Go's test binaries and builds, the gate's base builds, the
 callgrind runs (the short queries that describe the machine are not).
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -34,6 +35,18 @@ def handle(signum, frame):
         _starting["held"] = signum
         return
     raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def raised():
+    """Inside the block, SIGINT and SIGTERM raise Interrupted (handle); the
+    handlers there were before are put back afterwards."""
+    previous = {s: signal.signal(s, handle) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def discard(proc):

@@ -418,25 +418,21 @@ def run(args):
     manifest saying "interrupted" (no run folder at all before the manifest), one
     line, exit 128 + N. A write that fails (a full disk) is one line, and the
     manifest records the failure when it can still be written."""
-    previous = {sig: signal.signal(sig, interrupts.handle)
-                for sig in (signal.SIGINT, signal.SIGTERM)}
     state = {"run_dir": None, "manifest": None, "parts": []}
-    try:
-        return _run(args, state)
-    except Interrupted as e:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the clean-up is not interrupted
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        _end_interrupted(state, e.signum)
-        return 128 + e.signum
-    except atomic.WriteError as e:
-        _end_failed(state, str(e))
-        raise
-    except (Exception, KeyboardInterrupt):
-        _end_failed(state, None)
-        raise
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    with interrupts.raised():
+        try:
+            return _run(args, state)
+        except Interrupted as e:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the clean-up is not interrupted
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            _end_interrupted(state, e.signum)
+            return 128 + e.signum
+        except atomic.WriteError as e:
+            _end_failed(state, str(e))
+            raise
+        except (Exception, KeyboardInterrupt):
+            _end_failed(state, None)
+            raise
 
 
 def _end_interrupted(state, signum):
