@@ -14,6 +14,7 @@ from .. import atomic
 from ..analysis import gate
 from . import regress
 from ..errors import UserError
+from ..run import interrupts
 
 
 def add_arguments(p):
@@ -35,9 +36,10 @@ def change_lines(old_counts, new_counts):
 
 
 def run(args):
-    axis = regress.other_toolchains(args.toolchains, args.only)
-    for m in regress.measurements(args.build_dir, args.only, axis, args.jobs):
-        record(m, args.baselines_dir)
+    with interrupts.ending_the_process("baseline"):  # as regress's counting
+        axis = regress.other_toolchains(args.toolchains, args.only)
+        for m in regress.measurements(args.build_dir, args.only, axis, args.jobs):
+            record(m, args.baselines_dir)
     return 0
 
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from .. import SOURCE_DIR, atomic, inputs
 from ..analysis import gate
 from ..errors import UserError
+from ..run import interrupts
 
 BASELINES_DIR = os.path.join(SOURCE_DIR, "regress", "baselines")
 
@@ -317,6 +318,14 @@ def gate_one(m, reference, args, tolerance, out_paths):
 
 
 def run(args):
+    # Callgrind's children and the builds start through run/interrupts.py:
+    # a signal, even one that comes while a child is being started, ends them
+    # and their temporary folders before the process ends with 128 + N.
+    with interrupts.ending_the_process("regress"):
+        return _gate(args)
+
+
+def _gate(args):
     tolerance = parse_tolerance(args.tolerance)
     base = None
     if args.base is not None:  # a bad revision is refused before anything is counted

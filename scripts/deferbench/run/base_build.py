@@ -19,14 +19,11 @@ build cache is the working tree's (Go keys it by content).
 import contextlib
 import os
 import shutil
-import signal
 import subprocess
-import sys
 
 from .. import SOURCE_DIR
 from ..errors import UserError
 from . import interrupts
-from .interrupts import Interrupted
 
 # What the base is configured with, read from the working tree's build: the
 # same compiler, build type and flags, so that both count one toolchain's code.
@@ -68,19 +65,6 @@ def cmake_settings(build_dir):
     return found
 
 
-@contextlib.contextmanager
-def _interruptible():
-    """SIGINT and SIGTERM become an exception here, so that the worktree is
-    removed on the way out; the status stays 128 + N."""
-    with interrupts.raised():
-        try:
-            yield
-        except Interrupted as e:
-            print(f"regress: interrupted by {signal.Signals(e.signum).name}; the base's "
-                  "worktree was removed", file=sys.stderr)
-            raise SystemExit(128 + e.signum) from None
-
-
 def _remove_worktree(path):
     _git("worktree", "remove", "--force", path)
     if os.path.exists(path):  # not a registered worktree (a run killed with -9)
@@ -119,7 +103,7 @@ def checkout(commit, root):
     worktree; removes the worktree afterwards, however the block ends."""
     src = os.path.join(os.path.abspath(root), commit, "src")
     os.makedirs(os.path.dirname(src), exist_ok=True)
-    with _interruptible():
+    with interrupts.ending_the_process("regress", "; the base's worktree was removed"):
         if os.path.exists(src):  # left by a run that could not clean up
             _remove_worktree(src)
         try:

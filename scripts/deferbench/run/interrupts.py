@@ -16,6 +16,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 
 
 class Interrupted(BaseException):
@@ -47,6 +48,20 @@ def raised():
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+@contextlib.contextmanager
+def ending_the_process(command, after=""):
+    """raised() for a whole command: an interruption that leaves the block,
+    after the `finally`s and `with`s inside have cleaned up, ends the process
+    with 128 + N and one line on stderr, "<command>: interrupted by SIG...<after>"."""
+    with raised():
+        try:
+            yield
+        except Interrupted as e:
+            print(f"{command}: interrupted by {signal.Signals(e.signum).name}{after}",
+                  file=sys.stderr)
+            raise SystemExit(128 + e.signum) from None
 
 
 def discard(proc):

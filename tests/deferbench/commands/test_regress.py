@@ -360,3 +360,39 @@ def test_a_base_commit_is_built_in_a_worktree_that_is_removed_and_its_nop_is_nam
                                capture_output=True, text=True).stdout
     assert builds not in worktrees and not os.path.exists(os.path.join(builds, head, "src"))
     assert os.path.exists(os.path.join(builds, head, "build", "CMakeCache.txt"))
+
+
+def test_a_signal_while_counting_ends_the_gate_and_its_child_with_128_plus_n(
+        monkeypatch, tmp_path, capsys):
+    """Outside a test, the process's first handler would end it at once, in
+    the middle of starting a callgrind child, say; the gate's own handler ends
+    the child first and then the process."""
+    import signal
+    import threading
+    import time
+    from deferbench.run import interrupts
+    children = []
+
+    def measurements(build_dir, only=None, axis=None, jobs=2):
+        def terminate_once_started():
+            while not children:
+                time.sleep(0.01)
+            os.kill(os.getpid(), signal.SIGTERM)
+        threading.Thread(target=terminate_once_started).start()
+        real_popen = subprocess.Popen
+
+        def popen(*a, **kw):
+            children.append(real_popen(*a, **kw))
+            return children[-1]
+        monkeypatch.setattr(subprocess, "Popen", popen)
+        interrupts.run(["sleep", "60"])
+        pytest.fail("the sleep outlived the signal")
+    monkeypatch.setattr(regress, "measurements", measurements)
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(SystemExit) as ended:
+        regress.run(_args(tmp_path, out=str(tmp_path / "out")))
+    assert ended.value.code == 128 + signal.SIGTERM
+    assert capsys.readouterr().err == "regress: interrupted by SIGTERM\n"
+    assert children[0].returncode is not None    # killed and waited for
+    assert signal.getsignal(signal.SIGTERM) is before
+    assert not any((tmp_path / "out").iterdir())   # made up front, to check it can be
