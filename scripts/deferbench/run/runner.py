@@ -236,10 +236,8 @@ def run_pairs(binary, suite, settings, suite_json, run_dir, log, env=None):
     <suite>.pairs.json, the figures added to the suite JSON as 'paired' entries.
 
     Processes run in rounds, one process per group of pairs a round, each in a
-    layout of its own, the rounds taking the CPUs in turn (cpu_turns); from
-    the series' minimum on, a ratio whose interval is narrow enough leaves the
-    rounds, and the series ends when none is left or at its maximum
-    (paired.Series)."""
+    layout of its own, the rounds taking the CPUs in turn (cpu_turns), until
+    every ratio has the series' processes (paired.Series)."""
     series = settings.pairs
     with open(suite_json) as f:
         pairs = suite.pairs_for(json.load(f).get("context", {}))
@@ -247,11 +245,10 @@ def run_pairs(binary, suite, settings, suite_json, run_dir, log, env=None):
     partial = raw + ".partial"
     started = time.monotonic()
     outputs = []
-    active = list(pairs)
     cpus = cpu_turns.usable()
-    for round_index in range(1, series.max_processes + 1):
+    for round_index in range(1, series.processes + 1):
         cpu = cpu_turns.for_unit(round_index - 1, cpus)
-        for args in paired.commands(active, series):
+        for args in paired.commands(pairs, series):
             status, err = _run_child([binary, "--quiet-counters", *args,
                                       f"--pairs-out={partial}"], partial, log, env, cpu=cpu)
             if status != 0:
@@ -262,19 +259,11 @@ def run_pairs(binary, suite, settings, suite_json, run_dir, log, env=None):
             with open(partial) as f:
                 outputs.append(json.load(f))
             os.unlink(partial)
-        if round_index >= series.min_processes:
-            figures = paired.entries(active, paired.merge(outputs), partial_ok=True)
-            active = [p for p, e in zip(active, figures) if not paired.settled(e, series)]
-        # A line where the early stop begins and one where the series ends:
-        # as many lines on a slow machine as on a fast one.
-        if not active or round_index in (series.min_processes, series.max_processes):
-            now = time.monotonic()
+        # A line halfway and one at the end: as many on a slow machine as on a fast one.
+        if round_index in (series.processes // 2, series.processes):
             progress.say(f"  {suite.name}  paired: {len(pairs)} ratios, process round "
-                         f"{round_index} of {series.min_processes}..{series.max_processes}, "
-                         f"{len(active)} ratio(s) still open  "
-                         f"{progress.duration(now - started)}")
-        if not active:
-            break
+                         f"{round_index} of {series.processes}  "
+                         f"{progress.duration(time.monotonic() - started)}")
     output = paired.merge(outputs)
     with open(suite_json) as f:
         data = json.load(f)

@@ -107,7 +107,7 @@ def test_each_chunk_keeps_the_cpu_its_process_ran_on_and_the_entry_counts_them()
 
 
 def test_each_process_of_a_round_gets_a_layout_seed_of_its_own():
-    series = paired.Series(pairs_per_process=24, min_processes=2, max_processes=4)
+    series = paired.Series(pairs_per_process=24, processes=4)
     pairs = [paired.Pair("a", "b"), paired.Pair("c", "b"),
              paired.Pair("d", "e", chunk_ms=25, pairs_fraction=0.2)]
     commands = paired.commands(pairs, series)
@@ -232,11 +232,3 @@ def test_too_few_processes_give_no_interval_and_say_so():
     assert paired.unmeasured_reason(e) == (
         "not measured: 60 of 60 pairs kept, from 3 processes, too few for a 95% interval "
         "(it needs 6 processes; dropped: none)")
-
-
-def test_a_narrow_interval_settles_its_ratio_and_a_wide_one_does_not():
-    series = paired.Series(pairs_per_process=5, min_processes=6, max_processes=10, narrow=0.01)
-    narrow = paired.entry(paired.Pair("a", "b"), _process_data([1.0 + 0.001 * k for k in range(8)]))
-    wide = paired.entry(paired.Pair("a", "b"), _process_data([1.0 + 0.05 * k for k in range(8)]))
-    assert paired.settled(narrow, series) and not paired.settled(wide, series)
-    assert not paired.settled(narrow, paired.QUICK), "a QUICK series never stops early"
