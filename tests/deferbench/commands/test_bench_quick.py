@@ -9,6 +9,7 @@ import os
 
 import pytest
 
+from deferbench.analysis import paired
 from deferbench.run import callgrind, cpu_turns
 
 CASES = ["call", "scope_guard", "open_coded_bits", "chain_stack", "chain_heap",
@@ -164,15 +165,22 @@ def test_callgrind_counts_are_repeatable_and_open_coding_is_free(build_dir):
 
 def test_every_strategy_has_a_paired_ratio_to_call_with_its_interval(quick_run):
     _, run_dir = quick_run
-    paired = [e for e in _suite(run_dir)["benchmarks"] if e.get("aggregate_name") == "paired"]
-    entries = [e for e in paired if e["run_name"] != "counters_on/call"]
+    figures = [e for e in _suite(run_dir)["benchmarks"] if e.get("aggregate_name") == "paired"]
+    entries = [e for e in figures if e["run_name"] != "counters_on/call"]
     assert sorted(e["run_name"] for e in entries) == sorted(c for c in CASES if c != "call")
     for e in entries:
         assert e["reference"] == "call"
-        assert e["ratio_ci_low"] <= e["ratio"] <= e["ratio_ci_high"]
         assert e["pairs_kept"] + e["pairs_dropped"] == e["pairs"] == 60  # 10 processes x 6
-        assert e["min_ns"] <= e["median_ns"]
-    (overhead,) = [e for e in paired if e["run_name"] == "counters_on/call"]
+        if paired.usable(e):
+            assert e["ratio_ci_low"] <= e["ratio"] <= e["ratio_ci_high"]
+            assert e["min_ns"] <= e["median_ns"]
+        else:
+            # A loaded machine can disturb every pair of most processes (a
+            # context switch in a chunk drops its pair): then there is no
+            # interval, and the entry says why rather than showing one.
+            assert e["processes"] < paired.MIN_PAIRS
+            assert paired.unmeasured_reason(e).startswith("not measured: ")
+    (overhead,) = [e for e in figures if e["run_name"] == "counters_on/call"]
     assert overhead["reference"] == "counters_off/call"
     assert overhead["pairs"] == 20, "a fifth of 60, at least 12, over 10 processes: 10 x 2"
 
@@ -192,15 +200,34 @@ def test_the_paired_processes_take_the_cpus_in_turn_a_block_each(quick_run):
     assert {e["cpus"] for e in entries} == {min(len(cpus), 4)}, "10 rounds, 3 to a CPU"
 
 
-def test_the_machine_comparison_takes_the_paired_ratio_where_the_run_has_one(quick_run):
+def _set_paired(run_dir, figures):
+    """Gives the run's defer_cost paired entries these {case: (ratio, low, high)}
+    figures, each with an interval: a loaded machine can leave a quick run's
+    entry with too few processes for one, and what these tests check must not
+    depend on that."""
+    path = os.path.join(run_dir, "defer_cost.json")
+    with open(path) as f:
+        suite = json.load(f)
+    for e in suite["benchmarks"]:
+        if e.get("aggregate_name") == "paired" and e["run_name"] in figures:
+            e["ratio"], e["ratio_ci_low"], e["ratio_ci_high"] = figures[e["run_name"]]
+            e["processes"] = max(e["processes"], paired.MIN_PAIRS)
+    with open(path, "w") as f:
+        json.dump(suite, f)
+
+
+def test_the_machine_comparison_takes_the_paired_ratio_where_the_run_has_one(quick_run,
+                                                                              tmp_path):
+    import shutil
     from deferbench.analysis import machine_comparison
     from deferbench.run import folder
     _, run_dir = quick_run
-    (label, cells), = machine_comparison.machine_table({"m": folder.load(run_dir)})
-    entry = next(e for e in _suite(run_dir)["benchmarks"]
-                 if e.get("aggregate_name") == "paired" and e["run_name"] == "chain_stack")
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    _set_paired(copy, {"chain_stack": (3.25, 3.0, 3.5)})
+    (label, cells), = machine_comparison.machine_table({"m": folder.load(str(copy))})
     _, _, ratio, interval = next(c for c in cells if c[0] == "C++ chain_stack")
-    assert (ratio, interval) == (entry["ratio"], (entry["ratio_ci_low"], entry["ratio_ci_high"]))
+    assert (ratio, interval) == (3.25, (3.0, 3.5))
 
 
 def test_the_report_names_the_runs_whose_paired_ratio_moved_beyond_its_interval(quick_run,
@@ -217,14 +244,10 @@ def test_the_report_names_the_runs_whose_paired_ratio_moved_beyond_its_interval(
         manifest.update(run_id=dst.name, started=started)
         manifest["options"]["quick"] = False
         (dst / "manifest.json").write_text(json.dumps(manifest))
-    suite = json.loads((older / "defer_cost.json").read_text())
-    for e in suite["benchmarks"]:
-        if e.get("aggregate_name") == "paired" and e["run_name"] == "chain_stack":
-            # Wholly above the run's own interval, however wide a loaded
-            # machine made it: the verdict must not depend on the noise.
-            top = e["ratio_ci_high"]
-            e["ratio"], e["ratio_ci_low"], e["ratio_ci_high"] = top * 2, top * 1.5, top * 2.5
-    (older / "defer_cost.json").write_text(json.dumps(suite))
+    # chain_stack's older figure wholly above the newer's interval; scope_guard
+    # the same in both.
+    _set_paired(newer, {"chain_stack": (3.25, 3.0, 3.5), "scope_guard": (1.0, 0.99, 1.01)})
+    _set_paired(older, {"chain_stack": (6.5, 6.0, 7.0), "scope_guard": (1.0, 0.99, 1.01)})
     found = paired_runs.rows(folder.load(str(newer)))
     rows = {name: differ for name, _, _, differ in found}
     assert rows["defer_cost/chain_stack"] == ["20260101T000000Z"]
