@@ -327,6 +327,29 @@ def test_every_per_run_chart_is_drawn(tmp_path, path):
         assert chart.alt and chart.caption
 
 
+def test_charts_drawn_in_worker_processes_are_the_ones_drawn_in_one(tmp_path):
+    run = folder.load(RUN_A)
+    one = charts.draw_all(run, str(tmp_path / "one"), dpi=30, jobs=1)
+    forked = charts.draw_all(run, str(tmp_path / "forked"), dpi=30, jobs=3)
+    assert set(one) == set(forked) and one
+    for name in one:
+        assert (one[name].alt, one[name].caption) == (forked[name].alt, forked[name].caption)
+        for ext in (".png", ".svg"):
+            with open(one[name].path[:-4] + ext, "rb") as a, \
+                    open(forked[name].path[:-4] + ext, "rb") as b:
+                assert a.read() == b.read(), f"{name}{ext} differs"
+
+
+def test_a_chart_that_fails_in_a_worker_fails_the_report(tmp_path, monkeypatch):
+    def broken(_run):
+        raise ValueError("no axes")
+    draw, title, caption = charts.PER_RUN["defer_cost"]
+    monkeypatch.setitem(charts.PER_RUN, "defer_cost", (broken, title, caption))
+    with pytest.raises(ValueError, match="no axes"):
+        charts.draw_all(folder.load(RUN_A), str(tmp_path), dpi=30, jobs=2)
+    assert not any(f.startswith("chart_defer_cost") for f in os.listdir(tmp_path))
+
+
 def as_full_runs(tmp_path):
     """The two QUICK fixture runs, copied as if they were full runs of their machines."""
     from runcopies import copy_run
