@@ -101,17 +101,20 @@ endif
 
 # What was typed is checked before anything is built. The Go reference's
 # binaries compile beside the C++ suites (the compilers leave a core idle at
-# times); the run's go suite then finds them in Go's cache.
+# times). The run's go suite then takes the binaries a completed prebuild left
+# rather than ask Go's cache for them again: both are given make's start as a
+# token (scripts/deferbench/suites/go/suite.py).
 # exec: the process make waits for is the run itself, which ends last (after
 # its suite's process) when the whole group gets SIGINT or SIGTERM.
-GO_PREBUILD = $(DEFERBENCH) prebuild --build-dir $(BUILD_DIR) $(if $(SUITES),--suites $(SUITES))
+GO_PREBUILD = $(DEFERBENCH) prebuild --build-dir $(BUILD_DIR) $(if $(SUITES),--suites $(SUITES)) \
+  $(if $(BENCH_STARTED),--token $(BENCH_STARTED))
 
 bench: setup
 	@$(DEFERBENCH) bench $(BENCH_ARGS) --check-inputs
 	@$(LOCKED) sh -c '$(CONFIGURE) && { $(GO_PREBUILD) & go=$$!; \
 	  cmake --build $(BUILD_DIR) -j $(JOBS) --target suites; s=$$?; wait $$go; exit $$s; }'
-	@exec env PYTHONPATH=scripts $(PY) -m deferbench bench $(BENCH_ARGS) \
-	  $(if $(BENCH_STARTED),--started-at $(BENCH_STARTED))
+	@exec env PYTHONPATH=scripts $(if $(BENCH_STARTED),DEFERBENCH_PREBUILD=$(BENCH_STARTED)) \
+	  $(PY) -m deferbench bench $(BENCH_ARGS) $(if $(BENCH_STARTED),--started-at $(BENCH_STARTED))
 
 test: test-cpp test-asan test-py lint-workflows
 

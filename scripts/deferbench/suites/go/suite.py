@@ -21,6 +21,7 @@ Without Go on PATH it writes nothing and says how to install it. Options
 from the environment: FD_N= (the fd sweep), FD_DIR= (where the files go).
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -171,10 +172,16 @@ def _test_binary(go, key, tags=()):
     return path
 
 
-def _build(go, phases, have_runtime_src):
+def _binaries(go):
+    """{key: path} of everything _build compiles."""
     binaries = {key: go.path(key) for key, _, _ in TEST_BINARIES}
     binaries.update({name: go.path(name) for name in (
         "deferstack", "deferstack-noopendefer", "deferfd", "defersemantics")})
+    return binaries
+
+
+def _build(go, phases, have_runtime_src):
+    binaries = _binaries(go)
     with phases("compile runtime's tests, as shipped and with noopendefer"):
         if have_runtime_src:
             for key in ("runtime.test", "runtime-noopendefer.test"):
@@ -190,16 +197,50 @@ def _build(go, phases, have_runtime_src):
     return binaries
 
 
-def prebuild(build):
+# make bench gives its prebuild and its run one token (the time make read the
+# Makefile) in this variable; a run with the token of the prebuild that
+# completed takes that prebuild's binaries instead of compiling them again.
+PREBUILD_TOKEN = "DEFERBENCH_PREBUILD"
+# In <build>/go: which make bench built the binaries, with which go.
+PREBUILT = "prebuilt.json"
+
+
+def _prebuilt_by(go, have_runtime_src):
+    """What a prebuild of the same binaries records, token aside."""
+    return {"go": go.exe, "work_dir": go.work_dir, "runtime_tests": have_runtime_src}
+
+
+def prebuild(build, token=None):
     """Everything _build compiles, into Go's cache under `build`, saying
-    nothing; a failure is left for the suite's own build to report."""
+    nothing; a failure is left for the suite's own build to report. With
+    `token`, a build that completed records it (PREBUILT) for the run."""
     go = go_toolchain.find(build)
     if go is None:
         return
+    stamp = go.path(PREBUILT)
     try:
-        _build(go, _Phases(quiet=True), os.path.exists(_runtime_test_source(go)))
+        if os.path.exists(stamp):
+            os.unlink(stamp)
+        have_runtime_src = os.path.exists(_runtime_test_source(go))
+        _build(go, _Phases(quiet=True), have_runtime_src)
+        if token:
+            atomic.write_json(stamp, {"token": token, **_prebuilt_by(go, have_runtime_src)})
     except (RuntimeError, OSError, subprocess.SubprocessError):
         pass
+
+
+def _prebuilt(go, have_runtime_src):
+    """True when this run's make bench compiled everything _build would, with
+    this go, a moment ago: compiling again would only ask Go's cache (about
+    5 s, most of it hashing the runtime tests' dependencies)."""
+    token = os.environ.get(PREBUILD_TOKEN)
+    try:
+        with open(go.path(PREBUILT)) as f:
+            stamp = json.load(f)
+    except (OSError, ValueError):
+        return False
+    return bool(token) and stamp == {"token": token, **_prebuilt_by(go, have_runtime_src)} \
+        and all(os.path.exists(p) for p in _binaries(go).values())
 
 
 def _runtime_test_source(go):
@@ -290,7 +331,11 @@ def run(out_path, quick, run_dir, toolchain=None):
                "go_release_axis": toolchain is not None}
     runtime_src = os.path.join(context["go_root"] or "", "src", "runtime", "runtime_test.go")
     have_runtime_src = os.path.exists(runtime_src)
-    binaries = _build(go, phases, have_runtime_src)
+    if toolchain is None and _prebuilt(go, have_runtime_src):
+        with phases("compiled beside the C++ suites, before the run"):
+            binaries = _binaries(go)
+    else:
+        binaries = _build(go, phases, have_runtime_src)
     with phases("compiler diagnostics (-d=defer, -m=2)"):
         per_case = _diagnostics(go, run_dir)
 

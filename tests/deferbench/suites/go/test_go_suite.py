@@ -307,3 +307,65 @@ def test_the_frame_layout_reads_newer_prologues_and_a_function_inlined_into_itse
     assert layout["stack/chain_stack"]["deferreturn_frame_bytes"] == 0x80 + 16
     assert layout["stack/plain"]["levels_per_call"] == 2
     assert layout["stack/plain"]["frame_bytes_per_level"] == 16 // 2
+
+
+def _prebuild_with(monkeypatch, go, build=None):
+    """prebuild() over a fake toolchain whose build succeeds (writing empty
+    binaries), or runs `build` instead."""
+    def built(g, _phases, _have_runtime_src):
+        for path in go_suite._binaries(g).values():
+            open(path, "w").close()
+        return go_suite._binaries(g)
+    monkeypatch.setattr(go_toolchain, "find", lambda _build: go)
+    monkeypatch.setattr(go_suite, "_runtime_test_source", lambda _go: "/nonexistent")
+    monkeypatch.setattr(go_suite, "_build", build or built)
+
+
+def test_a_run_takes_only_the_binaries_its_own_make_bench_prebuilt(tmp_path, monkeypatch):
+    go = go_toolchain.Go("/usr/bin/go", str(tmp_path), {})
+    _prebuild_with(monkeypatch, go)
+    go_suite.prebuild(str(tmp_path), token="1765120000.5")
+    monkeypatch.setenv(go_suite.PREBUILD_TOKEN, "1765120000.5")
+    assert go_suite._prebuilt(go, have_runtime_src=False)
+    # Another make bench, another toolchain, the runtime's tests expected, a
+    # binary gone: each compiles again.
+    assert not go_suite._prebuilt(go, have_runtime_src=True)
+    assert not go_suite._prebuilt(go_toolchain.Go("/usr/lib/go-1.22/bin/go", str(tmp_path), {}),
+                                  have_runtime_src=False)
+    monkeypatch.setenv(go_suite.PREBUILD_TOKEN, "1765129999.0")
+    assert not go_suite._prebuilt(go, have_runtime_src=False)
+    monkeypatch.delenv(go_suite.PREBUILD_TOKEN)
+    assert not go_suite._prebuilt(go, have_runtime_src=False)
+    monkeypatch.setenv(go_suite.PREBUILD_TOKEN, "1765120000.5")
+    os.unlink(go.path("deferfd"))
+    assert not go_suite._prebuilt(go, have_runtime_src=False)
+
+
+def test_a_prebuild_that_fails_or_has_no_token_leaves_no_stamp(tmp_path, monkeypatch):
+    go = go_toolchain.Go("/usr/bin/go", str(tmp_path), {})
+    _prebuild_with(monkeypatch, go)
+    go_suite.prebuild(str(tmp_path), token="1.0")
+    assert os.path.exists(go.path(go_suite.PREBUILT))
+
+    def broken(*_):
+        raise RuntimeError("go test -c runtime failed: no space left on device")
+    _prebuild_with(monkeypatch, go, broken)
+    go_suite.prebuild(str(tmp_path), token="2.0")  # quiet: the run's own build says it again
+    assert not os.path.exists(go.path(go_suite.PREBUILT))
+    monkeypatch.setenv(go_suite.PREBUILD_TOKEN, "1.0")
+    assert not go_suite._prebuilt(go, have_runtime_src=False)
+    _prebuild_with(monkeypatch, go)
+    go_suite.prebuild(str(tmp_path))
+    assert not os.path.exists(go.path(go_suite.PREBUILT))
+
+
+def test_make_bench_gives_its_prebuild_and_its_run_one_token():
+    import re
+    from conftest import ROOT
+    proc = subprocess.run(["make", "-C", ROOT, "--no-print-directory", "-n", "bench",
+                           "PYTHON=python3"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    prebuilt = re.findall(r"deferbench prebuild .*--token (\S+)", proc.stdout)
+    run = re.findall(rf"{go_suite.PREBUILD_TOKEN}=(\S+)", proc.stdout)
+    started = re.findall(r"deferbench bench .*--started-at (\S+)", proc.stdout)
+    assert len(prebuilt) == 1 and run == prebuilt == started, proc.stdout
