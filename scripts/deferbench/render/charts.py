@@ -9,9 +9,7 @@ text in the report, after the chart's title.
 """
 
 import math
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import matplotlib
@@ -20,6 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from .. import atomic  # noqa: E402
+from . import forked  # noqa: E402
 from ..analysis import claims, report_data, stats, toolchain_axis  # noqa: E402
 
 GO_COLOR, CPP_COLOR, ARTICLE_COLOR = "#1f77b4", "#d62728", "black"
@@ -368,34 +367,16 @@ def _draw(run, folder, name, dpi):
     return None if fig is None else save(fig, folder, f"chart_{name}", dpi)
 
 
-# What a forked worker of draw_all draws from: (run, folder, dpi).
-_FORKED = None
-
-
-def _draw_forked(name):
-    return _draw(*_FORKED[:2], name, _FORKED[2])
-
-
 def draw_all(run, folder, dpi=110, jobs=None):
     """Draws every per-run chart the run has data for; {name: Chart}.
 
     Laying out and rendering the figures is most of a report's time (some 7 s
     of 10 on a 2-core VM), and the charts do not depend on each other: they
-    are drawn in `jobs` worker processes (default: one per CPU this process
-    may use). The workers are forked, so each starts with the run and
-    matplotlib already loaded; the bytes written are the same either way."""
+    are drawn in `jobs` forked workers (forked.py; default one per CPU). The
+    bytes written are the same either way."""
     names = list(PER_RUN)
-    jobs = min(len(names), jobs or len(os.sched_getaffinity(0)))
-    if jobs > 1:
-        global _FORKED
-        _FORKED = (run, folder, dpi)
-        try:
-            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                pngs = dict(zip(names, pool.map(_draw_forked, names)))
-        finally:
-            _FORKED = None
-    else:
-        pngs = {name: _draw(run, folder, name, dpi) for name in names}
+    pngs = dict(zip(names, forked.map_forked(lambda name: _draw(run, folder, name, dpi),
+                                             names, jobs)))
     out = {}
     for name, png in pngs.items():
         if png is not None:
