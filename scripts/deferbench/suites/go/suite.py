@@ -162,8 +162,10 @@ TEST_BINARIES = (
      ["-gcflags=deferbench/goref/defercost=-d=noopendefer"]),
     ("cliffs.test", "./cliffs", []),
 )
+# The runtime's own, built from GOROOT's sources (golang-src) when they are there.
+RUNTIME_TESTS = ("runtime.test", "runtime-noopendefer.test")
 # Those whose benchmarks instructions.CASES counts (the gate builds these).
-COUNTED = ("runtime.test", "runtime-noopendefer.test", "defercost.test", "cliffs.test")
+COUNTED = (*RUNTIME_TESTS, "defercost.test", "cliffs.test")
 
 
 def _test_binary(go, key, tags=()):
@@ -189,7 +191,7 @@ def _build(go, phases, have_runtime_src):
     binaries = _binaries(go)
     with phases("compile runtime's tests, as shipped and with noopendefer"):
         if have_runtime_src:
-            for key in ("runtime.test", "runtime-noopendefer.test"):
+            for key in RUNTIME_TESTS:
                 _test_binary(go, key)
     with phases("compile goref"):
         for key in ("defercost.test", "defercost-noopendefer.test", "cliffs.test"):
@@ -230,7 +232,7 @@ def prebuild(build, token=None):
         _build(go, _Phases(quiet=True), have_runtime_src)
         if token:
             atomic.write_json(stamp, {"token": token, **_prebuilt_by(go, have_runtime_src)})
-    except (RuntimeError, OSError, subprocess.SubprocessError):
+    except (RuntimeError, OSError, subprocess.SubprocessError, atomic.WriteError):
         pass
 
 
@@ -245,7 +247,8 @@ def _prebuilt(go, have_runtime_src):
     except (OSError, ValueError):
         return False
     return bool(token) and stamp == {"token": token, **_prebuilt_by(go, have_runtime_src)} \
-        and all(os.path.exists(p) for p in _binaries(go).values())
+        and all(os.path.exists(path) for key, path in _binaries(go).items()
+                if have_runtime_src or key not in RUNTIME_TESTS)
 
 
 def _runtime_test_source(go):

@@ -327,6 +327,9 @@ def test_a_run_takes_only_the_binaries_its_own_make_bench_prebuilt(tmp_path, mon
     go_suite.prebuild(str(tmp_path), token="1765120000.5")
     monkeypatch.setenv(go_suite.PREBUILD_TOKEN, "1765120000.5")
     assert go_suite._prebuilt(go, have_runtime_src=False)
+    for key in go_suite.RUNTIME_TESTS:  # not built without GOROOT's sources
+        os.unlink(go.path(key))
+    assert go_suite._prebuilt(go, have_runtime_src=False)
     # Another make bench, another toolchain, the runtime's tests expected, a
     # binary gone: each compiles again.
     assert not go_suite._prebuilt(go, have_runtime_src=True)
