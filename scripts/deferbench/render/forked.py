@@ -1,8 +1,8 @@
 """A function mapped over items in forked worker processes, one per CPU.
 
 Rendering a matplotlib figure (layout, then PNG or SVG) is CPU-bound Python
-that one interpreter runs on one core; a report's or a site's figures do not
-depend on each other. The workers are forked, so each starts with whatever
+that one interpreter runs on one core, and a report's charts do not depend
+on each other. The workers are forked, so each starts with whatever
 the caller holds (the run, figures already built, matplotlib loaded) and only
 an item's index and its result cross between processes: the function may be
 a closure, the result must pickle. An exception in a worker is raised here.

@@ -213,8 +213,8 @@ PREBUILT = "prebuilt.json"
 
 
 def _prebuilt_by(go, have_runtime_src):
-    """What a prebuild of the same binaries records, token aside."""
-    return {"go": go.exe, "work_dir": go.work_dir, "runtime_tests": have_runtime_src}
+    """What a prebuild of the same binaries records beside them, token aside."""
+    return {"go": go.exe, "runtime_tests": have_runtime_src}
 
 
 def prebuild(build, token=None):
@@ -228,7 +228,7 @@ def prebuild(build, token=None):
     try:
         if os.path.exists(stamp):
             os.unlink(stamp)
-        have_runtime_src = os.path.exists(_runtime_test_source(go))
+        have_runtime_src = os.path.exists(_runtime_test_source(go.goenv("GOROOT")["GOROOT"]))
         _build(go, _Phases(quiet=True), have_runtime_src)
         if token:
             atomic.write_json(stamp, {"token": token, **_prebuilt_by(go, have_runtime_src)})
@@ -251,8 +251,9 @@ def _prebuilt(go, have_runtime_src):
                 if have_runtime_src or key not in RUNTIME_TESTS)
 
 
-def _runtime_test_source(go):
-    return os.path.join(go.goenv("GOROOT")["GOROOT"] or "", "src", "runtime", "runtime_test.go")
+def _runtime_test_source(goroot):
+    """A file of the runtime's tests in GOROOT (Debian's golang-src has them)."""
+    return os.path.join(goroot or "", "src", "runtime", "runtime_test.go")
 
 
 def build_test_binaries(go, tags=()):
@@ -337,7 +338,7 @@ def run(out_path, quick, run_dir, toolchain=None):
     phases = _Phases()
     context = {"deferbench_suite": "go", "quick": quick, **go_toolchain.describe(go),
                "go_release_axis": toolchain is not None}
-    runtime_src = os.path.join(context["go_root"] or "", "src", "runtime", "runtime_test.go")
+    runtime_src = _runtime_test_source(context["go_root"])
     have_runtime_src = os.path.exists(runtime_src)
     if toolchain is None and _prebuilt(go, have_runtime_src):
         with phases("compiled beside the C++ suites, before the run"):

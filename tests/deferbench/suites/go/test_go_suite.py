@@ -317,7 +317,7 @@ def _prebuild_with(monkeypatch, go, build=None):
             open(path, "w").close()
         return go_suite._binaries(g)
     monkeypatch.setattr(go_toolchain, "find", lambda _build: go)
-    monkeypatch.setattr(go_suite, "_runtime_test_source", lambda _go: "/nonexistent")
+    monkeypatch.setattr(go, "goenv", lambda *_names: {"GOROOT": "/nonexistent"})
     monkeypatch.setattr(go_suite, "_build", build or built)
 
 
