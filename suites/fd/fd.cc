@@ -70,6 +70,9 @@ Environment:
                  (default 1k,10k,100k,250k,700k)
   FD_DIR=PATH    where the private temporary folder goes (default: the system
                  temporary folder, $TMPDIR or /tmp)
+  FD_FILES=PATH  an existing folder to use instead of a private one, and to
+                 leave in place: the files it lacks are added (make bench gives
+                 the fd and go suites one, made in FD_DIR and removed after both)
   FD_CPU_TURNS=LIST  the CPU each repetition's children run on, comma-separated,
                  repetition k on item k, cycling (make bench sets it: the CPUs
                  of one kind in turn, three repetitions each; default: every
@@ -97,6 +100,7 @@ constexpr std::uint64_t kWarmUpFiles = 64;
 struct Settings {
   std::vector<std::uint64_t> sweep;  // FD_N
   std::string dir;                   // FD_DIR
+  std::string files;                 // FD_FILES; empty: a private folder in dir
   bool system = false;               // FD_SYSTEM=1
   std::vector<int> cpu_turns;        // FD_CPU_TURNS; empty: the last allowed CPU
 };
@@ -133,6 +137,14 @@ Settings read_settings() {
   if (!std::filesystem::is_directory(o.dir, ec) || access(o.dir.c_str(), W_OK | X_OK) != 0) {
     harness::refuse("FD_DIR=\"" + o.dir + "\" is not a folder this process may write to; "
                     "give an existing, writable folder");
+  }
+  if (const char* files = std::getenv("FD_FILES"); files != nullptr && *files != '\0') {
+    o.files = files;
+    if (!std::filesystem::is_directory(o.files, ec) ||
+        access(o.files.c_str(), R_OK | W_OK | X_OK) != 0) {
+      harness::refuse("FD_FILES=\"" + o.files + "\" is not a folder this process may read "
+                      "and write; give an existing folder, or leave FD_FILES unset");
+    }
   }
   return o;
 }
@@ -281,7 +293,8 @@ int main(int argc, char** argv) {
   const harness::ProgramOptions options =
       harness::parse_program_options("fd", kUsage, argc, argv);
   const Settings settings = read_settings();
-  const fd::Limits limits = fd::read_limits(settings.dir);
+  const fd::Limits limits =
+      fd::read_limits(settings.files.empty() ? settings.dir : settings.files);
 
   // Probe the events here (their statuses go in the context); each child
   // opens its own. An unknown name is refused like any bad input.
@@ -335,22 +348,27 @@ int main(int argc, char** argv) {
 
   fd::Interrupts interrupts;
   const std::uint64_t descriptors_at_start = fd::count_open_descriptors();
-  fd::TempFiles files(settings.dir);
+  fd::TempFiles files = settings.files.empty()
+                           ? fd::TempFiles(settings.dir)
+                           : fd::TempFiles(settings.files, fd::TempFiles::Shared{});
   if (!files.error().empty()) {
     std::fprintf(stderr, "fd: %s\n", files.error().c_str());
     return 1;
   }
   const std::string folder = files.folder();
   const std::uint64_t want = planned.empty() ? 0 : planned.back().n;
-  std::fprintf(stderr, "fd: creating %llu files in %s\n",
+  std::fprintf(stderr, files.shared() ? "fd: %llu files in %s, shared with later suites\n"
+                                      : "fd: creating %llu files in %s\n",
                static_cast<unsigned long long>(want), folder.c_str());
+  // What is left behind at the end: nothing, or the shared folder.
+  const char* left = files.shared() ? "left" : "removed";
   const std::uint64_t created = files.create(want, [&] { return interrupts.pending(); });
   auto stop_if_interrupted = [&] {
     if (!interrupts.pending()) return;
     files.remove();
     output.discard();
-    std::fprintf(stderr, "fd: interrupted by %s; removed %s; no results written\n",
-                 sigabbrev_np(interrupts.signal_number()), folder.c_str());
+    std::fprintf(stderr, "fd: interrupted by %s; %s %s; no results written\n",
+                 sigabbrev_np(interrupts.signal_number()), left, folder.c_str());
     interrupts.reraise();
   };
   stop_if_interrupted();
@@ -561,6 +579,6 @@ int main(int argc, char** argv) {
       "getrusage, whose split between them is sampled at the timer tick";
   context["fd_system"] = system_context;
   if (!output.write({{"context", context}, {"benchmarks", benchmarks}})) return 1;
-  std::fprintf(stderr, "fd: done; removed %s\n", folder.c_str());
+  std::fprintf(stderr, "fd: done; %s %s\n", left, folder.c_str());
   return 0;
 }

@@ -28,6 +28,15 @@ TempFiles::TempFiles(const std::string& parent) {
   }
 }
 
+TempFiles::TempFiles(const std::string& folder, Shared) : shared_(true) {
+  dirfd_ = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd_ < 0) {
+    error_ = "cannot open the shared folder " + folder + ": " + std::strerror(errno);
+    return;
+  }
+  folder_ = folder;
+}
+
 TempFiles::~TempFiles() { remove(); }
 
 std::uint64_t TempFiles::create(std::uint64_t n, const std::function<bool()>& stop) {
@@ -39,6 +48,9 @@ std::uint64_t TempFiles::create(std::uint64_t n, const std::function<bool()>& st
     char name[24];
     file_name(count_, name);
     const int f = ::openat(dirfd_, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    // A shared folder's file was made by an earlier suite; the children check
+    // what they read back, so a file that is not ours cannot pass unseen.
+    if (f < 0 && errno == EEXIST && shared_) continue;
     if (f < 0) {
       error_ = "creating file " + std::to_string(count_) + " in " + folder_ + ": " +
                std::strerror(errno);
@@ -66,11 +78,11 @@ void TempFiles::remove() {
     ::close(dirfd_);
     dirfd_ = -1;
   }
-  if (!folder_.empty()) {
+  if (!folder_.empty() && !shared_) {
     std::error_code ec;
     std::filesystem::remove_all(folder_, ec);
-    folder_.clear();
   }
+  folder_.clear();
 }
 
 }  // namespace fd

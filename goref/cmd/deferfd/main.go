@@ -30,8 +30,9 @@
 // the system calls' (and Go's syscall entry), not user-space work that
 // -mode nofd already counts.
 //
-// The files are dir/000000, dir/000001, ... and must exist (the caller
-// makes them before timing). On success it prints one JSON line: the
+// The files are dir/0, dir/1, ... and must exist (the caller makes them
+// before timing); they are named as the C++ fd suite names its files, so that
+// one set serves both suites. On success it prints one JSON line: the
 // seconds spent in the function, and the process's VmPeak and VmHWM
 // (peak virtual size and peak RSS) from /proc/self/status after it returned.
 // A failed open stops the loop; the files already open are closed (by their
@@ -82,7 +83,7 @@ type config struct {
 	names []*byte // kernel: the batch's file names, NUL-terminated
 }
 
-func name(dir string, i int) string { return filepath.Join(dir, fmt.Sprintf("%06d", i)) }
+func name(dir string, i int) string { return filepath.Join(dir, fmt.Sprintf("%d", i)) }
 
 // withDefers is the article's function.
 func withDefers(c config, r *result) error {

@@ -62,7 +62,7 @@ func TestKernelBatchesOpensAndClosesEveryFile(t *testing.T) {
 	dir := t.TempDir()
 	var names []*byte
 	for i := 0; i < 5; i++ {
-		if err := os.WriteFile(name(dir, i), []byte("deferbench\n"), 0o600); err != nil {
+		if err := os.WriteFile(name(dir, i), []byte(strconv.Itoa(i)+"\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		p, _ := syscall.BytePtrFromString(name(dir, i))

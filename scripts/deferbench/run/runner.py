@@ -16,7 +16,8 @@ import sys
 import time
 
 from .. import SOURCE_DIR, atomic
-from . import callgrind, cpu_turns, folder, interrupts, machine, progress, registry, toolchain_axis
+from . import (callgrind, cpu_turns, folder, interrupts, machine, progress, registry,
+               shared_fd_files, toolchain_axis)
 from .interrupts import Interrupted
 from ..analysis import paired, results
 from ..errors import UserError
@@ -570,14 +571,15 @@ def _run(args, state):
 
     times = {"build_s": round(build_s, 2) if build_s is not None else None,
              "checks_s": round(time.monotonic() - began, 2)}
-    for k, suite in enumerate(selected, 1):
-        print(f"\n[{k}/{len(selected)}] {suite.name} (claims {suite.claims})", flush=True)
-        outcome = run_step(binaries[suite.name], suite, run_dir, args, env,
-                           f"[{k}/{len(selected)}] {suite.name}")
-        manifest.suite_ended(suite.name, **outcome)
-        if suite.name == "go" and outcome["status"] == "ok":
-            _record_go_toolchain(manifest, os.path.join(run_dir, outcome["file"]))
     failed_elsewhere = []
+    with shared_fd_files.shared_folder([s.name for s in selected], env):
+        for k, suite in enumerate(selected, 1):
+            print(f"\n[{k}/{len(selected)}] {suite.name} (claims {suite.claims})", flush=True)
+            outcome = run_step(binaries[suite.name], suite, run_dir, args, env,
+                               f"[{k}/{len(selected)}] {suite.name}")
+            manifest.suite_ended(suite.name, **outcome)
+            if suite.name == "go" and outcome["status"] == "ok":
+                _record_go_toolchain(manifest, os.path.join(run_dir, outcome["file"]))
     if axis:
         began_toolchains = time.monotonic()
         failed_elsewhere = run_toolchains(axis, selected, run_dir, args, env, state)

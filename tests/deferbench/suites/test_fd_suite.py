@@ -25,9 +25,11 @@ def fd_binary(build_dir):
     return path
 
 
-def run_fd(binary, fd_dir, fd_n, *args, nofile=None, fd_system=None, cpu_turns=None):
+def run_fd(binary, fd_dir, fd_n, *args, nofile=None, fd_system=None, cpu_turns=None,
+           files=None):
     env = dict(os.environ, FD_DIR=str(fd_dir), FD_N=fd_n)
-    for name, value in (("FD_SYSTEM", fd_system), ("FD_CPU_TURNS", cpu_turns)):
+    for name, value in (("FD_SYSTEM", fd_system), ("FD_CPU_TURNS", cpu_turns),
+                        ("FD_FILES", files)):
         env.pop(name, None)
         if value is not None:
             env[name] = value
@@ -104,6 +106,31 @@ def test_the_folder_is_removed_and_no_descriptor_leaks(small_run):
     assert ctx["deferbench_suite"] == "fd"
     for key in ("rlimit_nofile_soft", "rlimit_nofile_hard", "largest_n", "headroom"):
         assert key in ctx["limits"]
+
+
+def test_a_shared_folder_gains_the_files_it_lacks_and_is_left_in_place(fd_binary, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "7").write_text("7\n")  # an earlier suite's file
+    out = tmp_path / "fd.json"
+    proc = run_fd(fd_binary, tmp_path, "100", "--quick", f"--out={out}", files=str(shared))
+    assert proc.returncode == 0, proc.stderr
+    assert f"100 files in {shared}, shared with later suites" in proc.stderr
+    assert f"done; left {shared}" in proc.stderr
+    assert sorted(os.listdir(shared), key=int) == [str(k) for k in range(100)]
+    assert all((shared / str(k)).read_text() == f"{k}\n" for k in range(100))
+    assert sorted(os.listdir(tmp_path)) == ["fd.json", "shared"], "no private folder"
+    data = json.loads(out.read_text())
+    measured = [e for e in data["benchmarks"] if e["name"] == "plain/100"]
+    assert measured and not any(e.get("error_occurred") for e in measured)
+
+
+def test_an_fd_files_that_is_no_folder_is_one_line_and_creates_nothing(fd_binary, tmp_path):
+    out = tmp_path / "fd.json"
+    proc = run_fd(fd_binary, tmp_path, "100", f"--out={out}", files=str(tmp_path / "absent"))
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "FD_FILES=" in proc.stderr, proc.stderr
+    assert os.listdir(tmp_path) == []
 
 
 def test_the_summary_reports_limits_gaps_and_memory(small_run):

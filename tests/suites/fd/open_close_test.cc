@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <string>
 
 #include "alloc_counter.h"
 #include "fd/temp_files.h"
@@ -101,6 +103,33 @@ TEST(TempFiles, RemovesItsFolder) {
     EXPECT_EQ(access(folder.c_str(), F_OK), 0);
   }
   EXPECT_NE(access(folder.c_str(), F_OK), 0);
+}
+
+TEST(TempFiles, ASharedFolderGainsTheFilesItLacksAndOutlivesIt) {
+  char pattern[] = "/tmp/deferbench-fd-test-XXXXXX";
+  ASSERT_NE(mkdtemp(pattern), nullptr);
+  const std::string folder = pattern;
+  {
+    fd::TempFiles first(folder, fd::TempFiles::Shared{});
+    ASSERT_EQ(first.create(3, [] { return false; }), 3u) << first.error();
+  }
+  ASSERT_EQ(access((folder + "/2").c_str(), F_OK), 0);  // the first left its files
+  {
+    fd::TempFiles second(folder, fd::TempFiles::Shared{});
+    ASSERT_TRUE(second.shared());
+    ASSERT_EQ(second.create(5, [] { return false; }), 5u) << second.error();
+    const fd::Outcome o = fd::open_read_close(fd::Strategy::plain, second.dirfd(), 5, 4);
+    EXPECT_EQ(o.opened, 5u);
+    EXPECT_TRUE(o.read_verified);
+  }
+  EXPECT_EQ(access((folder + "/4").c_str(), F_OK), 0);
+  std::filesystem::remove_all(folder);
+}
+
+TEST(TempFiles, ASharedFolderThatIsNotThereIsAnError) {
+  fd::TempFiles files("/nonexistent-deferbench-folder", fd::TempFiles::Shared{});
+  EXPECT_TRUE(files.folder().empty());
+  EXPECT_NE(files.error().find("/nonexistent-deferbench-folder"), std::string::npos);
 }
 
 TEST(TempFiles, StopsWhenAsked) {

@@ -124,6 +124,30 @@ def _repeat(binary, folder, n, mode, name, repetitions, timeout_s, batch=None, o
     return out
 
 
+def _folder(scratch_root):
+    """(the folder of files, whether this suite made it): FD_FILES's, which
+    the C++ fd suite may have filled already (make bench shares one between
+    the two), or a private one in FD_DIR."""
+    shared = os.environ.get("FD_FILES")
+    if shared:
+        return shared, False
+    root = scratch_root or os.environ.get("FD_DIR") or tempfile.gettempdir()
+    return tempfile.mkdtemp(prefix="deferbench-gofd-", dir=root), True
+
+
+def create_files(folder, count):
+    """Files 0 .. count-1, file k named "k" and holding "k\n" as the C++ fd
+    suite makes them; those the folder has already are left as they are."""
+    for i in range(count):
+        try:
+            fd = os.open(os.path.join(folder, str(i)), os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                         0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "wb") as f:
+            f.write(b"%d\n" % i)
+
+
 def entries(binary, sweep, repetitions, timeout_s, scratch_root=None):
     """Entries for every N of the sweep and both modes (and the largest N the
     limits allow where they stop one), the two halves at every N, plus the
@@ -139,17 +163,15 @@ def entries(binary, sweep, repetitions, timeout_s, scratch_root=None):
         origin = {}
     memory = _mem_available()
     out = []
-    root = scratch_root or os.environ.get("FD_DIR") or tempfile.gettempdir()
-    folder = tempfile.mkdtemp(prefix="deferbench-gofd-", dir=root)
+    folder, own = _folder(scratch_root)
+    root = os.path.dirname(os.path.abspath(folder))
     try:
         st = os.statvfs(folder)
         free = st.f_favail if st.f_files else None  # 0 files: no inode limit (btrfs)
         short = [n for n in measurable if free is not None and n + 1000 > free]
         measurable = [n for n in measurable if n not in short]
         largest = max(measurable, default=0)
-        for i in range(largest):
-            with open(os.path.join(folder, f"{i:06d}"), "wb") as f:
-                f.write(b"deferbench\n")
+        create_files(folder, largest)
         for n in sweep:
             for mode, pattern in MODES.items():
                 name = pattern.format(n=n)
@@ -181,7 +203,8 @@ def entries(binary, sweep, repetitions, timeout_s, scratch_root=None):
                                min(repetitions, HALVES_REPETITIONS), timeout_s, batch,
                                origin.get(n))
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if own:
+            shutil.rmtree(folder, ignore_errors=True)
     return out, {f"fd_{k}": v for k, v in lim.items()} | {
         "fd_dir": root,
         "fd_halves_note": (

@@ -18,7 +18,9 @@ Beside it in the run folder: the raw pairs (go.pairs.json), the raw `go test` te
 go_escape_analysis.txt). Every Go build keeps its cache under <build>/go.
 
 Without Go on PATH it writes nothing and says how to install it. Options
-from the environment: FD_N= (the fd sweep), FD_DIR= (where the files go).
+from the environment: FD_N= (the fd sweep), FD_DIR= (where the files go),
+FD_FILES= (a folder of files to use and leave, which make bench shares with the
+C++ fd suite).
 """
 
 import json

@@ -244,6 +244,36 @@ def test_fd_measures_what_the_limits_allow_and_names_the_limit(go, tmp_path):
         assert beyond["error_occurred"] and "MemAvailable" in beyond["error_message"]
 
 
+@needs_go
+def test_fd_opens_the_files_the_cpp_suite_left_in_a_shared_folder(go, build_dir, tmp_path,
+                                                                   monkeypatch):
+    """make bench's FD_FILES: the C++ suite fills the folder, the go suite opens
+    the same files by the same names and creates none."""
+    binary = go.path("deferfd")
+    go.check(["build", "-o", binary, "./cmd/deferfd"])
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    cpp = subprocess.run([os.path.join(build_dir, "suites", "fd", "fd"), "--quick",
+                          f"--out={tmp_path / 'fd.json'}"],
+                         env=dict(os.environ, FD_N="300", FD_FILES=str(shared)),
+                         capture_output=True, text=True, timeout=120)
+    assert cpp.returncode == 0, cpp.stderr
+    made = {name: os.stat(shared / name).st_ino for name in os.listdir(shared)}
+    assert len(made) == 300
+    monkeypatch.setenv("FD_FILES", str(shared))
+    entries, _ = go_fd.entries(binary, [300], 1, 60, str(tmp_path / "unused"))
+    by_name = {e["name"]: e for e in entries}
+    for name in ("fd/300", "fd/plain/300", "fd/kernel/300"):
+        assert not by_name[name].get("error_occurred"), by_name[name].get("error_message")
+    assert {name: os.stat(shared / name).st_ino for name in os.listdir(shared)} == made
+
+
+def test_fd_adds_the_files_a_shared_folder_lacks_in_the_cpp_suites_form(tmp_path):
+    (tmp_path / "1").write_text("not ours\n")
+    go_fd.create_files(str(tmp_path), 3)
+    assert [(tmp_path / str(k)).read_text() for k in range(3)] == ["0\n", "not ours\n", "2\n"]
+
+
 def test_the_summary_puts_go_beside_the_articles():
     suite = results.load(os.path.join(FIXTURES, "go_suite_quick.fixture.json"))
     lines = go_summary.go_summary(suite)

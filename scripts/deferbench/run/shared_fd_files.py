@@ -1,0 +1,64 @@
+"""One folder of files for the C++ fd suite and the go suite's file
+descriptors, when a run has both.
+
+Each suite would otherwise create its own 20,000 files (as many as
+RLIMIT_NOFILE lets it open) and remove them: untimed, but seconds of a run
+each, and far more where the filesystem is slow to hand out inodes (an ext4
+without a journal spent 5-14 s of system time creating 20,000 files 40-100 s
+after as many had been deleted, nearly all of it in the kernel's
+recently_deleted check). Both suites name file k "k" and write "k\\n" in it;
+FD_FILES tells each to add the files it lacks and leave the folder in place
+(the C++ suite's binary documents it; make bench sets it). The folder is made
+in FD_DIR (or the system's temporary folder) and removed when the run's
+suites have ended, interrupted or not.
+"""
+
+import contextlib
+import os
+import shutil
+import signal
+import tempfile
+
+# The suites that open these files; one alone makes and removes its own.
+SHARING = {"fd", "go"}
+
+
+@contextlib.contextmanager
+def blocked_signals():
+    """SIGINT and SIGTERM held until the block ends, then delivered: a clean-up
+    that a second Ctrl-C would cut short is not cut short."""
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+@contextlib.contextmanager
+def shared_folder(suite_names, env):
+    """Inside the block, FD_FILES names the shared folder in `env` (the C++
+    suites' environment) and in os.environ (the go suite runs in this
+    process); yields the folder, or None where nothing is shared: a run
+    without both suites, or a folder that cannot be made (each suite then
+    makes its own, and says why if it cannot either). An FD_FILES the run
+    inherited is not passed on: the folder is the run's to make and remove."""
+    inherited = os.environ.pop("FD_FILES", None)
+    env.pop("FD_FILES", None)
+    try:
+        folder = (tempfile.mkdtemp(prefix="deferbench-fd-",
+                                   dir=env.get("FD_DIR") or tempfile.gettempdir())
+                  if SHARING <= set(suite_names) else None)
+    except OSError:
+        folder = None
+    if folder:
+        env["FD_FILES"] = os.environ["FD_FILES"] = folder
+    try:
+        yield folder
+    finally:
+        with blocked_signals():
+            if folder:
+                shutil.rmtree(folder, ignore_errors=True)
+            env.pop("FD_FILES", None)
+            os.environ.pop("FD_FILES", None)
+            if inherited is not None:
+                os.environ["FD_FILES"] = inherited
