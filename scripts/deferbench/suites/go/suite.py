@@ -23,6 +23,7 @@ FD_FILES= (a folder of files to use and leave, which make bench shares with the
 C++ fd suite).
 """
 
+import concurrent.futures
 import json
 import os
 import subprocess
@@ -170,14 +171,21 @@ RUNTIME_TESTS = ("runtime.test", "runtime-noopendefer.test")
 COUNTED = (*RUNTIME_TESTS, "defercost.test", "cliffs.test")
 
 
-def _test_binary(go, key, tags=()):
-    """Compiles one of TEST_BINARIES, with `tags` under a name of its own, so
-    that a tagged build never replaces the suite's; returns its path."""
+def _test_command(go, key, tags=()):
+    """(go's arguments, the folder to run them in or None for goref's module,
+    the binary's path) that compile one of TEST_BINARIES, with `tags` under a
+    name of its own, so that a tagged build never replaces the suite's."""
     _, package, flags = next(t for t in TEST_BINARIES if t[0] == key)
     path = go.path(key.replace(".test", "".join(f"-{t}" for t in tags) + ".test"))
     tag_args = [f"-tags={','.join(tags)}"] if tags else []
-    where = {"cwd": go.work_dir} if package == "runtime" else {}  # else goref's module
-    go.check(["test", "-c", "-o", path, *flags, *tag_args, package], **where)
+    return (["test", "-c", "-o", path, *flags, *tag_args, package],
+            go.work_dir if package == "runtime" else None, path)
+
+
+def _test_binary(go, key, tags=()):
+    """Compiles one of TEST_BINARIES (_test_command); returns its path."""
+    args, cwd, path = _test_command(go, key, tags)
+    go.check(args, cwd=cwd)
     return path
 
 
@@ -189,21 +197,29 @@ def _binaries(go):
     return binaries
 
 
-def _build(go, phases, have_runtime_src):
+def _build_steps(go, have_runtime_src):
+    """[(phase, [(go's arguments, folder or None), ...]), ...]: what _build
+    compiles, no command depending on another's output."""
     binaries = _binaries(go)
-    with phases("compile runtime's tests, as shipped and with noopendefer"):
-        if have_runtime_src:
-            for key in RUNTIME_TESTS:
-                _test_binary(go, key)
-    with phases("compile goref"):
-        for key in ("defercost.test", "defercost-noopendefer.test", "cliffs.test"):
-            _test_binary(go, key)
-        go.check(["build", "-o", binaries["deferstack"], "./cmd/deferstack"])
-        go.check(["build", "-o", binaries["deferstack-noopendefer"], "-gcflags=-d=noopendefer",
-                  "./cmd/deferstack"])
-        go.check(["build", "-o", binaries["deferfd"], "./cmd/deferfd"])
-        go.check(["build", "-o", binaries["defersemantics"], "./cmd/defersemantics"])
-    return binaries
+    runtime = ([_test_command(go, key)[:2] for key in RUNTIME_TESTS]
+               if have_runtime_src else [])
+    goref = [_test_command(go, key)[:2]
+             for key in ("defercost.test", "defercost-noopendefer.test", "cliffs.test")]
+    goref += [(["build", "-o", binaries["deferstack"], "./cmd/deferstack"], None),
+              (["build", "-o", binaries["deferstack-noopendefer"], "-gcflags=-d=noopendefer",
+                "./cmd/deferstack"], None),
+              (["build", "-o", binaries["deferfd"], "./cmd/deferfd"], None),
+              (["build", "-o", binaries["defersemantics"], "./cmd/defersemantics"], None)]
+    return [("compile runtime's tests, as shipped and with noopendefer", runtime),
+            ("compile goref", goref)]
+
+
+def _build(go, phases, have_runtime_src):
+    for phase, commands in _build_steps(go, have_runtime_src):
+        with phases(phase):
+            for args, cwd in commands:
+                go.check(args, cwd=cwd)
+    return _binaries(go)
 
 
 # make bench gives its prebuild and its run one token (the time make read the
@@ -231,11 +247,30 @@ def prebuild(build, token=None):
         if os.path.exists(stamp):
             os.unlink(stamp)
         have_runtime_src = os.path.exists(_runtime_test_source(go.goenv("GOROOT")["GOROOT"]))
-        _build(go, _Phases(quiet=True), have_runtime_src)
+        if not _build_at_once(go, have_runtime_src):
+            return
         if token:
             atomic.write_json(stamp, {"token": token, **_prebuilt_by(go, have_runtime_src)})
     except (RuntimeError, OSError, subprocess.SubprocessError, atomic.WriteError):
         pass
+
+
+def _build_at_once(go, have_runtime_src):
+    """_build's commands, as many at a time as there are CPUs: even when Go's
+    cache holds every package, each go command spends a second or two hashing
+    what its binary depends on, mostly on one core. True when all succeeded.
+    Not through interrupts.run, which starts one child at a time: the prebuild
+    is no run, and a Ctrl-C reaches these commands through make's process
+    group."""
+    commands = [c for _, step in _build_steps(go, have_runtime_src) for c in step]
+
+    def compiled(command):
+        args, cwd = command
+        return subprocess.run([go.exe, *args], cwd=cwd or go.module_dir, env=go.env,
+                              capture_output=True).returncode == 0
+
+    with concurrent.futures.ThreadPoolExecutor(len(os.sched_getaffinity(0))) as pool:
+        return all(list(pool.map(compiled, commands)))
 
 
 def _prebuilt(go, have_runtime_src):

@@ -342,13 +342,13 @@ def test_the_frame_layout_reads_newer_prologues_and_a_function_inlined_into_itse
 def _prebuild_with(monkeypatch, go, build=None):
     """prebuild() over a fake toolchain whose build succeeds (writing empty
     binaries), or runs `build` instead."""
-    def built(g, _phases, _have_runtime_src):
+    def built(g, _have_runtime_src):
         for path in go_suite._binaries(g).values():
             open(path, "w").close()
-        return go_suite._binaries(g)
+        return True
     monkeypatch.setattr(go_toolchain, "find", lambda _build: go)
     monkeypatch.setattr(go, "goenv", lambda *_names: {"GOROOT": "/nonexistent"})
-    monkeypatch.setattr(go_suite, "_build", build or built)
+    monkeypatch.setattr(go_suite, "_build_at_once", build or built)
 
 
 def test_a_run_takes_only_the_binaries_its_own_make_bench_prebuilt(tmp_path, monkeypatch):
@@ -374,14 +374,26 @@ def test_a_run_takes_only_the_binaries_its_own_make_bench_prebuilt(tmp_path, mon
     assert not go_suite._prebuilt(go, have_runtime_src=False)
 
 
+@pytest.mark.parametrize("have_runtime_src", [True, False])
+def test_the_build_steps_write_each_binary_once(tmp_path, have_runtime_src):
+    """The prebuild runs them all at once: each writes a binary of its own,
+    and together they are every binary the run takes from a prebuild."""
+    go = go_toolchain.Go("/usr/bin/go", str(tmp_path), {})
+    outputs = [args[args.index("-o") + 1]
+               for _, step in go_suite._build_steps(go, have_runtime_src) for args, _ in step]
+    assert len(outputs) == len(set(outputs))
+    assert set(outputs) == {path for key, path in go_suite._binaries(go).items()
+                            if have_runtime_src or key not in go_suite.RUNTIME_TESTS}
+
+
 def test_a_prebuild_that_fails_or_has_no_token_leaves_no_stamp(tmp_path, monkeypatch):
     go = go_toolchain.Go("/usr/bin/go", str(tmp_path), {})
     _prebuild_with(monkeypatch, go)
     go_suite.prebuild(str(tmp_path), token="1.0")
     assert os.path.exists(go.path(go_suite.PREBUILT))
 
-    def broken(*_):
-        raise RuntimeError("go test -c runtime failed: no space left on device")
+    def broken(*_):  # a go command failed (no space left on device)
+        return False
     _prebuild_with(monkeypatch, go, broken)
     go_suite.prebuild(str(tmp_path), token="2.0")  # quiet: the run's own build says it again
     assert not os.path.exists(go.path(go_suite.PREBUILT))
