@@ -342,13 +342,13 @@ def test_the_frame_layout_reads_newer_prologues_and_a_function_inlined_into_itse
 def _prebuild_with(monkeypatch, go, build=None):
     """prebuild() over a fake toolchain whose build succeeds (writing empty
     binaries), or runs `build` instead."""
-    def built(g, _have_runtime_src):
+    def built(g, _have_runtime_src, _jobs):
         for path in go_suite._binaries(g).values():
             open(path, "w").close()
         return True
     monkeypatch.setattr(go_toolchain, "find", lambda _build: go)
     monkeypatch.setattr(go, "goenv", lambda *_names: {"GOROOT": "/nonexistent"})
-    monkeypatch.setattr(go_suite, "_build_at_once", build or built)
+    monkeypatch.setattr(go_suite, "_build_quietly", build or built)
 
 
 def test_a_run_takes_only_the_binaries_its_own_make_bench_prebuilt(tmp_path, monkeypatch):
@@ -372,6 +372,27 @@ def test_a_run_takes_only_the_binaries_its_own_make_bench_prebuilt(tmp_path, mon
     monkeypatch.setenv(go_suite.PREBUILD_TOKEN, "1765120000.5")
     os.unlink(go.path("deferfd"))
     assert not go_suite._prebuilt(go, have_runtime_src=False)
+
+
+def test_a_prebuild_goes_one_at_a_time_until_one_has_completed_with_its_go(tmp_path,
+                                                                          monkeypatch):
+    """Cold, side-by-side go commands would each compile what they share;
+    after a completed prebuild with the same go they only hash."""
+    go = go_toolchain.Go("/usr/bin/go", str(tmp_path), {})
+    jobs = []
+
+    def built(g, _have_runtime_src, at_once):
+        jobs.append(at_once)
+        return True
+    _prebuild_with(monkeypatch, go, built)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2})
+    go_suite.prebuild(str(tmp_path), token="1.0")
+    go_suite.prebuild(str(tmp_path), token="2.0")
+    assert jobs == [1, 3]
+    other = go_toolchain.Go("/usr/lib/go-1.22/bin/go", str(tmp_path), {})
+    _prebuild_with(monkeypatch, other, built)
+    go_suite.prebuild(str(tmp_path), token="3.0")
+    assert jobs == [1, 3, 1]
 
 
 @pytest.mark.parametrize("have_runtime_src", [True, False])
