@@ -42,17 +42,20 @@ def shared_folder(suite_names, env):
     without both suites, or a folder that cannot be made (each suite then
     makes its own, and says why if it cannot either). An FD_FILES the run
     inherited is not passed on: the folder is the run's to make and remove."""
-    inherited = os.environ.pop("FD_FILES", None)
-    env.pop("FD_FILES", None)
+    inherited = folder = None
     try:
-        folder = (tempfile.mkdtemp(prefix="deferbench-fd-",
-                                   dir=env.get("FD_DIR") or tempfile.gettempdir())
-                  if SHARING <= set(suite_names) else None)
-    except OSError:
-        folder = None
-    if folder:
-        env["FD_FILES"] = os.environ["FD_FILES"] = folder
-    try:
+        # Signals held while the folder is made: one made is one removed.
+        with blocked_signals():
+            inherited = os.environ.pop("FD_FILES", None)
+            env.pop("FD_FILES", None)
+            if SHARING <= set(suite_names):
+                try:
+                    folder = tempfile.mkdtemp(prefix="deferbench-fd-",
+                                              dir=env.get("FD_DIR") or tempfile.gettempdir())
+                except OSError:
+                    folder = None
+            if folder:
+                env["FD_FILES"] = os.environ["FD_FILES"] = folder
         yield folder
     finally:
         with blocked_signals():
