@@ -128,12 +128,10 @@ def _run_bench(go, binary, settings, pattern, raw_path, benchtime):
 
 
 class _Phases:
-    """Seconds spent in each phase, for the context; said on the console
-    unless quiet."""
+    """Seconds spent in each phase, for the context, and said on the console."""
 
-    def __init__(self, quiet=False):
+    def __init__(self):
         self.seconds = {}
-        self.quiet = quiet
 
     def __call__(self, name):
         phases = self
@@ -142,14 +140,12 @@ class _Phases:
             def __enter__(self):
                 self.start = time.monotonic()
                 # Said as it starts (a step can take a minute), its time when done.
-                if not phases.quiet:
-                    print(f"  go  {name} ...", end="", flush=True)
+                print(f"  go  {name} ...", end="", flush=True)
 
             def __exit__(self, *exc):
                 phases.seconds[name] = round(time.monotonic() - self.start, 2)
-                if not phases.quiet:
-                    print(f" {phases.seconds[name]:.0f} s" if exc[0] is None else " failed",
-                          flush=True)
+                print(f" {phases.seconds[name]:.0f} s" if exc[0] is None else " failed",
+                      flush=True)
         return _Timer()
 
 
@@ -253,7 +249,7 @@ def prebuild(build, token=None):
         # one at a time. Once a prebuild with this go has completed, they only
         # hash, which goes faster side by side (4.2 s against 5.6-6.2 s).
         warm = earlier is not None and _prebuilt_by(go, have_runtime_src) == {
-            key: earlier.get(key) for key in ("go", "runtime_tests")}
+            key: value for key, value in earlier.items() if key != "token"}
         if not _build_quietly(go, have_runtime_src, len(os.sched_getaffinity(0)) if warm else 1):
             return
         if token:
@@ -264,8 +260,9 @@ def prebuild(build, token=None):
 
 def _build_quietly(go, have_runtime_src, jobs):
     """_build's commands, `jobs` at a time; True when all succeeded. Not
-    through interrupts.run, which starts one child at a time: the prebuild is
-    no run, and a Ctrl-C reaches these commands through make's process group."""
+    through interrupts.run, whose hold on signals while a child starts is one
+    flag for the whole process, not for threads: the prebuild is no run, and a
+    Ctrl-C reaches these commands through make's process group."""
     commands = [c for _, step in _build_steps(go, have_runtime_src) for c in step]
 
     def compiled(command):

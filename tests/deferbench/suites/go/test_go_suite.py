@@ -397,7 +397,7 @@ def test_a_prebuild_goes_one_at_a_time_until_one_has_completed_with_its_go(tmp_p
 
 @pytest.mark.parametrize("have_runtime_src", [True, False])
 def test_the_build_steps_write_each_binary_once(tmp_path, have_runtime_src):
-    """The prebuild runs them all at once: each writes a binary of its own,
+    """A warm prebuild runs them side by side: each writes a binary of its own,
     and together they are every binary the run takes from a prebuild."""
     go = go_toolchain.Go("/usr/bin/go", str(tmp_path), {})
     outputs = [args[args.index("-o") + 1]
