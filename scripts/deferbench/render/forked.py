@@ -19,6 +19,8 @@ import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
 
+from ..run import interrupts
+
 _SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 # (function, items, stopped) while a map runs: what a forked worker inherits.
@@ -50,12 +52,8 @@ def map_forked(function, items, jobs=None):
     _WORK = (function, items, context.Event())
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker)
     try:
-        # The workers are forked while map submits the items.
-        mask = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
-        try:
+        with interrupts.blocked():  # the workers are forked while map submits the items
             results = pool.map(_call, range(len(items)))
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         return list(results)
     except BaseException:
         _WORK[2].set()  # a worker that takes another item skips it

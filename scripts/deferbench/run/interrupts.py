@@ -51,6 +51,18 @@ def raised():
 
 
 @contextlib.contextmanager
+def blocked():
+    """SIGINT and SIGTERM held inside the block and delivered when it ends:
+    for work that must not be cut short (a clean-up), or that a signal must not
+    reach (forking workers that would inherit the handlers)."""
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+@contextlib.contextmanager
 def ending_the_process(command, after=""):
     """raised() for a whole command: an interruption that leaves the block,
     after the `finally`s and `with`s inside have cleaned up, ends the process

@@ -16,22 +16,12 @@ suites have ended, interrupted or not.
 import contextlib
 import os
 import shutil
-import signal
 import tempfile
+
+from . import interrupts
 
 # The suites that open these files; one alone makes and removes its own.
 SHARING = {"fd", "go"}
-
-
-@contextlib.contextmanager
-def blocked_signals():
-    """SIGINT and SIGTERM held until the block ends, then delivered: a clean-up
-    that a second Ctrl-C would cut short is not cut short."""
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 @contextlib.contextmanager
@@ -45,7 +35,7 @@ def shared_folder(suite_names, env):
     inherited = folder = None
     try:
         # Signals held while the folder is made: one made is one removed.
-        with blocked_signals():
+        with interrupts.blocked():
             inherited = os.environ.pop("FD_FILES", None)
             env.pop("FD_FILES", None)
             if SHARING <= set(suite_names):
@@ -58,7 +48,7 @@ def shared_folder(suite_names, env):
                 env["FD_FILES"] = os.environ["FD_FILES"] = folder
         yield folder
     finally:
-        with blocked_signals():
+        with interrupts.blocked():  # a second Ctrl-C does not cut the clean-up short
             if folder:
                 shutil.rmtree(folder, ignore_errors=True)
             env.pop("FD_FILES", None)
